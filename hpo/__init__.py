@@ -1,0 +1,26 @@
+"""hpo: hyperparameter optimization from scratch, behind one ask/tell interface."""
+
+from hpo.exceptions import HPOWarning, NumericalWarning, SearchExhausted
+from hpo.minimize import minimize
+from hpo.optimizers import GridSearch, Optimizer, RandomSearch
+from hpo.space import Categorical, Integer, Real, Space
+from hpo.trial import Result, Trial, TrialStatus
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Categorical",
+    "GridSearch",
+    "HPOWarning",
+    "Integer",
+    "NumericalWarning",
+    "Optimizer",
+    "RandomSearch",
+    "Real",
+    "Result",
+    "SearchExhausted",
+    "Space",
+    "Trial",
+    "TrialStatus",
+    "minimize",
+]

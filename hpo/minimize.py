@@ -1,0 +1,117 @@
+"""``minimize``: run an optimizer against an objective for a budget of trials."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from hpo._seed import SeedLike
+from hpo.exceptions import SearchExhausted
+from hpo.optimizers import Optimizer, make_optimizer
+from hpo.space import Space
+from hpo.trial import Result, Trial, best_so_far
+
+__all__ = ["minimize"]
+
+logger = logging.getLogger("hpo")
+
+Objective = Callable[[dict[str, Any]], float]
+Callback = Callable[[Trial, Optimizer], Any]
+
+
+def evaluate(objective: Objective, params: dict[str, Any]) -> tuple[Any, str | None, float]:
+    """Call the objective once; return ``(value or exception, error, seconds)``.
+
+    An exception becomes the value (the optimizer records it as a failed trial); a result
+    that is not a real number becomes an error string.
+    """
+    start = time.perf_counter()
+    try:
+        value = objective(dict(params))
+    except Exception as err:
+        return err, None, time.perf_counter() - start
+    elapsed = time.perf_counter() - start
+    try:
+        float(value)
+    except (TypeError, ValueError):
+        return None, f"objective returned {value!r}, not a real number", elapsed
+    return value, None, elapsed
+
+
+def minimize(
+    objective: Objective,
+    space: Space | Mapping[str, Any],
+    optimizer: str | type[Optimizer] | Optimizer = "random",
+    n_trials: int = 50,
+    *,
+    seed: SeedLike = None,
+    options: Mapping[str, Any] | None = None,
+    callbacks: Iterable[Callback] = (),
+    raise_errors: bool = False,
+) -> Result:
+    """Minimize ``objective`` over ``space``.
+
+    Parameters
+    ----------
+    objective : callable
+        ``objective(params: dict) -> float``, the loss to minimize.
+    space : Space or dict
+    optimizer : str, Optimizer subclass or Optimizer, default "random"
+        ``"grid"``, ``"random"``, ``"bayes"``, ``"ga"`` (or a peer, see
+        :func:`hpo.optimizers.optimizer_names`), a class, or a configured instance.
+    n_trials : int, default 50
+        Budget of objective evaluations (failed ones count).
+    seed : int, numpy.random.Generator or None
+    options : dict, optional
+        Keyword arguments of the optimizer's constructor.
+    callbacks : iterable of callable
+        Each called as ``callback(trial, optimizer)`` after every trial; returning ``True``
+        stops the search.
+    raise_errors : bool, default False
+        Re-raise an exception of the objective (after recording the failed trial) instead of
+        going on.
+
+    Returns
+    -------
+    Result
+        Best configuration and value, every trial, and the best-so-far trace.
+
+    Examples
+    --------
+    >>> from hpo import Real, minimize
+    >>> result = minimize(lambda p: (p["x"] - 1) ** 2, {"x": Real(-5.0, 5.0)}, n_trials=20, seed=0)
+    >>> result.best_value < 0.5
+    True
+    """
+    if not isinstance(n_trials, int) or n_trials < 1:
+        raise ValueError(f"n_trials must be a positive integer, got {n_trials!r}")
+    opt = make_optimizer(optimizer, space, seed=seed, budget=n_trials, options=options)
+    callbacks = list(callbacks)
+    stopped = "budget"
+    for _ in range(n_trials):
+        try:
+            params = opt.ask()
+        except SearchExhausted:
+            stopped = "exhausted"
+            break
+        value, error, elapsed = evaluate(objective, params)
+        trial = opt.tell(params, value, error=error)
+        trial.eval_time = elapsed
+        logger.debug("trial %d: %s -> %s", trial.number, params, trial.value or trial.error)
+        if raise_errors and isinstance(value, BaseException):
+            raise value
+        if any([bool(cb(trial, opt)) for cb in callbacks]):
+            stopped = "callback"
+            break
+    trials = opt.trials
+    best = opt.best
+    return Result(
+        best_params=None if best is None else dict(best.params),
+        best_value=float("inf") if best is None else best.value,
+        trials=trials,
+        trace=best_so_far([t.value for t in trials]),
+        optimizer=opt.name or type(opt).__name__,
+        stopped=stopped,
+    )

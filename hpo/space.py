@@ -1,0 +1,577 @@
+"""Search spaces: typed parameters and their mapping to and from the unit cube.
+
+Every optimizer in hpo works in the *unit cube* ``[0, 1]^d``, one column per parameter, and
+the space translates between that cube and the values an objective receives:
+
+=============  ==========================================================================
+parameter      unit coordinate ``u`` of a value ``v``
+=============  ==========================================================================
+Real           ``(t(v) - t(low)) / (t(high) - t(low))`` with ``t`` the identity, ``log``
+               or ``logit``; so uniform ``u`` is uniform, log-uniform or logit-uniform.
+Integer        ``n`` equal bins over ``[low - 1/2, high + 1/2]`` (on the log scale when
+               ``log=True``), so every integer owns an interval and uniform ``u`` gives
+               every value the mass of its bin.
+Categorical    ``k`` equal bins, choice ``i`` owning ``[i / k, (i + 1) / k)``.
+=============  ==========================================================================
+
+Values come back as Python ``float``, ``int`` or the choice object itself, never as numpy
+scalars; integers and categoricals round-trip exactly, reals to about 1e-15 relative.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+__all__ = ["Categorical", "Integer", "Parameter", "Real", "Space"]
+
+Params = dict[str, Any]
+
+
+def _is_real_number(x: Any) -> bool:
+    return isinstance(x, numbers.Real) and not isinstance(x, bool)
+
+
+def _canonical_choice(x: Any) -> Any:
+    """Lists become tuples (JSON turns tuples into lists), numpy scalars become Python ones."""
+    if isinstance(x, (list, tuple)):
+        return tuple(_canonical_choice(v) for v in x)
+    if isinstance(x, np.generic):
+        return x.item()
+    return x
+
+
+class Parameter:
+    """One axis of a search space. Subclasses map values to and from ``[0, 1]``."""
+
+    kind: str = ""
+
+    def decode(self, u: np.ndarray) -> np.ndarray:
+        """Map unit coordinates of shape ``(n,)`` to values (an array of indices for choices)."""
+        raise NotImplementedError
+
+    def encode(self, values: Sequence[Any]) -> np.ndarray:
+        """Map canonical values to unit coordinates of shape ``(n,)``."""
+        raise NotImplementedError
+
+    def canonical(self, value: Any) -> Any:
+        """Return ``value`` as the Python object this parameter produces, or raise ``ValueError``
+        stating the rule it breaks."""
+        raise NotImplementedError
+
+    def to_python(self, decoded: Any) -> Any:
+        """Turn one decoded array entry into the Python value handed to objectives."""
+        raise NotImplementedError
+
+    def grid(self, k: int) -> list[Any]:
+        """At most ``k`` values spread evenly over the axis (every choice for categoricals)."""
+        raise NotImplementedError
+
+    @property
+    def n_values(self) -> int | None:
+        """Number of distinct values, ``None`` for a continuum."""
+        return None
+
+    def to_dict(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+
+class _Scaled(Parameter):
+    """Shared code of :class:`Real` and :class:`Integer`: bounds and a monotone scale."""
+
+    def __init__(self, low: Any, high: Any, scale: str) -> None:
+        cls = type(self).__name__
+        if not (_is_real_number(low) and _is_real_number(high)):
+            raise TypeError(f"{cls}: low and high must be real numbers, got {low!r} and {high!r}")
+        if not (math.isfinite(low) and math.isfinite(high)):
+            raise ValueError(f"{cls}: bounds must be finite, got low={low!r}, high={high!r}")
+        if not low < high:
+            raise ValueError(f"{cls}: low must be < high, got low={low!r}, high={high!r}")
+        if scale == "log" and low <= 0:
+            raise ValueError(f"{cls}: log scale needs low > 0, got low={low!r}")
+        if scale == "logit" and not (0 < low and high < 1):
+            raise ValueError(f"{cls}: logit scale needs 0 < low < high < 1, got {low!r}, {high!r}")
+        self.scale = scale
+
+    @staticmethod
+    def _forward(x: np.ndarray | float, scale: str) -> Any:
+        if scale == "log":
+            return np.log(x)
+        if scale == "logit":
+            return np.log(x) - np.log1p(-np.asarray(x))
+        return x
+
+    @staticmethod
+    def _inverse(t: np.ndarray, scale: str) -> np.ndarray:
+        if scale == "log":
+            return np.exp(t)
+        if scale == "logit":
+            return 0.5 * (1.0 + np.tanh(0.5 * t))  # expit, accurate at both ends
+        return t
+
+    @property
+    def log(self) -> bool:
+        return self.scale == "log"
+
+    def _scale_repr(self) -> str:
+        return "" if self.scale == "linear" else f", {self.scale}=True"
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.low!r}, {self.high!r}{self._scale_repr()})"
+
+    def __eq__(self, other: object) -> bool:
+        return type(self) is type(other) and self.to_dict() == other.to_dict()  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, self.low, self.high, self.scale))
+
+
+class Real(_Scaled):
+    """A real number in ``[low, high]``.
+
+    Parameters
+    ----------
+    low, high : float
+        Finite bounds, ``low < high``.
+    log : bool, default False
+        Search on a log scale (needs ``low > 0``): uniform sampling is log-uniform.
+    logit : bool, default False
+        Search on a logit scale (needs ``0 < low < high < 1``), for fractions and momenta
+        whose interesting values crowd towards 0 or 1.
+
+    Examples
+    --------
+    >>> Real(1e-5, 1e-1, log=True).grid(3)
+    [1e-05, 0.001, 0.1]
+    """
+
+    kind = "real"
+
+    def __init__(self, low: float, high: float, log: bool = False, logit: bool = False) -> None:
+        if log and logit:
+            raise ValueError("Real: choose at most one of log=True and logit=True")
+        super().__init__(low, high, "log" if log else "logit" if logit else "linear")
+        self.low = float(low)
+        self.high = float(high)
+        self._t_low = float(self._forward(self.low, self.scale))
+        self._t_high = float(self._forward(self.high, self.scale))
+
+    def decode(self, u: np.ndarray) -> np.ndarray:
+        t = self._t_low + np.clip(u, 0.0, 1.0) * (self._t_high - self._t_low)
+        return np.clip(self._inverse(t, self.scale), self.low, self.high)
+
+    def encode(self, values: Sequence[Any]) -> np.ndarray:
+        t = self._forward(np.asarray(values, dtype=float), self.scale)
+        return np.clip((t - self._t_low) / (self._t_high - self._t_low), 0.0, 1.0)
+
+    def canonical(self, value: Any) -> float:
+        if not _is_real_number(value):
+            raise ValueError(f"must be a real number, got {value!r}")
+        value = float(value)
+        if not math.isfinite(value):
+            raise ValueError(f"must be finite, got {value!r}")
+        if not self.low <= value <= self.high:
+            raise ValueError(f"must lie in [{self.low!r}, {self.high!r}], got {value!r}")
+        return value
+
+    def to_python(self, decoded: Any) -> float:
+        return float(decoded)
+
+    def grid(self, k: int) -> list[float]:
+        if k == 1:
+            return [self.to_python(self.decode(np.array([0.5]))[0])]
+        t = np.linspace(self._t_low, self._t_high, k)
+        values = np.clip(self._inverse(t, self.scale), self.low, self.high)
+        values[0], values[-1] = self.low, self.high  # exact bounds, no round-off
+        return [float(v) for v in values]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"type": "real", "low": self.low, "high": self.high, "scale": self.scale}
+
+
+class Integer(_Scaled):
+    """An integer in ``[low, high]`` (both included).
+
+    Parameters
+    ----------
+    low, high : int
+        Bounds, ``low < high``.
+    log : bool, default False
+        Search on a log scale (needs ``low >= 1``): each integer ``v`` owns the interval
+        ``[log(v - 1/2), log(v + 1/2)]`` of the unit axis.
+    """
+
+    kind = "integer"
+
+    def __init__(self, low: int, high: int, log: bool = False) -> None:
+        for bound_name, bound in (("low", low), ("high", high)):
+            if not (_is_real_number(bound) and math.isfinite(bound) and bound == int(bound)):
+                raise ValueError(f"Integer: {bound_name} must be an integer, got {bound!r}")
+        super().__init__(int(low), int(high), "log" if log else "linear")
+        self.low = int(low)
+        self.high = int(high)
+        # Bin edges on the search scale: low - 1/2 and high + 1/2.
+        self._t_low = float(self._forward(self.low - 0.5, self.scale))
+        self._t_high = float(self._forward(self.high + 0.5, self.scale))
+
+    @property
+    def n_values(self) -> int:
+        return self.high - self.low + 1
+
+    def decode(self, u: np.ndarray) -> np.ndarray:
+        t = self._t_low + np.clip(u, 0.0, 1.0) * (self._t_high - self._t_low)
+        x = self._inverse(t, self.scale)
+        return np.clip(np.floor(x + 0.5), self.low, self.high).astype(np.int64)
+
+    def encode(self, values: Sequence[Any]) -> np.ndarray:
+        t = self._forward(np.asarray(values, dtype=float), self.scale)
+        return (t - self._t_low) / (self._t_high - self._t_low)
+
+    def canonical(self, value: Any) -> int:
+        if not _is_real_number(value) or not math.isfinite(value) or value != int(value):
+            raise ValueError(f"must be an integer, got {value!r}")
+        value = int(value)
+        if not self.low <= value <= self.high:
+            raise ValueError(f"must lie in [{self.low}, {self.high}], got {value!r}")
+        return value
+
+    def to_python(self, decoded: Any) -> int:
+        return int(decoded)
+
+    def grid(self, k: int) -> list[int]:
+        if k >= self.n_values:
+            return list(range(self.low, self.high + 1))
+        if k == 1:
+            return [self.to_python(self.decode(np.array([0.5]))[0])]
+        t = np.linspace(
+            self._forward(self.low, self.scale), self._forward(self.high, self.scale), k
+        )
+        values = np.round(self._inverse(t, self.scale)).astype(np.int64)
+        return sorted({int(v) for v in np.clip(values, self.low, self.high)})
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"type": "integer", "low": self.low, "high": self.high, "scale": self.scale}
+
+
+class Categorical(Parameter):
+    """One of a finite list of choices, with no order assumed between them.
+
+    Parameters
+    ----------
+    choices : sequence
+        Numbers, strings, ``None`` or tuples (such as ``(100, 100)`` for hidden layer sizes).
+        At least one, no two equal. Lists inside are stored as tuples.
+
+    Examples
+    --------
+    >>> Categorical([(100,), (100, 100)]).grid(5)
+    [(100,), (100, 100)]
+    """
+
+    kind = "categorical"
+
+    def __init__(self, choices: Sequence[Any]) -> None:
+        if isinstance(choices, (str, bytes)) or not isinstance(choices, (Sequence, np.ndarray)):
+            raise TypeError(f"Categorical: choices must be a list or tuple, got {choices!r}")
+        choices = tuple(_canonical_choice(c) for c in choices)
+        if not choices:
+            raise ValueError("Categorical: choices must not be empty")
+        for i, a in enumerate(choices):
+            for b in choices[:i]:
+                if _same_choice(a, b):
+                    raise ValueError(f"Categorical: duplicate choices {b!r} and {a!r}")
+        self.choices = choices
+
+    @property
+    def n_values(self) -> int:
+        return len(self.choices)
+
+    def index(self, value: Any) -> int:
+        """Position of ``value`` among the choices; ``ValueError`` if it is not one of them."""
+        value = _canonical_choice(value)
+        for i, choice in enumerate(self.choices):
+            if _same_choice(choice, value):
+                return i
+        raise ValueError(f"must be one of {list(self.choices)!r}, got {value!r}")
+
+    def decode(self, u: np.ndarray) -> np.ndarray:
+        k = len(self.choices)
+        return np.minimum(np.floor(np.clip(u, 0.0, 1.0) * k), k - 1).astype(np.int64)
+
+    def encode(self, values: Sequence[Any]) -> np.ndarray:
+        idx = np.array([self.index(v) for v in values], dtype=float)
+        return (idx + 0.5) / len(self.choices)
+
+    def canonical(self, value: Any) -> Any:
+        return self.choices[self.index(value)]
+
+    def to_python(self, decoded: Any) -> Any:
+        return self.choices[int(decoded)]
+
+    def grid(self, k: int) -> list[Any]:
+        return list(self.choices)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"type": "categorical", "choices": [_jsonable(c) for c in self.choices]}
+
+    def __repr__(self) -> str:
+        return f"Categorical({list(self.choices)!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Categorical) and self.choices == other.choices
+
+    def __hash__(self) -> int:
+        return hash(("categorical", repr(self.choices)))
+
+
+def _same_choice(a: Any, b: Any) -> bool:
+    """Equality of choices that keeps ``True`` apart from ``1``."""
+    return a == b and isinstance(a, bool) == isinstance(b, bool)
+
+
+def _jsonable(x: Any) -> Any:
+    return [_jsonable(v) for v in x] if isinstance(x, tuple) else x
+
+
+def parameter_from_dict(spec: Mapping[str, Any]) -> Parameter:
+    """Build a parameter from its :meth:`Parameter.to_dict` form (as found in study files).
+
+    Accepts ``{"type": "real", "low": ..., "high": ..., "scale": "log"}`` and the shorthand
+    ``"log": true`` / ``"logit": true``.
+    """
+    spec = dict(spec)
+    kind = spec.pop("type", None)
+    scale = spec.pop("scale", "linear")
+    if scale not in ("linear", "log", "logit"):
+        raise ValueError(f"scale must be 'linear', 'log' or 'logit', got {scale!r}")
+    if scale != "linear":
+        spec[scale] = True
+    if kind == "real":
+        return Real(**spec)
+    if kind == "integer":
+        return Integer(**spec)
+    if kind == "categorical":
+        return Categorical(**spec)
+    raise ValueError(f"type must be 'real', 'integer' or 'categorical', got {kind!r}")
+
+
+class Space(Mapping[str, Parameter]):
+    """A named, ordered set of parameters: the domain an optimizer searches.
+
+    Parameters
+    ----------
+    parameters : mapping of str to Parameter
+        Parameter names (strings) to :class:`Real`, :class:`Integer` or :class:`Categorical`.
+        The order of the mapping is the order of the unit-cube columns.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> space = Space({"lr": Real(1e-5, 1e-1, log=True), "layers": Integer(1, 4)})
+    >>> params = space.sample(np.random.default_rng(0))
+    >>> sorted(params)
+    ['layers', 'lr']
+    >>> space.from_unit(space.to_unit(params)) == params
+    True
+    """
+
+    def __init__(self, parameters: Mapping[str, Parameter]) -> None:
+        if isinstance(parameters, Space):
+            parameters = parameters._params
+        if not isinstance(parameters, Mapping):
+            raise TypeError(f"Space: expected a dict of name -> parameter, got {parameters!r}")
+        if not parameters:
+            raise ValueError("Space: needs at least one parameter")
+        for name, param in parameters.items():
+            if not isinstance(name, str) or not name:
+                raise ValueError(f"Space: parameter names must be non-empty strings, got {name!r}")
+            if not isinstance(param, Parameter):
+                raise TypeError(
+                    f"Space: parameter {name!r} must be a Real, Integer or Categorical, "
+                    f"got {param!r}"
+                )
+        self._params: dict[str, Parameter] = dict(parameters)
+        self.names: tuple[str, ...] = tuple(self._params)
+        kinds = np.array([p.kind for p in self._params.values()])
+        #: Boolean masks over the unit-cube columns.
+        self.is_real = kinds == "real"
+        self.is_integer = kinds == "integer"
+        self.is_categorical = kinds == "categorical"
+
+    # -- Mapping protocol --------------------------------------------------------------
+    def __getitem__(self, name: str) -> Parameter:
+        return self._params[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._params)
+
+    def __len__(self) -> int:
+        return len(self._params)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Space) and list(self._params.items()) == list(
+            other._params.items()
+        )
+
+    def __hash__(self) -> int:
+        return hash(tuple(self._params.items()))
+
+    def __repr__(self) -> str:
+        inner = ", ".join(f"{n!r}: {p!r}" for n, p in self._params.items())
+        return f"Space({{{inner}}})"
+
+    @property
+    def dim(self) -> int:
+        """Number of unit-cube columns (one per parameter)."""
+        return len(self._params)
+
+    # -- unit cube ----------------------------------------------------------------------
+    def from_unit_batch(self, U: np.ndarray) -> list[Params]:
+        """Decode points of the unit cube.
+
+        Parameters
+        ----------
+        U : ndarray of shape (n_points, dim)
+
+        Returns
+        -------
+        list of dict
+            One configuration per row, with Python values.
+        """
+        U = np.atleast_2d(np.asarray(U, dtype=float))
+        if U.shape[1] != self.dim:
+            raise ValueError(f"U must have {self.dim} columns, got shape {U.shape}")
+        columns = [p.decode(U[:, j]) for j, p in enumerate(self._params.values())]
+        params = list(self._params.items())
+        return [
+            {name: p.to_python(col[i]) for (name, p), col in zip(params, columns)}
+            for i in range(U.shape[0])
+        ]
+
+    def from_unit(self, u: np.ndarray) -> Params:
+        """Decode one point ``u`` of shape ``(dim,)`` of the unit cube."""
+        return self.from_unit_batch(np.asarray(u, dtype=float)[None, :])[0]
+
+    def to_unit_batch(self, configs: Sequence[Mapping[str, Any]]) -> np.ndarray:
+        """Encode configurations (assumed valid, see :meth:`validate`) as an array of shape
+        ``(n_points, dim)``."""
+        U = np.empty((len(configs), self.dim))
+        for j, (name, p) in enumerate(self._params.items()):
+            U[:, j] = p.encode([c[name] for c in configs]) if configs else []
+        return U
+
+    def to_unit(self, params: Mapping[str, Any]) -> np.ndarray:
+        """Encode one configuration as a point of shape ``(dim,)`` of the unit cube."""
+        return self.to_unit_batch([params])[0]
+
+    def snap(self, U: np.ndarray) -> np.ndarray:
+        """Move unit points to the canonical coordinates of the configurations they decode to
+        (centres of integer and categorical bins); reals are left as they are."""
+        U = np.array(U, dtype=float, copy=True)
+        squeeze = U.ndim == 1
+        U = np.atleast_2d(U)
+        for j, p in enumerate(self._params.values()):
+            if p.kind == "integer":
+                U[:, j] = p.encode(p.decode(U[:, j]))
+            elif p.kind == "categorical":
+                U[:, j] = (p.decode(U[:, j]) + 0.5) / p.n_values
+            else:
+                U[:, j] = np.clip(U[:, j], 0.0, 1.0)
+        return U[0] if squeeze else U
+
+    # -- sampling -----------------------------------------------------------------------
+    def sample(self, rng: np.random.Generator, n: int | None = None) -> Params | list[Params]:
+        """Draw configurations uniformly in the unit cube (log-uniform on log axes).
+
+        Parameters
+        ----------
+        rng : numpy.random.Generator
+        n : int, optional
+            Number of configurations; one dict if omitted, else a list of ``n`` dicts.
+        """
+        U = rng.random((1 if n is None else n, self.dim))
+        configs = self.from_unit_batch(U)
+        return configs[0] if n is None else configs
+
+    # -- validation ---------------------------------------------------------------------
+    def validate(self, params: Mapping[str, Any]) -> Params:
+        """Check that ``params`` lies in the space and return it in canonical form.
+
+        Raises
+        ------
+        ValueError
+            Naming the offending parameter and the rule it breaks (unknown or missing name,
+            value out of bounds, not an integer, not one of the choices).
+        """
+        if not isinstance(params, Mapping):
+            raise TypeError(f"a configuration must be a dict of name -> value, got {params!r}")
+        unknown = [k for k in params if k not in self._params]
+        if unknown:
+            raise ValueError(f"parameter {unknown[0]!r} is not in the space {list(self.names)}")
+        missing = [k for k in self.names if k not in params]
+        if missing:
+            raise ValueError(f"parameter {missing[0]!r} is missing from the configuration")
+        out = {}
+        for name, p in self._params.items():
+            try:
+                out[name] = p.canonical(params[name])
+            except ValueError as err:
+                raise ValueError(f"parameter {name!r} {err}") from None
+        return out
+
+    def contains(self, params: Mapping[str, Any]) -> bool:
+        """Whether ``params`` is a valid configuration of this space."""
+        try:
+            self.validate(params)
+        except (ValueError, TypeError):
+            return False
+        return True
+
+    def __contains__(self, key: object) -> bool:  # Mapping semantics: a parameter name
+        return key in self._params
+
+    # -- grids --------------------------------------------------------------------------
+    def grid_axes(self, k: int) -> list[list[Any]]:
+        """Values per parameter of the grid with ``k`` points per numeric axis."""
+        if not isinstance(k, (int, np.integer)) or k < 1:
+            raise ValueError(f"k (points per axis) must be a positive integer, got {k!r}")
+        return [p.grid(int(k)) for p in self._params.values()]
+
+    def grid_size(self, k: int) -> int:
+        """Number of configurations in :meth:`grid` ``(k)``, computed without building it."""
+        return math.prod(len(axis) for axis in self.grid_axes(k))
+
+    def grid(self, k: int) -> list[Params]:
+        """The full factorial grid: ``k`` points per numeric axis (bounds included; fewer for
+        short integer ranges), every choice of each categorical; the last parameter varies
+        fastest."""
+        axes = self.grid_axes(k)
+        return [self.grid_point(i, axes) for i in range(math.prod(len(a) for a in axes))]
+
+    def grid_point(self, index: int, axes: list[list[Any]]) -> Params:
+        """Configuration number ``index`` of the grid with these ``axes`` (mixed radix)."""
+        values = []
+        for axis in reversed(axes):
+            index, r = divmod(index, len(axis))
+            values.append(axis[r])
+        return dict(zip(self.names, reversed(values)))
+
+    # -- serialization ------------------------------------------------------------------
+    def to_dict(self) -> dict[str, dict[str, Any]]:
+        """A JSON-friendly description, inverse of :meth:`from_dict`."""
+        return {name: p.to_dict() for name, p in self._params.items()}
+
+    @classmethod
+    def from_dict(cls, spec: Mapping[str, Mapping[str, Any]]) -> Space:
+        """Build a space from ``{name: {"type": ..., ...}}``, as written in study files."""
+        params = {}
+        for name, p in spec.items():
+            try:
+                params[name] = parameter_from_dict(p)
+            except (TypeError, ValueError) as err:
+                raise ValueError(f"parameter {name!r}: {err}") from None
+        return cls(params)
