@@ -7,9 +7,19 @@ import pytest
 
 from hpo import SearchExhausted, TrialStatus, minimize
 from hpo.optimizers import OPTIMIZERS, make_optimizer
+from hpo.peers import PEERS, available
 
 N_TRIALS = 12
 NAMES = sorted(OPTIMIZERS)
+# Peer adapters (optional extra) honour the same contract, except saving (Optuna) and the
+# guarantee of not revisiting a finite space; they run where their library is installed.
+PEER_NAMES = [
+    pytest.param(name, marks=[pytest.mark.peers, pytest.mark.slow])
+    if available(name)
+    else pytest.param(name, marks=pytest.mark.skip(reason=f"{name}: pip install -e '.[peers]'"))
+    for name in sorted(PEERS)
+]
+WITH_PEERS = NAMES + PEER_NAMES
 # Grid search sized by the budget alone would cover only the 9 categorical combinations here.
 OPTIONS = {"grid": {"points_per_axis": 3}}
 
@@ -32,7 +42,7 @@ def trajectory(name, space, seed, n=N_TRIALS):
     return [t.params for t in result.trials]
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", WITH_PEERS)
 def test_proposals_lie_in_the_space_with_python_types(name, mixed_space):
     opt = make_optimizer(name, mixed_space, seed=0, budget=N_TRIALS, options=OPTIONS.get(name))
     for _ in range(N_TRIALS):
@@ -44,7 +54,7 @@ def test_proposals_lie_in_the_space_with_python_types(name, mixed_space):
         opt.tell(params, objective(params))
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", WITH_PEERS)
 def test_batches_are_distinct_and_account_for_pending(name, mixed_space):
     opt = make_optimizer(name, mixed_space, seed=1, budget=N_TRIALS, options=OPTIONS.get(name))
     first = opt.ask(3)
@@ -61,7 +71,7 @@ def test_batches_are_distinct_and_account_for_pending(name, mixed_space):
     assert not told & {repr(sorted(p.items())) for p in after}
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", WITH_PEERS)
 def test_same_seed_same_trajectory_different_seeds_differ(name, mixed_space):
     a = trajectory(name, mixed_space, seed=7)
     b = trajectory(name, mixed_space, seed=7)
@@ -70,7 +80,7 @@ def test_same_seed_same_trajectory_different_seeds_differ(name, mixed_space):
     assert a != c
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", WITH_PEERS)
 def test_failures_become_recorded_trials_and_the_search_goes_on(name, mixed_space):
     calls = []
 
@@ -107,7 +117,7 @@ def test_raise_errors_reraises_after_recording(name, mixed_space):
         minimize(broken, mixed_space, name, 3, seed=0, raise_errors=True)
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", WITH_PEERS)
 def test_outside_the_space_is_refused_and_changes_nothing(name, mixed_space):
     opt = make_optimizer(name, mixed_space, seed=0, budget=N_TRIALS, options=OPTIONS.get(name))
     params = opt.ask()
@@ -119,7 +129,7 @@ def test_outside_the_space_is_refused_and_changes_nothing(name, mixed_space):
     assert (len(opt.trials), len(opt.pending)) == before
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", WITH_PEERS)
 def test_warm_start_with_unasked_configurations(name, mixed_space, rng):
     opt = make_optimizer(name, mixed_space, seed=0, budget=N_TRIALS, options=OPTIONS.get(name))
     earlier = mixed_space.sample(rng, 5)
@@ -152,7 +162,7 @@ def test_save_load_resume_equals_an_uninterrupted_run(name, mixed_space, tmp_pat
     assert [t.params for t in resumed.trials] == uninterrupted
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", WITH_PEERS)
 def test_ask_and_tell_time_is_recorded(name, mixed_space):
     result = minimize(objective, mixed_space, name, 4, seed=0)
     assert all(t.ask_time > 0 and t.tell_time > 0 for t in result.trials)

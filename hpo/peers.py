@@ -1,0 +1,293 @@
+"""Peer optimizers from other libraries behind hpo's ask/tell contract, for comparison studies.
+
+=============  ==============================================================================
+name           what runs (each library's defaults)
+=============  ==============================================================================
+skopt-gp       ``skopt.Optimizer(base_estimator="GP")``: 10 random initial points, Matern
+               GP, ``gp_hedge`` acquisition, ``acq_optimizer="auto"``.
+optuna-gp      ``optuna.samplers.GPSampler``: 10 startup trials, Matern-5/2 GP, log-EI.
+optuna-tpe     ``optuna.samplers.TPESampler``: 10 startup trials, Optuna's default TPE.
+pymoo-ga       ``pymoo``'s ``GA``: population 100, tournament selection, SBX, polynomial
+               mutation, duplicate elimination, fitness survival.
+=============  ==============================================================================
+
+The libraries are optional (``pip install -e ".[peers]"``) and imported only here, when an
+adapter is built. Every adapter sees the space the same way: each real parameter as its
+unit-cube coordinate in ``[0, 1]`` (so log and logit scales are applied exactly as hpo applies
+them), integers natively (with their log flag where the library has one) and categoricals as
+choice indices. Failed trials are reported to the library as failures (Optuna), kept out of
+its model (scikit-optimize) or given the worst fitness ``+inf`` (pymoo). Configurations told
+without being asked are passed on where the library allows (scikit-optimize, Optuna); pymoo
+ignores them. Saving works where the library's objects can be pickled (scikit-optimize,
+pymoo); the Optuna adapters cannot be saved.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import warnings
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from hpo._seed import SeedLike, spawn_seed
+from hpo.optimizers.base import Optimizer, config_key
+from hpo.space import Params, Space
+from hpo.trial import Trial
+
+__all__ = ["PEERS", "OptunaGP", "OptunaTPE", "PymooGA", "SkoptGP", "available", "require"]
+
+_REQUIRES = {
+    "skopt-gp": "skopt",
+    "optuna-gp": "optuna",
+    "optuna-tpe": "optuna",
+    "pymoo-ga": "pymoo",
+}
+
+
+def available(name: str) -> bool:
+    """Whether the library behind peer ``name`` is installed (without importing it)."""
+    return importlib.util.find_spec(_REQUIRES[name]) is not None
+
+
+def require(name: str) -> None:
+    """Raise ``ImportError`` with the install command if peer ``name`` cannot run here."""
+    if not available(name):
+        raise ImportError(
+            f"optimizer {name!r} needs {_REQUIRES[name]}: install the peers extra with "
+            f'pip install -e ".[peers]"'
+        )
+
+
+class _Peer(Optimizer):
+    """Shared translation between hpo configurations and a library's vectors."""
+
+    def __init__(self, space: Space | Mapping[str, Any], *, seed: SeedLike = None) -> None:
+        require(self.name)
+        super().__init__(space, seed=seed)
+        self._library_seed = spawn_seed(self.rng)
+
+    def _to_native(self, params: Params) -> list[Any]:
+        """Unit coordinate for reals, the integer, or the choice index."""
+        u = self.space.to_unit(params)
+        row = []
+        for j, (name, p) in enumerate(self.space.items()):
+            if p.kind == "real":
+                row.append(float(u[j]))
+            elif p.kind == "integer":
+                row.append(int(params[name]))
+            else:
+                row.append(p.index(params[name]))
+        return row
+
+    def _from_native(self, row: list[Any]) -> Params:
+        u = np.empty(self.space.dim)
+        for j, p in enumerate(self.space.values()):
+            if p.kind == "real":
+                u[j] = float(row[j])
+            elif p.kind == "integer":
+                u[j] = p.encode([int(row[j])])[0]
+            else:
+                u[j] = (int(row[j]) + 0.5) / p.n_values
+        return self.space.from_unit(u)
+
+
+class SkoptGP(_Peer):
+    """scikit-optimize's ``Optimizer`` with its default GP (see the module docstring)."""
+
+    name = "skopt-gp"
+
+    def __init__(self, space: Space | Mapping[str, Any], *, seed: SeedLike = None) -> None:
+        super().__init__(space, seed=seed)
+        import skopt
+        from skopt import space as sk
+
+        dims = []
+        for name, p in self.space.items():
+            if p.kind == "real":
+                dims.append(sk.Real(0.0, 1.0, name=name))
+            elif p.kind == "integer":
+                prior = "log-uniform" if p.log else "uniform"
+                dims.append(sk.Integer(p.low, p.high, prior=prior, name=name))
+            else:
+                dims.append(sk.Categorical(list(range(p.n_values)), name=name))
+        self._opt = skopt.Optimizer(dims, base_estimator="GP", random_state=self._library_seed)
+
+    def _propose(self, n: int) -> list[Params]:
+        opt = self._opt
+        if self._pending:  # skopt forgets asked points: lie about them (its own cl_min)
+            opt = self._opt.copy(random_state=spawn_seed(self.rng))
+            lie = min(opt.yi) if opt.yi else 0.0
+            for trial in self._pending.values():
+                opt.tell(self._to_native(trial.params), lie)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # "objective evaluated at this point"
+            rows = opt.ask(n_points=n) if n > 1 else [opt.ask()]
+        return [self._from_native(row) for row in rows]
+
+    def _observe(self, trials: list[Trial]) -> None:
+        done = [t for t in trials if t.ok]
+        if done:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UserWarning)
+                self._opt.tell([self._to_native(t.params) for t in done], [t.value for t in done])
+
+
+class _OptunaPeer(_Peer):
+    def __init__(self, space: Space | Mapping[str, Any], *, seed: SeedLike = None) -> None:
+        super().__init__(space, seed=seed)
+        import optuna
+        from optuna import distributions as od
+
+        optuna.logging.set_verbosity(optuna.logging.WARNING)
+        logging.getLogger("optuna").setLevel(logging.WARNING)
+        self._dists = {}
+        for name, p in self.space.items():
+            if p.kind == "real":
+                self._dists[name] = od.FloatDistribution(0.0, 1.0)
+            elif p.kind == "integer":
+                self._dists[name] = od.IntDistribution(p.low, p.high, log=p.log)
+            else:
+                self._dists[name] = od.CategoricalDistribution(list(range(p.n_values)))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # ExperimentalWarning for GPSampler
+            self._study = optuna.create_study(sampler=self._make_sampler(self._library_seed))
+        self._asked: dict[tuple, Any] = {}
+
+    def _make_sampler(self, seed: int) -> Any:
+        raise NotImplementedError
+
+    def _propose(self, n: int) -> list[Params]:
+        out = []
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            for _ in range(n):
+                trial = self._study.ask(self._dists)
+                params = self._from_native([trial.params[k] for k in self.space.names])
+                self._asked[config_key(params)] = trial
+                out.append(params)
+        return out
+
+    def _observe(self, trials: list[Trial]) -> None:
+        import optuna
+
+        for t in trials:
+            state = optuna.trial.TrialState.COMPLETE if t.ok else optuna.trial.TrialState.FAIL
+            asked = self._asked.pop(config_key(t.params), None)
+            if asked is not None:
+                self._study.tell(asked, t.value if t.ok else None, state=state)
+            else:  # a warm start
+                native = dict(zip(self.space.names, self._to_native(t.params)))
+                frozen = optuna.trial.create_trial(
+                    params=native, distributions=self._dists, value=t.value, state=state
+                )
+                self._study.add_trial(frozen)
+
+    def save(self, path: Any) -> None:
+        raise NotImplementedError(f"{self.name}: Optuna studies in memory cannot be saved")
+
+
+class OptunaGP(_OptunaPeer):
+    """Optuna's ``GPSampler`` with its defaults (see the module docstring)."""
+
+    name = "optuna-gp"
+
+    def _make_sampler(self, seed: int) -> Any:
+        import optuna
+
+        return optuna.samplers.GPSampler(seed=seed)
+
+
+class OptunaTPE(_OptunaPeer):
+    """Optuna's ``TPESampler`` with its defaults (see the module docstring)."""
+
+    name = "optuna-tpe"
+
+    def _make_sampler(self, seed: int) -> Any:
+        import optuna
+
+        return optuna.samplers.TPESampler(seed=seed)
+
+
+class PymooGA(_Peer):
+    """pymoo's single-objective ``GA`` with its defaults, driven by pymoo's ask/tell loop.
+
+    pymoo breeds a whole population at a time; ``ask`` hands its individuals out one by one
+    and the next generation is bred when every individual of the current one has been told.
+    The GA searches the unit cube and hpo decodes each individual (rounding integers and
+    choosing categories by bin), which is how pymoo's default GA treats a mixed space.
+    """
+
+    name = "pymoo-ga"
+
+    def __init__(self, space: Space | Mapping[str, Any], *, seed: SeedLike = None) -> None:
+        super().__init__(space, seed=seed)
+        from pymoo.algorithms.soo.nonconvex.ga import GA
+        from pymoo.core.problem import Problem as PymooProblem
+
+        self._algorithm = GA()
+        self._algorithm.setup(
+            PymooProblem(n_var=self.space.dim, n_obj=1, xl=0.0, xu=1.0),
+            termination=("n_gen", 10**9),
+            seed=self._library_seed,
+            verbose=False,
+        )
+        self._population = None
+        self._queue: list[int] = []  # indices of the population not yet asked
+        self._fitness: dict[int, float] = {}
+        self._index_of: dict[tuple, list[int]] = {}  # asked configuration -> individuals
+
+    def _next_generation(self) -> None:
+        self._population = self._algorithm.ask()
+        self._queue = list(range(len(self._population)))
+        self._fitness = {}
+        self._index_of = {}
+
+    def _finish_generation_if_told(self) -> None:
+        if self._population is not None and not self._queue and not self._index_of:
+            F = np.array([[self._fitness[i]] for i in range(len(self._population))])
+            self._population.set("F", F)
+            self._algorithm.tell(infills=self._population)
+            self._population = None
+
+    def _known_fitness(self, params: Params) -> float:
+        key = config_key(params)
+        trial = next(t for t in self._trials if config_key(t.params) == key)
+        return trial.value if trial.ok else np.inf
+
+    def _propose(self, n: int) -> list[Params]:
+        out: list[Params] = []
+        while len(out) < n:
+            if self._population is None:
+                self._next_generation()
+            if not self._queue:  # handed out but not fully told: keep the caller busy
+                out.append(self.space.sample(self.rng))
+                continue
+            i = self._queue.pop(0)
+            params = self.space.from_unit(self._population[i].X)
+            key = config_key(params)
+            if key in self._index_of:  # two individuals decode to one configuration
+                self._index_of[key].append(i)
+            elif not self.is_new(params) and not any(
+                config_key(t.params) == key for t in self._pending.values()
+            ):  # evaluated before: reuse its value
+                self._fitness[i] = self._known_fitness(params)
+            else:
+                self._index_of[key] = [i]
+                out.append(params)
+            self._finish_generation_if_told()
+        return out
+
+    def _observe(self, trials: list[Trial]) -> None:
+        for t in trials:
+            for i in self._index_of.pop(config_key(t.params), []):
+                self._fitness[i] = t.value if t.ok else np.inf
+        self._finish_generation_if_told()
+
+
+#: Peer optimizers by name, for :func:`hpo.optimizers.make_optimizer`.
+PEERS: dict[str, type[Optimizer]] = {
+    cls.name: cls for cls in (SkoptGP, OptunaGP, OptunaTPE, PymooGA)
+}
