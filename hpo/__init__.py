@@ -2,7 +2,7 @@
 
 from hpo.exceptions import HPOWarning, NumericalWarning, SearchExhausted
 from hpo.minimize import minimize
-from hpo.optimizers import GridSearch, Optimizer, RandomSearch
+from hpo.optimizers import GeneticAlgorithm, GridSearch, Optimizer, RandomSearch
 from hpo.space import Categorical, Integer, Real, Space
 from hpo.trial import Result, Trial, TrialStatus
 
@@ -10,6 +10,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Categorical",
+    "GeneticAlgorithm",
     "GridSearch",
     "HPOWarning",
     "Integer",

@@ -8,12 +8,14 @@ from typing import Any
 
 from hpo._seed import SeedLike
 from hpo.optimizers.base import Optimizer, Proposal
+from hpo.optimizers.genetic import GeneticAlgorithm
 from hpo.optimizers.grid import GridSearch
 from hpo.optimizers.random import RandomSearch
 from hpo.space import Space
 
 __all__ = [
     "OPTIMIZERS",
+    "GeneticAlgorithm",
     "GridSearch",
     "Optimizer",
     "Proposal",
@@ -23,7 +25,9 @@ __all__ = [
 ]
 
 #: hpo's own optimizers by name.
-OPTIMIZERS: dict[str, type[Optimizer]] = {cls.name: cls for cls in (GridSearch, RandomSearch)}
+OPTIMIZERS: dict[str, type[Optimizer]] = {
+    cls.name: cls for cls in (GridSearch, RandomSearch, GeneticAlgorithm)
+}
 
 
 def _peer_classes() -> dict[str, type[Optimizer]]:

@@ -1,0 +1,232 @@
+"""Variation and selection operators of the genetic algorithm, as pure numpy functions.
+
+Each operator takes arrays and a :class:`numpy.random.Generator` and returns new arrays; none
+keeps state, so each can be studied and tested alone. Continuous genes live in the unit cube
+``[0, 1]^d`` of :class:`~hpo.Space` (integer genes too, before they are rounded); categorical
+genes are choice indices.
+
+Notation (Deb & Agrawal 1995; Deb & Goyal 1996):
+
+==========  =================================================================================
+``eta``     distribution index: large values keep children close to their parents
+``u``       a uniform draw in ``[0, 1)``, one per gene
+``y1, y2``  the smaller and the larger parent value of one gene, ``y1 < y2``
+``beta``    spread factor ``|c2 - c1| / |y2 - y1|`` of a pair of children
+``rate``    probability that a gene is mutated
+==========  =================================================================================
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = [
+    "polynomial_mutation",
+    "random_reset",
+    "sbx",
+    "tournament",
+    "uniform_crossover",
+]
+
+_EPS = 1e-14  # parents closer than this in a gene are copied, not crossed (SBX divides by y2-y1)
+
+
+def tournament(fitness: np.ndarray, n_select: int, k: int, rng: np.random.Generator) -> np.ndarray:
+    """Tournament selection: each winner is the fittest of ``k`` individuals drawn at random.
+
+    Contestants are drawn uniformly *with replacement*, so a unique best individual of a
+    population of ``N`` wins a tournament with probability ``1 - (1 - 1/N)^k``. Fitness is
+    minimized; among equal fitness (failed trials all have ``+inf``) the contestant drawn first
+    wins, which is a uniform choice among them.
+
+    Parameters
+    ----------
+    fitness : ndarray of shape (n_individuals,)
+        Lower is better; ``+inf`` is allowed.
+    n_select : int
+        Number of tournaments (winners returned).
+    k : int
+        Tournament size, ``k >= 1``; ``k = 1`` is uniform random selection.
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    ndarray of shape (n_select,)
+        Indices of the winners into ``fitness``.
+    """
+    fitness = np.asarray(fitness, dtype=float)
+    if fitness.ndim != 1 or fitness.size == 0:
+        raise ValueError(f"fitness must be a non-empty 1-d array, got shape {fitness.shape}")
+    if k < 1:
+        raise ValueError(f"k (tournament size) must be a positive integer, got {k!r}")
+    contestants = rng.integers(fitness.size, size=(n_select, k))
+    best = np.argmin(fitness[contestants], axis=1)  # first minimum: ties go to the first drawn
+    return contestants[np.arange(n_select), best]
+
+
+def _sbx_betaq(beta: np.ndarray, u: np.ndarray, eta: float) -> np.ndarray:
+    # Bounded SBX (Deb & Agrawal 1995, with the bound correction of Deb's NSGA-II code, as in
+    # pymoo's cross_sbx): the polynomial spread density is truncated at the bound and
+    # renormalised by alpha = 2 - beta^-(eta + 1); inverting its CDF at u gives
+    #   betaq = (u alpha)^(1/(eta+1))              if u <= 1/alpha
+    #   betaq = (1 / (2 - u alpha))^(1/(eta+1))    otherwise.
+    alpha = 2.0 - beta ** -(eta + 1.0)
+    low = u <= 1.0 / alpha
+    inner = np.where(low, u * alpha, 1.0 / np.maximum(2.0 - u * alpha, _EPS))
+    return inner ** (1.0 / (eta + 1.0))
+
+
+def sbx(
+    A: np.ndarray,
+    B: np.ndarray,
+    eta: float,
+    rng: np.random.Generator,
+    prob_var: float = 0.5,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Simulated binary crossover (SBX) of continuous genes in the unit cube.
+
+    Each gene is crossed with probability ``prob_var`` (otherwise copied); a crossed gene gives
+    the pair of children ``c1, c2 = (y1 + y2)/2 -/+ betaq (y2 - y1)/2``, whose spread factor
+    ``betaq`` follows the density ``0.5 (eta + 1) beta^eta`` (contracting, ``beta <= 1``) and
+    ``0.5 (eta + 1) / beta^(eta + 2)`` (expanding), truncated so that children stay in
+    ``[0, 1]``. Then each crossed gene goes to either child with probability 1/2.
+
+    Parameters
+    ----------
+    A, B : ndarray of shape (n_pairs, n_genes)
+        The two parents of each pair, values in ``[0, 1]``.
+    eta : float
+        Distribution index, ``eta >= 0``: larger keeps children closer to their parents.
+    rng : numpy.random.Generator
+    prob_var : float, default 0.5
+        Probability that a gene is crossed (0.5 in Deb's NSGA-II code and pymoo).
+
+    Returns
+    -------
+    C1, C2 : ndarray of shape (n_pairs, n_genes)
+        The children, in ``[0, 1]``.
+
+    Notes
+    -----
+    When the parents lie symmetrically about the centre of the box, both sides use the same
+    ``beta`` and the children of a pair are exactly symmetric about the parents' mean; near a
+    bound, the child on that side is pulled in, so children are symmetric about the mean only in
+    distribution far from the bounds.
+    """
+    A, B = np.asarray(A, dtype=float), np.asarray(B, dtype=float)
+    if A.shape != B.shape:
+        raise ValueError(f"A and B must have the same shape, got {A.shape} and {B.shape}")
+    if eta < 0:
+        raise ValueError(f"eta must be non-negative, got {eta!r}")
+    crossed = (rng.random(A.shape) < prob_var) & (np.abs(A - B) > _EPS)
+    u = rng.random(A.shape)
+    swap = rng.random(A.shape) < 0.5
+    y1, y2 = np.minimum(A, B), np.maximum(A, B)
+    delta = np.where(crossed, y2 - y1, 1.0)  # 1.0 where not crossed, to avoid dividing by 0
+    # beta at each bound: the spread that would put a child exactly on it.
+    beta_low = 1.0 + 2.0 * y1 / delta
+    beta_high = 1.0 + 2.0 * (1.0 - y2) / delta
+    c1 = 0.5 * ((y1 + y2) - _sbx_betaq(beta_low, u, eta) * delta)
+    c2 = 0.5 * ((y1 + y2) + _sbx_betaq(beta_high, u, eta) * delta)
+    c1, c2 = np.clip(c1, 0.0, 1.0), np.clip(c2, 0.0, 1.0)  # round-off only
+    C1 = np.where(crossed, np.where(swap, c2, c1), A)
+    C2 = np.where(crossed, np.where(swap, c1, c2), B)
+    return C1, C2
+
+
+def polynomial_mutation(
+    X: np.ndarray, eta: float, rate: float | np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
+    """Polynomial mutation of continuous genes in the unit cube, in Deb's bounded form.
+
+    Each gene is mutated with probability ``rate`` by ``x' = x + deltaq`` with
+
+    * ``u < 1/2``: ``deltaq = (2u + (1 - 2u)(1 - x)^(eta+1))^(1/(eta+1)) - 1`` (a step down),
+    * ``u >= 1/2``: ``deltaq = 1 - (2(1 - u) + 2(u - 1/2) x^(eta+1))^(1/(eta+1))`` (a step up),
+
+    so ``u = 0`` lands on 0, ``u -> 1`` on 1, and a step never leaves ``[0, 1]`` (Deb & Goyal
+    1996; the bounded form of Deb's NSGA-II code, as in pymoo's ``mut_pm``).
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_individuals, n_genes)
+        Values in ``[0, 1]``.
+    eta : float
+        Distribution index, ``eta >= 0``: larger gives smaller steps.
+    rate : float or ndarray of shape (n_genes,)
+        Probability that a gene is mutated (a per-gene array allows 0 for genes to keep).
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    ndarray of shape (n_individuals, n_genes)
+        A mutated copy of ``X``.
+    """
+    X = np.asarray(X, dtype=float)
+    if eta < 0:
+        raise ValueError(f"eta must be non-negative, got {eta!r}")
+    mutate = rng.random(X.shape) < rate
+    u = rng.random(X.shape)
+    # Polynomial mutation, bounded form (Deb & Goyal 1996; NSGA-II code), x in [0, 1]:
+    power = eta + 1.0
+    down = (2.0 * u + (1.0 - 2.0 * u) * (1.0 - X) ** power) ** (1.0 / power) - 1.0
+    up = 1.0 - (2.0 * (1.0 - u) + 2.0 * (u - 0.5) * X**power) ** (1.0 / power)
+    deltaq = np.where(u < 0.5, down, up)
+    return np.where(mutate, np.clip(X + deltaq, 0.0, 1.0), X)
+
+
+def uniform_crossover(
+    A: np.ndarray, B: np.ndarray, rng: np.random.Generator, prob: float = 0.5
+) -> tuple[np.ndarray, np.ndarray]:
+    """Uniform crossover: each gene of a pair of parents is exchanged with probability ``prob``.
+
+    Parameters
+    ----------
+    A, B : ndarray of shape (n_pairs, n_genes)
+        Any dtype (choice indices for categorical genes).
+    rng : numpy.random.Generator
+    prob : float, default 0.5
+
+    Returns
+    -------
+    C1, C2 : ndarray of shape (n_pairs, n_genes)
+        Every gene of ``C1`` comes from ``A`` or ``B``, and ``C2`` holds the other one.
+    """
+    A, B = np.asarray(A), np.asarray(B)
+    if A.shape != B.shape:
+        raise ValueError(f"A and B must have the same shape, got {A.shape} and {B.shape}")
+    swap = rng.random(A.shape) < prob
+    return np.where(swap, B, A), np.where(swap, A, B)
+
+
+def random_reset(
+    I: np.ndarray,  # noqa: E741 - I for indices, as in the notation of the module
+    n_choices: np.ndarray,
+    rate: float | np.ndarray,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Random-reset mutation of categorical genes.
+
+    Each gene is reset with probability ``rate`` to a choice drawn uniformly among the *other*
+    ``k - 1`` choices, so a reset always changes the gene (a gene with one choice never does).
+
+    Parameters
+    ----------
+    I : ndarray of int, shape (n_individuals, n_genes)
+        Choice indices, ``0 <= I[:, j] < n_choices[j]``.
+    n_choices : ndarray of int, shape (n_genes,)
+        Number of choices ``k`` of each gene.
+    rate : float or ndarray of shape (n_genes,)
+        Probability that a gene is reset.
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    ndarray of int, shape (n_individuals, n_genes)
+    """
+    I = np.asarray(I, dtype=np.int64)  # noqa: E741
+    k = np.broadcast_to(np.asarray(n_choices, dtype=np.int64), I.shape)
+    reset = (rng.random(I.shape) < rate) & (k > 1)
+    # I + 1 + (a uniform integer in [0, k - 2]), modulo k: uniform over the k - 1 others.
+    offset = 1 + np.floor(rng.random(I.shape) * np.maximum(k - 1, 1)).astype(np.int64)
+    return np.where(reset, (I + offset) % k, I)
