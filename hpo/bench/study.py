@@ -1,0 +1,404 @@
+"""Study definitions: which optimizers run on which problems, with which seeds and budget.
+
+A study is optimizers x problems x seeds, each run with ``n_trials`` evaluations. Optimizers
+are labelled entries (``label``, registered ``name``, constructor ``options``) so that one
+study can compare, say, ``bayes`` with and without an option. A problem may override the
+study's ``n_trials`` and ``seeds`` (expensive real tasks get fewer).
+
+Study files are TOML (the files under ``benchmarks/studies/`` are examples)::
+
+    description = "what the study shows"
+    n_trials = 50
+    seeds = 5                       # 0..4, or an explicit list [0, 3, 7]
+    problems = [
+        "branin",
+        "ackley:dim=2,shift=0",     # a spec: get_problem("ackley", dim=2, shift=0)
+        { problem = "hartmann6", n_trials = 100, seeds = 3 },
+    ]
+
+    [[optimizers]]
+    name = "random"
+
+    [[optimizers]]
+    label = "random-sobol"          # defaults to name; labels must differ
+    name = "random"
+    options = { design = "sobol" }
+
+:func:`load_study` reads and checks a file's structure; :func:`check_study` then builds every
+problem and optimizer once, so that an unknown name, a bad option or a missing peer library
+is refused before any work starts.
+"""
+
+from __future__ import annotations
+
+import numbers
+import sys
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from hpo.problems import Problem, get_problem
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+__all__ = [
+    "OptimizerEntry",
+    "ProblemEntry",
+    "RunSpec",
+    "Study",
+    "StudyError",
+    "check_study",
+    "find_study",
+    "load_study",
+]
+
+_FILE_KEYS = {"description", "n_trials", "seeds", "problems", "optimizers"}
+_OPTIMIZER_KEYS = {"label", "name", "options"}
+_PROBLEM_KEYS = {"problem", "n_trials", "seeds"}
+
+
+class StudyError(ValueError):
+    """A study definition is invalid; the message is one line naming the culprit."""
+
+
+@dataclass(frozen=True)
+class OptimizerEntry:
+    """One competitor: ``make_optimizer(name, space, seed=..., budget=..., options=options)``
+    under the name ``label`` in tables and figures."""
+
+    label: str
+    name: str
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ProblemEntry:
+    """A problem (a spec such as ``"ackley:dim=5,shift=0"``, or a :class:`Problem`), with
+    optional overrides of the study's ``n_trials`` and ``seeds``."""
+
+    problem: str | Problem
+    n_trials: int | None = None
+    seeds: tuple[int, ...] | None = None
+
+    @property
+    def spec(self) -> str:
+        return self.problem if isinstance(self.problem, str) else self.problem.name
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """One (optimizer, problem, seed) run, everything a worker needs to do it.
+
+    ``problem`` is the problem's spec (the worker rebuilds it with ``get_problem``), or the
+    :class:`Problem` itself when it is not a registered one.
+    """
+
+    label: str
+    optimizer: str
+    options: dict[str, Any]
+    problem: str | Problem
+    seed: int
+    n_trials: int
+
+    @property
+    def problem_name(self) -> str:
+        return self.problem if isinstance(self.problem, str) else self.problem.name
+
+    @property
+    def key(self) -> tuple[str, str, int]:
+        """``(label, problem, seed)``, as :attr:`hpo.bench.records.RunRecord.key`."""
+        return (self.label, self.problem_name, self.seed)
+
+
+def _positive_int(value: Any, where: str) -> int:
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 1:
+        raise StudyError(f"{where} must be a positive integer, got {value!r}")
+    return int(value)
+
+
+def _seeds(value: Any, where: str) -> tuple[int, ...]:
+    """``N`` means seeds ``0 .. N-1``; a list gives them explicitly."""
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        return tuple(range(_positive_int(value, where)))
+    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
+        raise StudyError(f"{where} must be a positive integer or a list of seeds, got {value!r}")
+    seeds = tuple(value)
+    bad = [s for s in seeds if not isinstance(s, numbers.Integral) or isinstance(s, bool) or s < 0]
+    if not seeds or bad:
+        raise StudyError(f"{where} must hold non-negative integers, got {list(seeds)!r}")
+    if len(set(seeds)) != len(seeds):
+        raise StudyError(f"{where} has a repeated seed: {list(seeds)!r}")
+    return tuple(int(s) for s in seeds)
+
+
+def _optimizer_entry(item: Any, where: str) -> OptimizerEntry:
+    if isinstance(item, OptimizerEntry):
+        return item
+    if isinstance(item, str):
+        item = {"name": item}
+    if not isinstance(item, Mapping):
+        raise StudyError(f"{where} must be a name or a table with label, name, options")
+    unknown = sorted(set(item) - _OPTIMIZER_KEYS)
+    if unknown:
+        raise StudyError(f"{where} has unknown key {unknown[0]!r} (expected label, name, options)")
+    name, options = item.get("name"), item.get("options", {})
+    label = item.get("label", name)
+    if not isinstance(name, str) or not name:
+        raise StudyError(f"{where}.name must be an optimizer name, got {name!r}")
+    if not isinstance(label, str) or not label:
+        raise StudyError(f"{where}.label must be a non-empty string, got {label!r}")
+    if not isinstance(options, Mapping) or not all(isinstance(k, str) for k in options):
+        raise StudyError(f"{where}.options must be a table of option = value, got {options!r}")
+    return OptimizerEntry(label, name, dict(options))
+
+
+def _problem_entry(item: Any, where: str) -> ProblemEntry:
+    if isinstance(item, ProblemEntry):
+        return item
+    if isinstance(item, (str, Problem)):
+        return ProblemEntry(item)
+    if not isinstance(item, Mapping):
+        raise StudyError(f"{where} must be a problem spec or a table with problem, n_trials, seeds")
+    unknown = sorted(set(item) - _PROBLEM_KEYS)
+    if unknown:
+        raise StudyError(
+            f"{where} has unknown key {unknown[0]!r} (expected problem, n_trials, seeds)"
+        )
+    problem = item.get("problem")
+    if not isinstance(problem, (str, Problem)) or not problem:
+        raise StudyError(f"{where}.problem must be a problem spec, got {problem!r}")
+    n_trials = item.get("n_trials")
+    seeds = item.get("seeds")
+    return ProblemEntry(
+        problem,
+        None if n_trials is None else _positive_int(n_trials, f"{where}.n_trials"),
+        None if seeds is None else _seeds(seeds, f"{where}.seeds"),
+    )
+
+
+@dataclass(frozen=True)
+class Study:
+    """Optimizers x problems x seeds, ``n_trials`` evaluations per run.
+
+    Build one with :meth:`build` (from loose values) or :func:`load_study` (from a file).
+    """
+
+    optimizers: tuple[OptimizerEntry, ...]
+    problems: tuple[ProblemEntry, ...]
+    seeds: tuple[int, ...]
+    n_trials: int
+    description: str = ""
+
+    @classmethod
+    def build(
+        cls,
+        optimizers: Iterable[Any],
+        problems: Iterable[Any],
+        seeds: int | Iterable[int],
+        n_trials: int,
+        description: str = "",
+    ) -> Study:
+        """Check and normalize a study given loosely.
+
+        Parameters
+        ----------
+        optimizers : iterable of str, dict or OptimizerEntry
+            A name, or ``{"label": ..., "name": ..., "options": {...}}`` (label defaults to
+            the name).
+        problems : iterable of str, Problem, dict or ProblemEntry
+            A spec, a problem, or ``{"problem": spec, "n_trials": n, "seeds": s}``.
+        seeds : int or iterable of int
+            ``N`` for seeds ``0 .. N-1``, or the seeds themselves.
+        n_trials : int
+            Evaluations per run (a problem may override it).
+
+        Raises
+        ------
+        StudyError
+            For a malformed entry, or two optimizers with one label.
+        """
+        if isinstance(optimizers, (str, Mapping)) or not isinstance(optimizers, Iterable):
+            raise StudyError("optimizers must be a list of optimizer entries")
+        if isinstance(problems, (str, Mapping, Problem)) or not isinstance(problems, Iterable):
+            raise StudyError("problems must be a list of problem specs")
+        opts = tuple(_optimizer_entry(o, f"optimizers[{i}]") for i, o in enumerate(optimizers))
+        probs = tuple(_problem_entry(p, f"problems[{i}]") for i, p in enumerate(problems))
+        if not opts:
+            raise StudyError("optimizers must name at least one optimizer")
+        if not probs:
+            raise StudyError("problems must name at least one problem")
+        labels = [o.label for o in opts]
+        for label in labels:
+            if labels.count(label) > 1:
+                raise StudyError(
+                    f"optimizers: label {label!r} is used twice; give each entry its own label"
+                )
+        if not isinstance(description, str):
+            raise StudyError(f"description must be a string, got {description!r}")
+        return cls(
+            opts, probs, _seeds(seeds, "seeds"), _positive_int(n_trials, "n_trials"), description
+        )
+
+    def with_overrides(self, *, seeds: int | None = None, n_trials: int | None = None) -> Study:
+        """The same study with every run's seeds (``0 .. seeds-1``) and/or budget replaced,
+        per-problem overrides included."""
+        new_seeds = self.seeds if seeds is None else _seeds(seeds, "seeds")
+        new_n = self.n_trials if n_trials is None else _positive_int(n_trials, "n_trials")
+        problems = tuple(
+            ProblemEntry(
+                p.problem,
+                p.n_trials if n_trials is None else None,
+                p.seeds if seeds is None else None,
+            )
+            for p in self.problems
+        )
+        return Study(self.optimizers, problems, new_seeds, new_n, self.description)
+
+    def runs(self) -> list[RunSpec]:
+        """Every run, problem by problem, seed by seed, optimizer by optimizer."""
+        return [
+            RunSpec(o.label, o.name, dict(o.options), p.problem, seed, p.n_trials or self.n_trials)
+            for p in self.problems
+            for seed in p.seeds or self.seeds
+            for o in self.optimizers
+        ]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The definition as a journal header stores it (problems by spec, overrides
+        resolved), compared when a study is resumed."""
+        return {
+            "optimizers": [
+                {"label": o.label, "name": o.name, "options": dict(o.options)}
+                for o in self.optimizers
+            ],
+            "problems": [
+                {
+                    "problem": p.spec,
+                    "n_trials": p.n_trials or self.n_trials,
+                    "seeds": list(p.seeds or self.seeds),
+                }
+                for p in self.problems
+            ],
+        }
+
+
+def check_study(study: Study) -> Study:
+    """Build every problem and every optimizer on every problem's space once, so that a bad
+    definition fails before any run starts.
+
+    Problems given as specs are replaced by their canonical spec (``Problem.name``).
+
+    Raises
+    ------
+    StudyError
+        Naming the problem or optimizer entry and what is wrong with it (an unknown name, an
+        unknown or bad option, a missing optional library and the extra that installs it).
+    """
+    from hpo.optimizers import make_optimizer
+
+    problems, built = [], []
+    for i, entry in enumerate(study.problems):
+        try:
+            problem = (
+                get_problem(entry.problem) if isinstance(entry.problem, str) else entry.problem
+            )
+        except (ValueError, TypeError) as err:
+            raise StudyError(f"problems[{i}] {entry.spec!r}: {_one_line(err)}") from None
+        if not isinstance(problem, Problem):
+            raise StudyError(f"problems[{i}] must be a Problem, got {problem!r}")
+        canonical = entry.problem if isinstance(entry.problem, Problem) else problem.name
+        problems.append(ProblemEntry(canonical, entry.n_trials, entry.seeds))
+        built.append(problem)
+    names = [p.name for p in built]
+    for name in names:
+        if names.count(name) > 1:
+            raise StudyError(f"problems: {name!r} appears twice")
+    for entry in study.optimizers:
+        for problem, p_entry in zip(built, problems):
+            budget = p_entry.n_trials or study.n_trials
+            try:
+                make_optimizer(
+                    entry.name, problem.space, seed=0, budget=budget, options=entry.options
+                )
+            except ImportError as err:
+                raise StudyError(f"optimizer {entry.label!r}: {_one_line(err)}") from None
+            except (ValueError, TypeError) as err:
+                raise StudyError(
+                    f"optimizer {entry.label!r} on {problem.name!r}: {_one_line(err)}"
+                ) from None
+    return Study(study.optimizers, tuple(problems), study.seeds, study.n_trials, study.description)
+
+
+def _one_line(err: BaseException) -> str:
+    return " ".join(str(err).split()) or type(err).__name__
+
+
+def load_study(path: str | Path) -> Study:
+    """Read a TOML study file (see the module docstring for its layout).
+
+    Raises
+    ------
+    StudyError
+        If the file cannot be read, is not valid TOML, or holds an unknown key or a value of
+        the wrong type; the message names the file and the key.
+    """
+    path = Path(path)
+    try:
+        with open(path, "rb") as f:
+            data = tomllib.load(f)
+    except OSError as err:
+        raise StudyError(f"{path}: cannot read the study file ({err.strerror})") from None
+    except tomllib.TOMLDecodeError as err:
+        raise StudyError(f"{path}: malformed TOML ({_one_line(err)})") from None
+    unknown = sorted(set(data) - _FILE_KEYS)
+    if unknown:
+        raise StudyError(
+            f"{path}: unknown key {unknown[0]!r} (expected {', '.join(sorted(_FILE_KEYS))})"
+        )
+    missing = [k for k in ("n_trials", "seeds", "problems", "optimizers") if k not in data]
+    if missing:
+        raise StudyError(f"{path}: missing key {missing[0]!r}")
+    try:
+        return Study.build(
+            data["optimizers"],
+            data["problems"],
+            data["seeds"],
+            data["n_trials"],
+            data.get("description", ""),
+        )
+    except StudyError as err:
+        raise StudyError(f"{path}: {err}") from None
+
+
+def studies_dir() -> Path:
+    """``benchmarks/studies`` of the repository hpo is installed from (editable installs), or
+    of the current directory."""
+    here = Path(__file__).resolve().parents[2] / "benchmarks" / "studies"
+    return here if here.is_dir() else Path.cwd() / "benchmarks" / "studies"
+
+
+def find_study(name_or_path: str | Path) -> Path:
+    """The study file named ``name_or_path``: an existing path, or the name of a file in
+    :func:`studies_dir` (``"quick"`` for ``benchmarks/studies/quick.toml``).
+
+    Raises
+    ------
+    StudyError
+        If neither exists; the message lists the known study names.
+    """
+    path = Path(name_or_path)
+    if path.is_file():
+        return path
+    directory = studies_dir()
+    candidate = directory / f"{name_or_path}.toml"
+    if path.suffix == "" and candidate.is_file():
+        return candidate
+    known = sorted(p.stem for p in directory.glob("*.toml")) if directory.is_dir() else []
+    raise StudyError(
+        f"study: no file {str(name_or_path)!r} and no study of that name "
+        f"(known: {', '.join(known) or 'none'})"
+    )
