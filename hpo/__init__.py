@@ -2,13 +2,20 @@
 
 from hpo.exceptions import HPOWarning, NumericalWarning, SearchExhausted
 from hpo.minimize import minimize
-from hpo.optimizers import GeneticAlgorithm, GridSearch, Optimizer, RandomSearch
+from hpo.optimizers import (
+    BayesianOptimization,
+    GeneticAlgorithm,
+    GridSearch,
+    Optimizer,
+    RandomSearch,
+)
 from hpo.space import Categorical, Integer, Real, Space
 from hpo.trial import Result, Trial, TrialStatus
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "BayesianOptimization",
     "Categorical",
     "GeneticAlgorithm",
     "GridSearch",

@@ -8,6 +8,7 @@ from typing import Any
 
 from hpo._seed import SeedLike
 from hpo.optimizers.base import Optimizer, Proposal
+from hpo.optimizers.bayes import BayesianOptimization
 from hpo.optimizers.genetic import GeneticAlgorithm
 from hpo.optimizers.grid import GridSearch
 from hpo.optimizers.random import RandomSearch
@@ -15,6 +16,7 @@ from hpo.space import Space
 
 __all__ = [
     "OPTIMIZERS",
+    "BayesianOptimization",
     "GeneticAlgorithm",
     "GridSearch",
     "Optimizer",
@@ -26,7 +28,7 @@ __all__ = [
 
 #: hpo's own optimizers by name.
 OPTIMIZERS: dict[str, type[Optimizer]] = {
-    cls.name: cls for cls in (GridSearch, RandomSearch, GeneticAlgorithm)
+    cls.name: cls for cls in (GridSearch, RandomSearch, GeneticAlgorithm, BayesianOptimization)
 }
 
 

@@ -1,0 +1,304 @@
+"""Acquisition functions for minimization, their gradients, and a maximizer.
+
+Notation (as in :mod:`hpo.gp.regression`, plus)
+------------------------------------------------
+mu, var  : posterior mean and variance of f at x (standardized units); ``s = sqrt(var)``.
+best     : the incumbent, the lowest observed value (same units).
+z        : the standardized improvement ``z = (best - mu) / s``.
+phi, Phi : standard normal density and distribution function.
+h(z)     : ``phi(z) + z Phi(z)``, so that ``EI = s h(z)``; ``h'(z) = Phi(z)``.
+a        : an acquisition value, always to be *maximized*.
+
+Each acquisition maps ``(mu, var)`` to ``a``, ``da/dmu`` and ``da/dvar``;
+:func:`acquisition_and_gradient` chains them with the GP's ``dmu/dx`` and ``dvar/dx``.
+:func:`maximize` finds the maximizer in the unit cube: quasi-random raw candidates, then a
+multi-start L-BFGS-B, batched over the starts.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+from scipy.optimize import minimize
+from scipy.special import erfcx, log_ndtr, ndtr
+from scipy.stats import qmc
+
+from hpo._seed import spawn_seed
+
+__all__ = [
+    "LCB",
+    "PI",
+    "Acquisition",
+    "ExpectedImprovement",
+    "LogExpectedImprovement",
+    "acquisition_and_gradient",
+    "local_search",
+    "log_h",
+    "make_acquisition",
+    "maximize",
+    "sobol",
+]
+
+_LOG_SQRT_2PI = 0.5 * math.log(2.0 * math.pi)
+_LOG_SQRT_PI_2 = 0.5 * math.log(math.pi / 2.0)
+_TAIL = -1e3  # below it the asymptotic series of log h is exact to double precision
+_MIN_VAR = 1e-18
+
+
+def _phi(z: np.ndarray) -> np.ndarray:
+    return np.exp(-0.5 * z**2 - _LOG_SQRT_2PI)
+
+
+def _log1mexp(u: np.ndarray) -> np.ndarray:
+    """``log(1 - exp(u))`` for ``u < 0``, accurate on both sides of ``-log 2`` (Maechler 2012)."""
+    out = np.empty_like(u)
+    near = u > -math.log(2.0)
+    out[near] = np.log(-np.expm1(u[near]))
+    out[~near] = np.log1p(-np.exp(u[~near]))
+    return out
+
+
+def log_h(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``log h(z)`` with ``h(z) = phi(z) + z Phi(z)``, and its derivative ``Phi(z) / h(z)``.
+
+    Ament et al. (2023), "Unexpected improvements to expected improvement for Bayesian
+    optimization", NeurIPS, eq. (9):
+
+    * ``z > -1``: ``log(phi(z) + z Phi(z))`` directly;
+    * ``-1/sqrt(eps) < z <= -1``: ``-z^2/2 - log sqrt(2 pi) + log1mexp(log(erfcx(-z/sqrt2) |z|)
+      + log sqrt(pi/2))``, using ``h = phi (1 - |z| r)`` with the Mills-type ratio
+      ``r = Phi / phi = sqrt(pi/2) erfcx(-z / sqrt2)``;
+    * ``z <= -1/sqrt(eps)``: the asymptote ``-z^2/2 - log sqrt(2 pi) - 2 log|z|``.
+
+    The derivative ``h'/h = r / (1 - |z| r)`` uses the same terms. Because ``1 - |z| r``
+    loses digits as ``z`` falls, we switch to the asymptotic series earlier than the paper,
+    at ``z = -1e3``, keeping its next terms: ``h = phi(z) / z^2 (1 - 3/z^2 + 15/z^4 - ...)``
+    (Abramowitz & Stegun 7.1.23), exact to double precision there.
+    """
+    z = np.asarray(z, dtype=float)
+    out, grad = np.empty_like(z), np.empty_like(z)
+    upper = z > -1.0
+    zu = z[upper]
+    h = _phi(zu) + zu * ndtr(zu)
+    out[upper], grad[upper] = np.log(h), ndtr(zu) / h
+    mid = ~upper & (z > _TAIL)
+    zm = z[mid]
+    # u = log(|z| r) < 0, and 1 - |z| r = -expm1(u)
+    u = np.log(erfcx(-zm / math.sqrt(2.0)) * np.abs(zm)) + _LOG_SQRT_PI_2
+    out[mid] = -0.5 * zm**2 - _LOG_SQRT_2PI + _log1mexp(u)
+    r = math.sqrt(math.pi / 2.0) * erfcx(-zm / math.sqrt(2.0))
+    grad[mid] = r / -np.expm1(np.minimum(u, -1e-300))
+    tail = ~upper & ~mid
+    zt = z[tail]
+    q = 1.0 - 3.0 / zt**2 + 15.0 / zt**4
+    out[tail] = -0.5 * zt**2 - _LOG_SQRT_2PI - 2.0 * np.log(np.abs(zt)) + np.log(q)
+    grad[tail] = -zt - 2.0 / zt + (6.0 / zt**3 - 60.0 / zt**5) / q
+    return out, grad
+
+
+class Acquisition:
+    """An acquisition ``a(mu, var)`` to maximize (minimization of f); subclasses implement
+    :meth:`__call__` returning ``a``, ``da/dmu`` and ``da/dvar``."""
+
+    name = ""
+
+    def __call__(
+        self, mu: np.ndarray, var: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        raise NotImplementedError
+
+
+class _Improvement(Acquisition):
+    def __init__(self, best: float) -> None:
+        self.best = float(best)
+
+    def _z(self, mu: np.ndarray, var: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        s = np.sqrt(np.maximum(var, _MIN_VAR))
+        return (self.best - mu) / s, s
+
+
+class ExpectedImprovement(_Improvement):
+    """``EI = E[max(best - f, 0)] = s h(z)`` (Jones et al. 1998, eq. 15);
+    ``dEI/dmu = -Phi(z)``, ``dEI/ds = phi(z)``."""
+
+    name = "ei"
+
+    def __call__(self, mu, var):
+        z, s = self._z(mu, var)
+        cdf, pdf = ndtr(z), _phi(z)
+        return s * (pdf + z * cdf), -cdf, pdf / (2.0 * s)
+
+
+class LogExpectedImprovement(_Improvement):
+    """``log EI = log h(z) + log s`` (Ament et al. 2023), finite where EI underflows;
+    ``d/dmu = -g / s`` and ``d/ds = (1 - g z) / s`` with ``g = d log h / dz``."""
+
+    name = "logei"
+
+    def __call__(self, mu, var):
+        z, s = self._z(mu, var)
+        lh, g = log_h(z)
+        return lh + np.log(s), -g / s, (1.0 - g * z) / (2.0 * s**2)
+
+
+class PI(_Improvement):
+    """Probability of improvement ``Phi(z)`` (Kushner 1964), given as ``log Phi(z)`` (the
+    same maximizer, and gradients that do not vanish far from the incumbent):
+    ``d/dmu = -m / s``, ``d/ds = -m z / s`` with ``m = phi(z) / Phi(z)``."""
+
+    name = "pi"
+
+    def __call__(self, mu, var):
+        z, s = self._z(mu, var)
+        value = log_ndtr(z)
+        # phi/Phi = sqrt(2/pi) / erfcx(-z/sqrt2), stable for very negative z
+        m = math.sqrt(2.0 / math.pi) / erfcx(-z / math.sqrt(2.0))
+        return value, -m / s, -m * z / (2.0 * s**2)
+
+
+class LCB(Acquisition):
+    """Lower confidence bound ``mu - beta s`` (Srinivas et al. 2010, for minimization),
+    returned negated to be maximized: ``a = beta s - mu``."""
+
+    name = "lcb"
+
+    def __init__(self, beta: float = 2.0) -> None:
+        if not beta >= 0:
+            raise ValueError(f"beta must be >= 0, got {beta!r}")
+        self.beta = float(beta)
+
+    def __call__(self, mu, var):
+        s = np.sqrt(np.maximum(var, _MIN_VAR))
+        return self.beta * s - mu, -np.ones_like(mu), self.beta / (2.0 * s)
+
+
+ACQUISITIONS = {"logei": LogExpectedImprovement, "ei": ExpectedImprovement, "pi": PI}
+
+
+def make_acquisition(name: str, best: float, beta: float = 2.0) -> Acquisition:
+    """Build an acquisition by name: ``"logei"``, ``"ei"``, ``"pi"`` or ``"lcb"``."""
+    if name == "lcb":
+        return LCB(beta)
+    if name not in ACQUISITIONS:
+        raise ValueError(f"acquisition must be one of {[*ACQUISITIONS, 'lcb']}, got {name!r}")
+    return ACQUISITIONS[name](best)
+
+
+def acquisition_and_gradient(
+    gp, acquisition: Acquisition, X: np.ndarray, gradient: bool = True
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """``a(x)`` and ``da/dx = da/dmu dmu/dx + da/dvar dvar/dx`` at the rows of ``X``.
+
+    Parameters
+    ----------
+    gp : GaussianProcess
+    acquisition : Acquisition
+        Its ``best`` in the GP's standardized units.
+    X : ndarray of shape (m, d)
+
+    Returns
+    -------
+    a : ndarray of shape (m,)
+    da : ndarray of shape (m, d), or None without ``gradient``
+    """
+    if not gradient:
+        mu, var = gp.posterior(X)
+        return acquisition(mu, var)[0], None
+    mu, var, dmu, dvar = gp.posterior(X, gradient=True)
+    a, da_dmu, da_dvar = acquisition(mu, var)
+    return a, da_dmu[:, None] * dmu + da_dvar[:, None] * dvar
+
+
+def local_search(fun, starts: np.ndarray, maxiter: int = 200) -> tuple[np.ndarray, np.ndarray]:
+    """Batched L-BFGS-B in ``[0, 1]^d`` from each row of ``starts``.
+
+    The starts are independent, so one L-BFGS-B run on ``-sum_k a(x_k)`` (dimension
+    ``k * d``, block-diagonal gradient) optimizes them all, with one vectorized call of
+    ``fun`` per step instead of one per start.
+
+    Parameters
+    ----------
+    fun : callable
+        ``fun(X, gradient)`` returns ``(a, da)`` as in :func:`maximize`.
+    starts : ndarray of shape (k, d)
+    maxiter : int, default 200
+
+    Returns
+    -------
+    X : ndarray of shape (k, d)
+        The local maximizers.
+    values : ndarray of shape (k,)
+    """
+    k, dim = starts.shape
+
+    def objective(flat: np.ndarray) -> tuple[float, np.ndarray]:
+        a, da = fun(flat.reshape(k, dim), True)
+        return -float(np.sum(a)), -da.ravel()
+
+    res = minimize(
+        objective,
+        starts.ravel(),
+        jac=True,
+        method="L-BFGS-B",
+        bounds=[(0.0, 1.0)] * (k * dim),
+        options={"maxiter": maxiter, "gtol": 1e-6},
+    )
+    X = np.clip(res.x.reshape(k, dim), 0.0, 1.0)
+    values, _ = fun(X, False)
+    # A start that L-BFGS-B made worse (a non-monotone batch step) keeps its start.
+    start_values, _ = fun(starts, False)
+    worse = values < start_values
+    X[worse], values[worse] = starts[worse], start_values[worse]
+    return X, values
+
+
+def sobol(n: int, dim: int, rng: np.random.Generator) -> np.ndarray:
+    """``n`` scrambled-Sobol points in ``[0, 1]^dim``."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # balance at non-powers of two
+        return qmc.Sobol(dim, scramble=True, rng=spawn_seed(rng)).random(n)
+
+
+def maximize(
+    fun,
+    dim: int,
+    rng: np.random.Generator,
+    *,
+    n_raw: int = 1024,
+    n_restarts: int = 10,
+    extra: np.ndarray | None = None,
+    maxiter: int = 200,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Maximize ``fun`` over ``[0, 1]^dim``: raw candidates, then multi-start L-BFGS-B.
+
+    1. Evaluate ``fun`` at ``n_raw`` scrambled-Sobol points (plus ``extra`` ones, such as
+       perturbations of the incumbents).
+    2. Run :func:`local_search` from the ``n_restarts`` best.
+
+    Parameters
+    ----------
+    fun : callable
+        ``fun(X, gradient)`` with ``X`` of shape ``(m, dim)`` returns ``(a, da)``: values of
+        shape ``(m,)`` and, when ``gradient``, gradients of shape ``(m, dim)``.
+    dim : int
+    rng : numpy.random.Generator
+    n_raw, n_restarts, maxiter : int
+    extra : ndarray of shape (k, dim), optional
+
+    Returns
+    -------
+    X : ndarray of shape (n_restarts, dim)
+        Local maximizers, best first.
+    values : ndarray of shape (n_restarts,)
+        Their acquisition values, in decreasing order.
+    """
+    raw = sobol(n_raw, dim, rng)
+    if extra is not None and len(extra):
+        raw = np.vstack([raw, np.clip(extra, 0.0, 1.0)])
+    values, _ = fun(raw, False)
+    starts = raw[np.argsort(-values)[:n_restarts]]
+    X, v = local_search(fun, starts, maxiter)
+    order = np.argsort(-v, kind="stable")
+    return X[order], v[order]

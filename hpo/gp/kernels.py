@@ -1,0 +1,513 @@
+"""Covariance functions (kernels) with gradients, for Gaussian-process regression.
+
+Notation (used throughout :mod:`hpo.gp`)
+----------------------------------------
+X, Y      : inputs, arrays of shape ``(n, d)`` and ``(m, d)``, in the unit cube.
+d         : input dimension; ``n`` the number of training points.
+l_j       : lengthscale of dimension ``j`` (ARD: one per dimension; a scalar is isotropic).
+r2        : scaled squared distance ``r2(x, y) = sum_j (x_j - y_j)^2 / l_j^2``; ``r = sqrt(r2)``.
+c         : signal variance (:class:`Constant`), ``s`` the white-noise variance (:class:`White`).
+theta     : the kernel's hyperparameters as one flat vector of *natural logs*
+            (``theta = log([l_1, ..., l_d, ...])``); gradients are taken w.r.t. ``theta``.
+K         : the matrix ``K[a, b] = k(X[a], Y[b])``; ``dK`` its gradient, shape ``(n, m, p)``.
+
+Every kernel gives ``K = k(X, Y)``, its diagonal ``k.diag(X)``, the gradient ``dK/dtheta`` and
+the contraction ``sum_ab W_ab dK_ab/dtheta`` that the marginal-likelihood gradient needs (R&W
+eq. 5.9), computed without forming ``dK`` for the stationary kernels. Stationary kernels also
+give ``dK/dx``, used to differentiate acquisition functions. Sums ``k1 + k2`` and products
+``k1 * k2`` combine kernels; numbers become :class:`Constant` kernels.
+
+Formulas: Rasmussen & Williams (2006), *Gaussian Processes for Machine Learning*, ch. 4
+(eqs. 4.9, 4.14, 4.17, 4.19); values agree with :mod:`sklearn.gaussian_process.kernels`.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy.spatial.distance import cdist
+
+__all__ = [
+    "RBF",
+    "Constant",
+    "Kernel",
+    "Matern",
+    "Product",
+    "RationalQuadratic",
+    "Stationary",
+    "Sum",
+    "White",
+]
+
+
+def _as_2d(X: np.ndarray) -> np.ndarray:
+    X = np.asarray(X, dtype=float)
+    return X[:, None] if X.ndim == 1 else X
+
+
+class Kernel:
+    """Base class: a covariance function with log-hyperparameters ``theta``.
+
+    Subclasses implement :meth:`__call__`, :meth:`diag`, :meth:`gradient`, the ``theta``
+    property and :meth:`bounds`; the others have generic (slower) defaults.
+    """
+
+    #: Names of the hyperparameters, in the order of ``theta``.
+    names: tuple[str, ...] = ()
+
+    @property
+    def theta(self) -> np.ndarray:
+        """Natural logs of the hyperparameters, shape ``(p,)``."""
+        raise NotImplementedError
+
+    @theta.setter
+    def theta(self, value: np.ndarray) -> None:
+        raise NotImplementedError
+
+    @property
+    def n_params(self) -> int:
+        return len(self.theta)
+
+    @property
+    def bounds(self) -> np.ndarray:
+        """Bounds of ``theta`` (log space), shape ``(p, 2)``."""
+        raise NotImplementedError
+
+    def __call__(self, X: np.ndarray, Y: np.ndarray | None = None) -> np.ndarray:
+        """The covariance matrix ``K`` of shape ``(n, m)`` (``Y`` defaults to ``X``)."""
+        raise NotImplementedError
+
+    def diag(self, X: np.ndarray) -> np.ndarray:
+        """``k(x, x)`` for each row of ``X``, shape ``(n,)``."""
+        raise NotImplementedError
+
+    def gradient(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``K = k(X, X)`` and ``dK/dtheta`` of shape ``(n, n, p)``."""
+        raise NotImplementedError
+
+    def contract_gradient(self, X: np.ndarray, W: np.ndarray) -> np.ndarray:
+        """``g_i = sum_ab W_ab dK_ab / dtheta_i`` for a symmetric ``W`` of shape ``(n, n)``."""
+        _, dK = self.gradient(X)
+        return np.einsum("ab,abp->p", W, dK)
+
+    def gradient_x(self, X: np.ndarray, Y: np.ndarray) -> np.ndarray:
+        """``dk(X[a], Y[b]) / dX[a, j]``, shape ``(n, m, d)``."""
+        raise NotImplementedError(f"{type(self).__name__} has no gradient w.r.t. its input")
+
+    def clone(self) -> Kernel:
+        """A deep copy (hyperparameters included)."""
+        import copy
+
+        return copy.deepcopy(self)
+
+    def __add__(self, other: Kernel | float) -> Sum:
+        return Sum(self, other if isinstance(other, Kernel) else Constant(other))
+
+    def __radd__(self, other: float) -> Sum:
+        return Sum(Constant(other), self)
+
+    def __mul__(self, other: Kernel | float) -> Product:
+        return Product(self, other if isinstance(other, Kernel) else Constant(other))
+
+    def __rmul__(self, other: float) -> Product:
+        return Product(Constant(other), self)
+
+
+def _positive(value: float | np.ndarray, name: str) -> np.ndarray:
+    value = np.atleast_1d(np.asarray(value, dtype=float))
+    if value.ndim != 1 or value.size == 0 or not np.all(np.isfinite(value) & (value > 0)):
+        raise ValueError(f"{name} must be positive and finite, got {value!r}")
+    return value
+
+
+# --------------------------------------------------------------------------------------
+# Stationary kernels: k(x, y) = f(r2(x, y)); each subclass gives f and df/dr2.
+# --------------------------------------------------------------------------------------
+class Stationary(Kernel):
+    """A kernel of the scaled squared distance only: ``k(x, y) = f(r2(x, y))``.
+
+    Parameters
+    ----------
+    lengthscale : float or array of shape (d,)
+        A scalar is one lengthscale shared by all dimensions (isotropic); an array gives one
+        per dimension (ARD).
+    bounds : (float, float), default (1e-3, 1e3)
+        Bounds of each lengthscale.
+    """
+
+    def __init__(
+        self, lengthscale: float | np.ndarray = 1.0, bounds: tuple[float, float] = (1e-3, 1e3)
+    ) -> None:
+        self.lengthscale = _positive(lengthscale, "lengthscale")
+        self.lengthscale_bounds = bounds
+
+    # -- the profile f(r2) and its derivative, to be defined by subclasses --------------
+    def _profile(self, r2: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``f(r2)`` and ``df/dr2`` (finite, 0 where the derivative is singular at 0)."""
+        raise NotImplementedError
+
+    def _extra_gradient(self, r2: np.ndarray) -> list[np.ndarray]:
+        """Gradients w.r.t. log-hyperparameters other than the lengthscales."""
+        return []
+
+    # -- hyperparameters ----------------------------------------------------------------
+    @property
+    def names(self) -> tuple[str, ...]:  # type: ignore[override]
+        return tuple(f"lengthscale_{j}" for j in range(len(self.lengthscale)))
+
+    @property
+    def theta(self) -> np.ndarray:
+        return np.log(self.lengthscale)
+
+    @theta.setter
+    def theta(self, value: np.ndarray) -> None:
+        self.lengthscale = np.exp(np.asarray(value, dtype=float))
+
+    @property
+    def bounds(self) -> np.ndarray:
+        return np.log(np.tile(self.lengthscale_bounds, (len(self.lengthscale), 1)))
+
+    @property
+    def isotropic(self) -> bool:
+        return len(self.lengthscale) == 1
+
+    # -- values -------------------------------------------------------------------------
+    def r2(self, X: np.ndarray, Y: np.ndarray | None = None) -> np.ndarray:
+        """``r2[a, b] = sum_j (X[a, j] - Y[b, j])^2 / l_j^2``, shape ``(n, m)``."""
+        X = _as_2d(X) / self.lengthscale
+        Y = X if Y is None else _as_2d(Y) / self.lengthscale
+        return cdist(X, Y, "sqeuclidean")
+
+    def __call__(self, X: np.ndarray, Y: np.ndarray | None = None) -> np.ndarray:
+        return self._profile(self.r2(X, Y))[0]
+
+    def diag(self, X: np.ndarray) -> np.ndarray:
+        return np.full(_as_2d(X).shape[0], self._profile(np.zeros(1))[0][0])
+
+    # -- gradients ----------------------------------------------------------------------
+    def gradient(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        X = _as_2d(X)
+        r2 = self.r2(X)
+        K, df = self._profile(r2)
+        # dr2/dlog(l_j) = -2 (x_j - y_j)^2 / l_j^2, so dK/dlog(l_j) = f'(r2) * that.
+        if self.isotropic:
+            dls = [-2.0 * df * r2]
+        else:
+            D2 = (X[:, None, :] - X[None, :, :]) ** 2 / self.lengthscale**2
+            dls = list(np.moveaxis(-2.0 * df[:, :, None] * D2, 2, 0))
+        return K, np.stack(dls + self._extra_gradient(r2), axis=2)
+
+    def contract_gradient(self, X: np.ndarray, W: np.ndarray) -> np.ndarray:
+        X = _as_2d(X)
+        r2 = self.r2(X)
+        _, df = self._profile(r2)
+        M = W * df
+        if self.isotropic:
+            g = [-2.0 * np.sum(M * r2)]
+        else:
+            # sum_ab M_ab (x_aj - x_bj)^2 = 2 sum_a x_aj^2 (M 1)_a - 2 x_j^T M x_j  (M symmetric)
+            Z = X / self.lengthscale
+            row = M.sum(axis=1)
+            g = list(-2.0 * (2.0 * (Z**2).T @ row - 2.0 * np.einsum("aj,ab,bj->j", Z, M, Z)))
+        g += [np.sum(W * e) for e in self._extra_gradient(r2)]
+        return np.asarray(g, dtype=float)
+
+    def gradient_x(self, X: np.ndarray, Y: np.ndarray) -> np.ndarray:
+        X, Y = _as_2d(X), _as_2d(Y)
+        _, df = self._profile(self.r2(X, Y))
+        # dr2/dx_j = 2 (x_j - y_j) / l_j^2
+        diff = (X[:, None, :] - Y[None, :, :]) / self.lengthscale**2
+        return 2.0 * df[:, :, None] * diff
+
+    def __repr__(self) -> str:
+        ls = np.array2string(self.lengthscale, precision=3, separator=", ")
+        return f"{type(self).__name__}(lengthscale={ls})"
+
+
+class RBF(Stationary):
+    """Squared exponential: ``k = exp(-r2 / 2)`` (R&W eq. 4.9)."""
+
+    def _profile(self, r2: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        k = np.exp(-0.5 * r2)
+        return k, -0.5 * k
+
+
+class Matern(Stationary):
+    """Matern kernel with ``nu`` in {1/2, 3/2, 5/2} (R&W eqs. 4.14, 4.17).
+
+    ``nu = 1/2``: ``exp(-r)``; ``3/2``: ``(1 + sqrt3 r) exp(-sqrt3 r)``;
+    ``5/2``: ``(1 + sqrt5 r + 5/3 r2) exp(-sqrt5 r)``.
+
+    Parameters
+    ----------
+    lengthscale : float or array of shape (d,)
+    nu : {0.5, 1.5, 2.5}, default 2.5
+    bounds : (float, float), default (1e-3, 1e3)
+    """
+
+    def __init__(
+        self,
+        lengthscale: float | np.ndarray = 1.0,
+        nu: float = 2.5,
+        bounds: tuple[float, float] = (1e-3, 1e3),
+    ) -> None:
+        if nu not in (0.5, 1.5, 2.5):
+            raise ValueError(f"nu must be 0.5, 1.5 or 2.5, got {nu!r}")
+        super().__init__(lengthscale, bounds)
+        self.nu = nu
+
+    def _profile(self, r2: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        r = np.sqrt(r2)
+        if self.nu == 0.5:
+            k = np.exp(-r)
+            # df/dr2 = -exp(-r) / (2 r): singular at r = 0, where every use multiplies it
+            # by a vanishing difference; 0 there (as scikit-learn does).
+            with np.errstate(divide="ignore", invalid="ignore"):
+                df = np.where(r > 0, -k / (2.0 * r), 0.0)
+            return k, df
+        if self.nu == 1.5:
+            e = np.exp(-math.sqrt(3.0) * r)
+            return (1.0 + math.sqrt(3.0) * r) * e, -1.5 * e
+        e = np.exp(-math.sqrt(5.0) * r)
+        k = (1.0 + math.sqrt(5.0) * r + 5.0 / 3.0 * r2) * e
+        return k, -5.0 / 6.0 * (1.0 + math.sqrt(5.0) * r) * e
+
+    def __repr__(self) -> str:
+        return super().__repr__()[:-1] + f", nu={self.nu})"
+
+
+class RationalQuadratic(Stationary):
+    """Rational quadratic: ``k = (1 + r2 / (2 alpha))^(-alpha)`` (R&W eq. 4.19).
+
+    Parameters
+    ----------
+    lengthscale : float or array of shape (d,)
+    alpha : float, default 1.0
+        Scale mixture parameter (a learned hyperparameter, after the lengthscales in
+        ``theta``).
+    bounds, alpha_bounds : (float, float)
+    """
+
+    def __init__(
+        self,
+        lengthscale: float | np.ndarray = 1.0,
+        alpha: float = 1.0,
+        bounds: tuple[float, float] = (1e-3, 1e3),
+        alpha_bounds: tuple[float, float] = (1e-3, 1e3),
+    ) -> None:
+        super().__init__(lengthscale, bounds)
+        self.alpha = float(_positive(alpha, "alpha")[0])
+        self.alpha_bounds = alpha_bounds
+
+    @property
+    def names(self) -> tuple[str, ...]:  # type: ignore[override]
+        return (*super().names, "alpha")
+
+    @property
+    def theta(self) -> np.ndarray:
+        return np.append(np.log(self.lengthscale), math.log(self.alpha))
+
+    @theta.setter
+    def theta(self, value: np.ndarray) -> None:
+        value = np.asarray(value, dtype=float)
+        self.lengthscale = np.exp(value[:-1])
+        self.alpha = float(np.exp(value[-1]))
+
+    @property
+    def bounds(self) -> np.ndarray:
+        return np.vstack([super().bounds, np.log(self.alpha_bounds)])
+
+    def _profile(self, r2: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        base = 1.0 + r2 / (2.0 * self.alpha)
+        k = base**-self.alpha
+        return k, -0.5 * k / base
+
+    def _extra_gradient(self, r2: np.ndarray) -> list[np.ndarray]:
+        # With s = r2 / (2 alpha): dlog k/dalpha = -log(1 + s) + s / (1 + s), times alpha
+        # for the log-parameter.
+        a = self.alpha
+        s = r2 / (2.0 * a)
+        k = (1.0 + s) ** -a
+        return [k * a * (-np.log1p(s) + s / (1.0 + s))]
+
+    def __repr__(self) -> str:
+        return super().__repr__()[:-1] + f", alpha={self.alpha:.3g})"
+
+
+# --------------------------------------------------------------------------------------
+# Constant and white noise
+# --------------------------------------------------------------------------------------
+class Constant(Kernel):
+    """``k(x, y) = c``: multiplied with another kernel, ``c`` is the signal variance.
+
+    Parameters
+    ----------
+    value : float, default 1.0
+    bounds : (float, float), default (1e-5, 1e5)
+    """
+
+    names = ("constant",)
+
+    def __init__(self, value: float = 1.0, bounds: tuple[float, float] = (1e-5, 1e5)) -> None:
+        self.value = float(_positive(value, "value")[0])
+        self.value_bounds = bounds
+
+    @property
+    def theta(self) -> np.ndarray:
+        return np.array([math.log(self.value)])
+
+    @theta.setter
+    def theta(self, value: np.ndarray) -> None:
+        self.value = float(np.exp(np.asarray(value, dtype=float).ravel()[0]))
+
+    @property
+    def bounds(self) -> np.ndarray:
+        return np.log([self.value_bounds])
+
+    def __call__(self, X: np.ndarray, Y: np.ndarray | None = None) -> np.ndarray:
+        n = _as_2d(X).shape[0]
+        m = n if Y is None else _as_2d(Y).shape[0]
+        return np.full((n, m), self.value)
+
+    def diag(self, X: np.ndarray) -> np.ndarray:
+        return np.full(_as_2d(X).shape[0], self.value)
+
+    def gradient(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        K = self(X)
+        return K, K[:, :, None].copy()  # dc/dlog(c) = c
+
+    def contract_gradient(self, X: np.ndarray, W: np.ndarray) -> np.ndarray:
+        return np.array([self.value * W.sum()])
+
+    def gradient_x(self, X: np.ndarray, Y: np.ndarray) -> np.ndarray:
+        return np.zeros((_as_2d(X).shape[0], _as_2d(Y).shape[0], _as_2d(X).shape[1]))
+
+    def __repr__(self) -> str:
+        return f"Constant({self.value:.3g})"
+
+
+class White(Kernel):
+    """White noise: ``k(x, y) = s`` if ``x`` and ``y`` are the same training point, else 0.
+
+    As in scikit-learn, ``k(X)`` is ``s I`` and ``k(X, Y)`` with ``Y`` given is zero.
+
+    Parameters
+    ----------
+    value : float, default 1.0
+        The noise variance ``s``.
+    bounds : (float, float), default (1e-6, 1e1)
+    """
+
+    names = ("noise",)
+
+    def __init__(self, value: float = 1.0, bounds: tuple[float, float] = (1e-6, 1e1)) -> None:
+        self.value = float(_positive(value, "value")[0])
+        self.value_bounds = bounds
+
+    theta = Constant.theta
+    bounds = Constant.bounds
+
+    def __call__(self, X: np.ndarray, Y: np.ndarray | None = None) -> np.ndarray:
+        n = _as_2d(X).shape[0]
+        if Y is None:
+            return self.value * np.eye(n)
+        return np.zeros((n, _as_2d(Y).shape[0]))
+
+    def diag(self, X: np.ndarray) -> np.ndarray:
+        return np.full(_as_2d(X).shape[0], self.value)
+
+    def gradient(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        K = self(X)
+        return K, K[:, :, None].copy()
+
+    def contract_gradient(self, X: np.ndarray, W: np.ndarray) -> np.ndarray:
+        return np.array([self.value * np.trace(W)])
+
+    gradient_x = Constant.gradient_x
+
+    def __repr__(self) -> str:
+        return f"White({self.value:.3g})"
+
+
+# --------------------------------------------------------------------------------------
+# Sums and products: theta is the concatenation [theta_1, theta_2]
+# --------------------------------------------------------------------------------------
+class _Pair(Kernel):
+    def __init__(self, k1: Kernel, k2: Kernel) -> None:
+        self.k1, self.k2 = k1, k2
+
+    @property
+    def names(self) -> tuple[str, ...]:  # type: ignore[override]
+        return tuple(f"k1.{n}" for n in self.k1.names) + tuple(f"k2.{n}" for n in self.k2.names)
+
+    @property
+    def theta(self) -> np.ndarray:
+        return np.concatenate([self.k1.theta, self.k2.theta])
+
+    @theta.setter
+    def theta(self, value: np.ndarray) -> None:
+        p1 = self.k1.n_params
+        self.k1.theta, self.k2.theta = value[:p1], value[p1:]
+
+    @property
+    def bounds(self) -> np.ndarray:
+        return np.vstack([self.k1.bounds, self.k2.bounds])
+
+
+class Sum(_Pair):
+    """``k(x, y) = k1(x, y) + k2(x, y)``."""
+
+    def __call__(self, X: np.ndarray, Y: np.ndarray | None = None) -> np.ndarray:
+        return self.k1(X, Y) + self.k2(X, Y)
+
+    def diag(self, X: np.ndarray) -> np.ndarray:
+        return self.k1.diag(X) + self.k2.diag(X)
+
+    def gradient(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        K1, dK1 = self.k1.gradient(X)
+        K2, dK2 = self.k2.gradient(X)
+        return K1 + K2, np.concatenate([dK1, dK2], axis=2)
+
+    def contract_gradient(self, X: np.ndarray, W: np.ndarray) -> np.ndarray:
+        return np.concatenate([self.k1.contract_gradient(X, W), self.k2.contract_gradient(X, W)])
+
+    def gradient_x(self, X: np.ndarray, Y: np.ndarray) -> np.ndarray:
+        return self.k1.gradient_x(X, Y) + self.k2.gradient_x(X, Y)
+
+    def __repr__(self) -> str:
+        return f"{self.k1!r} + {self.k2!r}"
+
+
+class Product(_Pair):
+    """``k(x, y) = k1(x, y) k2(x, y)``; gradients by the product rule."""
+
+    def __call__(self, X: np.ndarray, Y: np.ndarray | None = None) -> np.ndarray:
+        return self.k1(X, Y) * self.k2(X, Y)
+
+    def diag(self, X: np.ndarray) -> np.ndarray:
+        return self.k1.diag(X) * self.k2.diag(X)
+
+    def gradient(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        K1, dK1 = self.k1.gradient(X)
+        K2, dK2 = self.k2.gradient(X)
+        dK = np.concatenate([dK1 * K2[:, :, None], K1[:, :, None] * dK2], axis=2)
+        return K1 * K2, dK
+
+    def contract_gradient(self, X: np.ndarray, W: np.ndarray) -> np.ndarray:
+        # sum W (dK1 * K2) = contract_1(W * K2), and symmetrically.
+        return np.concatenate(
+            [
+                self.k1.contract_gradient(X, W * self.k2(X)),
+                self.k2.contract_gradient(X, W * self.k1(X)),
+            ]
+        )
+
+    def gradient_x(self, X: np.ndarray, Y: np.ndarray) -> np.ndarray:
+        K1, K2 = self.k1(X, Y), self.k2(X, Y)
+        return self.k1.gradient_x(X, Y) * K2[:, :, None] + K1[:, :, None] * self.k2.gradient_x(X, Y)
+
+    def __repr__(self) -> str:
+        left = f"({self.k1!r})" if isinstance(self.k1, Sum) else repr(self.k1)
+        right = f"({self.k2!r})" if isinstance(self.k2, Sum) else repr(self.k2)
+        return f"{left} * {right}"

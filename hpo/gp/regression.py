@@ -1,0 +1,457 @@
+"""Gaussian-process regression: Cholesky fit, posterior, and MAP hyperparameters.
+
+Notation (as in :mod:`hpo.gp.kernels`, plus)
+-------------------------------------------
+y        : training outputs, shape ``(n,)``; ``y_s = (y - m_y) / s_y`` their standardized form.
+k        : the kernel (by default ``c * Matern52(l_1..l_d)``), ``K = k(X, X)``.
+sigma2   : the noise variance (standardized units); ``K_y = K + (sigma2 + jitter) I``.
+L        : the lower Cholesky factor, ``K_y = L L^T``.
+alpha    : ``K_y^{-1} y_s``.
+k_*      : ``k(X, x_*)``, the covariances between the training inputs and a test point.
+eta      : all hyperparameters as natural logs, ``eta = [theta_kernel, log sigma2]``.
+
+The formulas are those of Rasmussen & Williams (2006), *Gaussian Processes for Machine
+Learning*: the predictive equations (2.25, 2.26) computed as in Algorithm 2.1, the log
+marginal likelihood (eq. 2.30) and its gradient (eq. 5.9).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import warnings
+
+import numpy as np
+from scipy.linalg import LinAlgError, cho_solve, cholesky, solve_triangular
+from scipy.optimize import minimize
+
+from hpo.exceptions import NumericalWarning
+from hpo.gp.kernels import Constant, Kernel, Matern
+from hpo.gp.priors import HyperPrior, default_prior
+
+__all__ = ["GaussianProcess", "cholesky_jitter", "log_marginal_likelihood"]
+
+logger = logging.getLogger("hpo")
+
+#: Relative jitter steps tried when a Cholesky factorization fails (times mean(diag K)).
+JITTERS = (0.0, 1e-10, 1e-8, 1e-6, 1e-4, 1e-2)
+
+
+class _FitFailure(Exception):
+    """A hyperparameter vector at which the model cannot be evaluated."""
+
+
+def cholesky_jitter(K: np.ndarray, start: int = 0) -> tuple[np.ndarray, float]:
+    """Lower Cholesky factor of ``K + jitter I`` with the smallest jitter of :data:`JITTERS`
+    (from position ``start``) that works.
+
+    Returns
+    -------
+    L : ndarray of shape (n, n)
+    jitter : float
+        The jitter added to the diagonal (absolute).
+
+    Raises
+    ------
+    numpy.linalg.LinAlgError
+        If even the largest jitter fails (a matrix with NaN, or far from positive definite).
+    """
+    scale = float(np.mean(np.diag(K))) if K.size else 1.0
+    for rel in JITTERS[start:]:
+        jitter = rel * scale
+        try:
+            A = K + jitter * np.eye(len(K)) if jitter else K
+            return cholesky(A, lower=True, check_finite=False), jitter
+        except (LinAlgError, ValueError):
+            continue
+    raise LinAlgError("the covariance matrix is not positive definite, even with jitter")
+
+
+def log_marginal_likelihood(L: np.ndarray, alpha: np.ndarray, y: np.ndarray) -> float:
+    """``log p(y | X) = -y^T alpha / 2 - sum_i log L_ii - n log(2 pi) / 2`` (R&W eq. 2.30,
+    Algorithm 2.1 line 8)."""
+    n = len(y)
+    return float(-0.5 * y @ alpha - np.log(np.diag(L)).sum() - 0.5 * n * math.log(2 * math.pi))
+
+
+def _standardization(y: np.ndarray) -> tuple[float, float]:
+    mean = float(np.mean(y))
+    std = float(np.std(y))
+    # Constant outputs (or nearly, relative to their size) keep a unit scale.
+    if not std > 1e-12 * max(1.0, abs(mean)):
+        std = 1.0
+    return mean, std
+
+
+class GaussianProcess:
+    """Gaussian-process regression with MAP hyperparameters.
+
+    Parameters
+    ----------
+    kernel : Kernel, optional
+        Covariance of the latent function. Default ``Constant(1) * Matern(ones(d), nu=2.5)``
+        (ARD, ``d`` taken from the first ``fit``), with the priors of
+        :func:`hpo.gp.priors.default_prior`.
+    noise : float, default 1e-4
+        Initial (or, with ``fit_noise=False``, fixed) noise variance, in standardized units.
+    fit_noise : bool, default True
+        Learn the noise variance with the other hyperparameters.
+    noise_bounds : (float, float), default (1e-6, 1.0)
+    prior : HyperPrior, "default" or None
+        Prior on ``eta`` (``None``: maximum likelihood). ``"default"`` uses
+        :func:`~hpo.gp.priors.default_prior` with the default kernel, and no prior otherwise.
+    standardize : bool, default True
+        Subtract the mean of ``y`` and divide by its standard deviation inside the model
+        (predictions are returned in the original units).
+
+    Attributes
+    ----------
+    X_train, y_train : ndarray
+        The data conditioned on.
+    L, alpha : ndarray
+        Cholesky factor of ``K_y`` and ``K_y^{-1} y_s``.
+    jitter : float
+        Jitter added to the diagonal beyond the noise (0 when none was needed).
+    n_fit_evals : int
+        Marginal-likelihood evaluations used by the last hyperparameter fit.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.random.default_rng(0).random((20, 2))
+    >>> gp = GaussianProcess().fit(X, np.sin(6 * X[:, 0]), rng=np.random.default_rng(0))
+    >>> mean, var = gp.predict(X[:3], return_var=True)
+    """
+
+    def __init__(
+        self,
+        kernel: Kernel | None = None,
+        *,
+        noise: float = 1e-4,
+        fit_noise: bool = True,
+        noise_bounds: tuple[float, float] = (1e-6, 1.0),
+        prior: HyperPrior | str | None = "default",
+        standardize: bool = True,
+    ) -> None:
+        if not (noise_bounds[0] > 0 and noise_bounds[0] <= noise <= noise_bounds[1]):
+            raise ValueError(f"noise must lie in noise_bounds {noise_bounds}, got {noise!r}")
+        self.kernel = kernel
+        self.noise = float(noise)
+        self.fit_noise = fit_noise
+        self.noise_bounds = noise_bounds
+        self.prior = prior
+        self.standardize = standardize
+        self.jitter = 0.0
+        self.n_fit_evals = 0
+        self._default: bool | None = None  # default kernel and prior, decided at first fit
+        self.X_train: np.ndarray | None = None
+        self.y_train: np.ndarray | None = None
+
+    # -- hyperparameters ----------------------------------------------------------------
+    def _default_kernel(self, dim: int) -> Kernel:
+        return Constant(1.0, bounds=(1e-2, 1e2)) * Matern(np.ones(dim), 2.5, bounds=(5e-3, 2e2))
+
+    def _prior(self) -> HyperPrior | None:
+        if isinstance(self.prior, HyperPrior) or self.prior is None:
+            return self.prior
+        if self._default:
+            n_ls = self.kernel.n_params - 1
+            return default_prior(n_ls, n_ls, self.fit_noise)
+        return None
+
+    @property
+    def eta(self) -> np.ndarray:
+        """All hyperparameters as natural logs: kernel ``theta``, then ``log(noise)`` when
+        the noise is learned."""
+        tail = [math.log(self.noise)] if self.fit_noise else []
+        return np.concatenate([self.kernel.theta, tail])
+
+    @eta.setter
+    def eta(self, value: np.ndarray) -> None:
+        p = self.kernel.n_params
+        self.kernel.theta = value[:p]
+        if self.fit_noise:
+            self.noise = float(np.exp(value[p]))
+
+    @property
+    def eta_bounds(self) -> np.ndarray:
+        tail = [np.log(self.noise_bounds)] if self.fit_noise else []
+        return np.vstack([self.kernel.bounds, *tail])
+
+    @property
+    def hyperparameters(self) -> dict[str, float]:
+        """Current hyperparameters by name (natural units, not logs)."""
+        out = {name: float(v) for name, v in zip(self.kernel.names, np.exp(self.kernel.theta))}
+        out["noise"] = self.noise
+        return out
+
+    # -- the objective of the MAP fit ---------------------------------------------------
+    def neg_log_posterior(
+        self, eta: np.ndarray, X: np.ndarray, y: np.ndarray
+    ) -> tuple[float, np.ndarray]:
+        """``-(log p(y | X, eta) + log p(eta))`` and its gradient w.r.t. ``eta``.
+
+        ``y`` is in the units the model works in (standardized when ``standardize``).
+        """
+        self.eta = eta
+        K = self.kernel(X)
+        K[np.diag_indices_from(K)] += self.noise
+        try:
+            L, _ = cholesky_jitter(K, start=2)  # some jitter at once, no warning here
+        except LinAlgError as err:
+            raise _FitFailure(str(err)) from None
+        alpha = cho_solve((L, True), y, check_finite=False)
+        lml = log_marginal_likelihood(L, alpha, y)
+        # R&W eq. 5.9: d lml / d eta_i = tr((alpha alpha^T - K_y^{-1}) dK_y/deta_i) / 2
+        W = np.outer(alpha, alpha) - cho_solve((L, True), np.eye(len(y)), check_finite=False)
+        grad = 0.5 * self.kernel.contract_gradient(X, W)
+        if self.fit_noise:  # dK_y / dlog(sigma2) = sigma2 I
+            grad = np.append(grad, 0.5 * self.noise * np.trace(W))
+        prior = self._prior()
+        if prior is not None:
+            lp, dlp = prior.log_density(eta)
+            lml, grad = lml + lp, grad + dlp
+        if not (np.isfinite(lml) and np.all(np.isfinite(grad))):
+            raise _FitFailure("non-finite marginal likelihood")
+        return -lml, -grad
+
+    # -- fitting ------------------------------------------------------------------------
+    def _check(self, X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        X = np.atleast_2d(np.asarray(X, dtype=float))
+        y = np.asarray(y, dtype=float).ravel()
+        if X.shape[0] != y.shape[0]:
+            raise ValueError(f"X and y differ in length: {X.shape[0]} and {y.shape[0]}")
+        if not (np.all(np.isfinite(X)) and np.all(np.isfinite(y))):
+            raise ValueError("X and y must be finite (leave failed trials out of the model)")
+        return X, y
+
+    def fit(
+        self,
+        X: np.ndarray,
+        y: np.ndarray,
+        *,
+        rng: np.random.Generator | None = None,
+        optimize: bool = True,
+        n_restarts: int = 0,
+        maxiter: int = 200,
+    ) -> GaussianProcess:
+        """Fit the hyperparameters (MAP, L-BFGS-B in log space) and condition on the data.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n, d)
+        y : ndarray of shape (n,)
+        rng : numpy.random.Generator, optional
+            Source of the restarts (needed when ``n_restarts > 0``).
+        optimize : bool, default True
+            ``False`` keeps the current hyperparameters and only conditions on the data.
+        n_restarts : int, default 0
+            Extra starts besides the current hyperparameters (a warm start after the first
+            fit): the prior mode, then draws from the prior.
+        maxiter : int, default 200
+            Iteration limit of each L-BFGS-B run.
+
+        Returns
+        -------
+        self
+        """
+        X, y = self._check(X, y)
+        if self.kernel is None:
+            self.kernel = self._default_kernel(X.shape[1])
+        if self._default is None:
+            self._default = self.prior == "default" and _is_default(self.kernel, X.shape[1])
+        self._y_mean, self._y_std = _standardization(y) if self.standardize else (0.0, 1.0)
+        ys = (y - self._y_mean) / self._y_std
+        if optimize and len(y) > 0:
+            self._optimize(X, ys, rng, n_restarts, maxiter)
+        return self._condition(X, y)
+
+    def _optimize(
+        self,
+        X: np.ndarray,
+        ys: np.ndarray,
+        rng: np.random.Generator | None,
+        n_restarts: int,
+        maxiter: int,
+    ) -> None:
+        bounds = self.eta_bounds
+        last_good = self.eta
+        starts = [np.clip(last_good, bounds[:, 0], bounds[:, 1])]
+        prior = self._prior()
+        if n_restarts > 0 and prior is not None:
+            starts.append(prior.mode(last_good))
+            if rng is None:
+                raise ValueError("rng is required when n_restarts > 0")
+            starts += [prior.sample(rng, last_good) for _ in range(n_restarts - 1)]
+        best, best_value, evals, errors = None, np.inf, 0, []
+        for start in starts:
+            start = np.clip(start, bounds[:, 0], bounds[:, 1])
+            try:
+                res = minimize(
+                    self.neg_log_posterior,
+                    start,
+                    args=(X, ys),
+                    jac=True,
+                    method="L-BFGS-B",
+                    bounds=bounds,
+                    options={"maxiter": maxiter, "gtol": 1e-4},
+                )
+            except _FitFailure as err:
+                errors.append(str(err))
+                continue
+            evals += res.nfev
+            if np.isfinite(res.fun) and res.fun < best_value:
+                best, best_value = res.x, res.fun
+        self.n_fit_evals = evals
+        if best is None:
+            warnings.warn(
+                f"GP hyperparameter fit failed ({errors[-1] if errors else 'no start'}); "
+                "keeping the last good hyperparameters",
+                NumericalWarning,
+                stacklevel=3,
+            )
+            best = last_good
+        self.eta = best
+
+    def _condition(self, X: np.ndarray, y: np.ndarray) -> GaussianProcess:
+        """Factor ``K_y`` with the current hyperparameters and compute ``alpha``."""
+        K = self.kernel(X)
+        K[np.diag_indices_from(K)] += self.noise
+        self.L, self.jitter = cholesky_jitter(K)
+        if self.jitter > 1e-8 * float(np.mean(np.diag(K))):
+            warnings.warn(
+                f"added jitter {self.jitter:.2g} to the GP covariance to factor it",
+                NumericalWarning,
+                stacklevel=3,
+            )
+        self.X_train, self.y_train = X, y
+        self.alpha = cho_solve((self.L, True), self._ys(y), check_finite=False)
+        return self
+
+    def _ys(self, y: np.ndarray) -> np.ndarray:
+        return (y - self._y_mean) / self._y_std
+
+    def add_observations(self, X_new: np.ndarray, y_new: np.ndarray) -> GaussianProcess:
+        """Condition on more points, hyperparameters and standardization unchanged, by a
+        rank-k update of the Cholesky factor in ``O(n^2 k)``.
+
+        With ``K_y = [[A, B], [B^T, C]]`` and ``A = L L^T``:
+        ``L_new = [[L, 0], [V^T, chol(C - V^T V)]]`` where ``V = L^{-1} B``.
+        """
+        X_new, y_new = self._check(X_new, y_new)
+        if self.X_train is None:
+            raise RuntimeError("add_observations needs a fitted model; call fit first")
+        B = self.kernel(self.X_train, X_new)
+        C = self.kernel(X_new)
+        C[np.diag_indices_from(C)] += self.noise + self.jitter
+        V = solve_triangular(self.L, B, lower=True, check_finite=False)
+        S = C - V.T @ V
+        try:
+            L22, _ = cholesky_jitter(S)  # any extra jitter enters the new block only
+        except LinAlgError:
+            warnings.warn("rank-k update failed; refactoring", NumericalWarning, stacklevel=2)
+            X = np.vstack([self.X_train, X_new])
+            return self._condition(X, np.concatenate([self.y_train, y_new]))
+        n, k = len(self.L), len(X_new)
+        L = np.zeros((n + k, n + k))
+        L[:n, :n], L[n:, :n], L[n:, n:] = self.L, V.T, L22
+        self.L = L
+        self.X_train = np.vstack([self.X_train, X_new])
+        self.y_train = np.concatenate([self.y_train, y_new])
+        self.alpha = cho_solve((self.L, True), self._ys(self.y_train), check_finite=False)
+        return self
+
+    def set_targets(self, y: np.ndarray) -> GaussianProcess:
+        """Replace the outputs (same inputs, same hyperparameters): new standardization and
+        ``alpha``, the Cholesky factor reused, ``O(n^2)``."""
+        y = np.asarray(y, dtype=float).ravel()
+        if self.X_train is None or len(y) != len(self.X_train) or not np.all(np.isfinite(y)):
+            raise ValueError("y must be finite, one value per training point")
+        self._y_mean, self._y_std = _standardization(y) if self.standardize else (0.0, 1.0)
+        self.y_train = y
+        self.alpha = cho_solve((self.L, True), self._ys(y), check_finite=False)
+        return self
+
+    # -- prediction ---------------------------------------------------------------------
+    def posterior(self, X: np.ndarray, gradient: bool = False) -> tuple[np.ndarray, ...]:
+        """Posterior mean and variance of the latent function, in *standardized* units.
+
+        Parameters
+        ----------
+        X : ndarray of shape (m, d)
+        gradient : bool, default False
+            Also return ``dmean/dx`` and ``dvar/dx``, each of shape ``(m, d)`` (stationary
+            kernels only).
+
+        Returns
+        -------
+        mean, var : ndarray of shape (m,)
+        dmean, dvar : ndarray of shape (m, d), when ``gradient``
+        """
+        X = np.atleast_2d(np.asarray(X, dtype=float))
+        Ks = self.kernel(X, self.X_train)  # k_*^T, shape (m, n)
+        # R&W Algorithm 2.1: mean = k_*^T alpha; v = L \ k_*; var = k(x_*, x_*) - v^T v
+        mean = Ks @ self.alpha
+        V = solve_triangular(self.L, Ks.T, lower=True, check_finite=False)
+        var = self.kernel.diag(X) - np.einsum("nm,nm->m", V, V)
+        var = self._clip(var)
+        if not gradient:
+            return mean, var
+        dKs = self.kernel.gradient_x(X, self.X_train)  # (m, n, d)
+        dmean = np.einsum("mnd,n->md", dKs, self.alpha)
+        # dvar/dx = -2 (dk_*/dx)^T K_y^{-1} k_*   (k(x, x) is constant for stationary k)
+        KinvKs = solve_triangular(self.L.T, V, lower=False, check_finite=False)  # (n, m)
+        dvar = -2.0 * np.einsum("mnd,nm->md", dKs, KinvKs)
+        return mean, var, dmean, dvar
+
+    @staticmethod
+    def _clip(var: np.ndarray) -> np.ndarray:
+        if np.any(var < -1e-6):
+            warnings.warn(
+                "negative predicted variances (round-off) clipped to 0",
+                NumericalWarning,
+                stacklevel=3,
+            )
+        return np.maximum(var, 0.0)
+
+    def predict(self, X: np.ndarray, return_var: bool = False) -> np.ndarray | tuple:
+        """Posterior mean (and variance) of the latent function in the units of ``y``.
+
+        Parameters
+        ----------
+        X : ndarray of shape (m, d)
+        return_var : bool, default False
+
+        Returns
+        -------
+        mean : ndarray of shape (m,)
+        var : ndarray of shape (m,), when ``return_var``
+        """
+        if self.X_train is None:
+            raise RuntimeError("predict needs a fitted model; call fit first")
+        mean, var = self.posterior(X)
+        mean = mean * self._y_std + self._y_mean
+        return (mean, var * self._y_std**2) if return_var else mean
+
+    def standardize_y(self, y: np.ndarray | float) -> np.ndarray | float:
+        """Map outputs to the standardized units of :meth:`posterior`."""
+        return (np.asarray(y, dtype=float) - self._y_mean) / self._y_std
+
+    def log_marginal_likelihood(self) -> float:
+        """``log p(y | X, eta)`` at the current hyperparameters (standardized ``y``)."""
+        return log_marginal_likelihood(self.L, self.alpha, self._ys(self.y_train))
+
+    def __repr__(self) -> str:
+        n = 0 if self.X_train is None else len(self.X_train)
+        return f"GaussianProcess(kernel={self.kernel!r}, noise={self.noise:.3g}, n={n})"
+
+
+def _is_default(kernel: Kernel, dim: int) -> bool:
+    from hpo.gp.kernels import Product
+
+    return (
+        isinstance(kernel, Product)
+        and isinstance(kernel.k1, Constant)
+        and isinstance(kernel.k2, Matern)
+        and len(kernel.k2.lengthscale) == dim
+    )
