@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from hpo.problems import Problem, get_problem
+from hpo.problems import Problem, get_problem, list_problems, parse_spec
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -300,14 +300,26 @@ def check_study(study: Study) -> Study:
     """
     from hpo.optimizers import make_optimizer
 
+    known = _optimizer_names()
+    for entry in study.optimizers:
+        if entry.name not in known:
+            raise StudyError(
+                f"optimizer {entry.label!r}: unknown name {entry.name!r}; known: {', '.join(known)}"
+            )
     problems, built = [], []
     for i, entry in enumerate(study.problems):
+        base = parse_spec(entry.problem)[0] if isinstance(entry.problem, str) else None
+        if base is not None and base not in list_problems():
+            raise StudyError(
+                f"problem {entry.problem!r}: unknown name {base!r}; "
+                f"known: {', '.join(list_problems())}"
+            )
         try:
             problem = (
                 get_problem(entry.problem) if isinstance(entry.problem, str) else entry.problem
             )
         except (ValueError, TypeError) as err:
-            raise StudyError(f"problems[{i}] {entry.spec!r}: {_one_line(err)}") from None
+            raise StudyError(f"problem {entry.spec!r}: {_one_line(err)}") from None
         if not isinstance(problem, Problem):
             raise StudyError(f"problems[{i}] must be a Problem, got {problem!r}")
         canonical = entry.problem if isinstance(entry.problem, Problem) else problem.name
@@ -331,6 +343,15 @@ def check_study(study: Study) -> Study:
                     f"optimizer {entry.label!r} on {problem.name!r}: {_one_line(err)}"
                 ) from None
     return Study(study.optimizers, tuple(problems), study.seeds, study.n_trials, study.description)
+
+
+def _optimizer_names() -> list[str]:
+    from hpo.optimizers import optimizer_names
+
+    try:
+        return optimizer_names()
+    except ImportError:  # hpo.peers itself cannot be imported: hpo's own optimizers only
+        return optimizer_names(include_peers=False)
 
 
 def _one_line(err: BaseException) -> str:

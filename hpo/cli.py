@@ -1,0 +1,301 @@
+"""The ``hpo`` command: list what exists, run one optimizer, run and report a study.
+
+::
+
+    hpo list
+    hpo run --optimizer random --problem branin --n-trials 50 --seed 0 [--json trials.json]
+            [--option key=value ...]
+    hpo bench quick --out results/quick [--jobs N] [--scheduler ADDRESS] [--seeds N]
+              [--n-trials N]
+    hpo report results/quick
+
+Bad input gets one line on stderr (``hpo: error: ...``) and exit status 2 before any work;
+runs that fail get exit status 1; an interrupted study, 130 (rerun the command to resume).
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import os
+import sys
+import time
+import warnings
+from pathlib import Path
+from typing import Any, NoReturn
+
+__all__ = ["main"]
+
+JOURNAL = "journal.jsonl"
+_PEERS_HINT = 'pip install -e ".[peers]"'
+
+
+class UsageError(Exception):
+    """Bad input: reported as one line, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:  # one line instead of usage + message
+        raise UsageError(f"{message} (see {self.prog} --help)")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}")
+    return value
+
+
+def _option(text: str) -> tuple[str, Any]:
+    key, sep, raw = text.partition("=")
+    if not sep or not key.strip():
+        raise argparse.ArgumentTypeError(f"expected key=value, got {text!r}")
+    try:
+        value = ast.literal_eval(raw.strip())
+    except (ValueError, SyntaxError):
+        value = raw.strip()
+    return key.strip(), value
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="hpo", description="Hyperparameter optimization from scratch.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    sub.add_parser("list", help="name the optimizers and problems")
+
+    run = sub.add_parser("run", help="run one optimizer on one problem")
+    run.add_argument("--optimizer", required=True, help="an optimizer name (see hpo list)")
+    run.add_argument("--problem", required=True, help='a problem spec, e.g. "ackley:dim=5"')
+    run.add_argument("--n-trials", type=_positive_int, default=50, help="budget (default 50)")
+    run.add_argument("--seed", type=_seed, default=0, help="random seed (default 0)")
+    run.add_argument("--json", type=Path, help="write the run (every trial) to this JSON file")
+    run.add_argument(
+        "--option",
+        type=_option,
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="an optimizer option (a Python literal or a string); repeatable",
+    )
+
+    bench = sub.add_parser("bench", help="run (or resume) a study and write its report")
+    bench.add_argument("study", help="a study name in benchmarks/studies (quick, paper) or a file")
+    bench.add_argument("--out", type=Path, required=True, help="output directory")
+    bench.add_argument("--jobs", type=_positive_int, help="local worker processes (default: all)")
+    bench.add_argument("--scheduler", help="run on the Dask scheduler at this address instead")
+    bench.add_argument("--seeds", type=_positive_int, help="use seeds 0..N-1 for every problem")
+    bench.add_argument("--n-trials", type=_positive_int, help="use this budget for every problem")
+
+    report = sub.add_parser("report", help="write the tables and figures of a study directory")
+    report.add_argument("out", type=Path, help="the --out directory of hpo bench")
+    return parser
+
+
+def _first_line(obj: Any) -> str:
+    doc = (getattr(obj, "__doc__", None) or "").strip()
+    return doc.splitlines()[0] if doc else ""
+
+
+def _cmd_list(args: argparse.Namespace) -> int:
+    from hpo.optimizers import OPTIMIZERS
+    from hpo.problems import list_problems
+
+    print("optimizers:")
+    for name, cls in OPTIMIZERS.items():
+        print(f"  {name:<12} {_first_line(cls)}")
+    try:
+        from hpo import peers
+    except ImportError:
+        peers = None
+    if peers is not None:
+        print(f"peers (the peers extra: {_PEERS_HINT}):")
+        for name, cls in peers.PEERS.items():
+            status = "installed" if peers.available(name) else "not installed"
+            print(f"  {name:<12} [{status}] {_first_line(cls)}")
+    print('problems (arguments as a spec: "ackley:dim=5,shift=0"):')
+    for name in list_problems():
+        print(f"  {name}")
+    return 0
+
+
+def _make_progress(unit: str, total: int, initial: int = 0, desc: str = "") -> Any:
+    from tqdm import tqdm
+
+    return tqdm(total=total, initial=initial, unit=unit, desc=desc, file=sys.stderr, leave=True)
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from hpo.bench.journal import dumps
+    from hpo.bench.runner import execute_run
+    from hpo.bench.study import Study, check_study
+
+    options = dict(args.option)
+    entry = {"name": args.optimizer, "options": options}
+    study = check_study(Study.build([entry], [args.problem], [args.seed], args.n_trials))
+    if args.json is not None:
+        _check_writable(args.json.parent if str(args.json.parent) else Path("."))
+    (run,) = study.runs()
+    bar = _make_progress("trial", args.n_trials, desc=f"{args.optimizer} on {run.problem_name}")
+
+    def progress(trial: Any, optimizer: Any) -> None:
+        bar.update(1)
+        if optimizer.best is not None:
+            bar.set_postfix(best=f"{optimizer.best.value:.6g}", refresh=False)
+
+    try:
+        record = execute_run(run, callbacks=[progress])
+    finally:
+        bar.close()
+    ok = [t for t in record.trials if t["status"] == "complete"]
+    n_failed = len(record.trials) - len(ok)
+    if record.meta.get("stopped") == "exhausted":
+        print(f"{args.optimizer} ran out of configurations after {len(record.trials)} trials")
+    if n_failed:
+        print(f"{n_failed} of {len(record.trials)} trials failed")
+    if not ok:
+        print("no trial completed")
+        return 1
+    best = min(ok, key=lambda t: t["value"])
+    print(f"best value: {best['value']:.10g} (trial {best['number']})")
+    if record.optimum is not None:
+        print(f"known optimum: {record.optimum:.10g}, regret {best['value'] - record.optimum:.4g}")
+    print("best configuration:")
+    for name, value in best["params"].items():
+        print(f"  {name} = {value!r}")
+    if args.json is not None:
+        data = {"best_params": best["params"], "best_value": best["value"], **record.to_dict()}
+        try:
+            args.json.write_text(dumps(data) + "\n")
+        except OSError as err:
+            raise UsageError(f"--json {args.json}: cannot write ({err.strerror})") from None
+        print(f"wrote {len(record.trials)} trials to {args.json}")
+    return 0
+
+
+def _check_writable(directory: Path) -> None:
+    """Create ``directory`` if needed and make sure files can be written in it."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        probe = directory / f".hpo-write-test-{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as err:
+        raise UsageError(
+            f"output directory {str(directory)!r} is not writable ({err.strerror or err})"
+        ) from None
+
+
+def _cmd_bench(args: argparse.Namespace) -> int:
+    from hpo.bench.executors import DaskExecutor
+    from hpo.bench.runner import RunFailed, run_study
+    from hpo.bench.study import check_study, find_study, load_study
+
+    path = find_study(args.study)
+    study = load_study(path).with_overrides(seeds=args.seeds, n_trials=args.n_trials)
+    study = check_study(study)
+    _check_writable(args.out)
+    if args.scheduler and args.jobs:
+        raise UsageError("give --jobs or --scheduler, not both")
+    executor = None
+    if args.scheduler:
+        try:
+            executor = DaskExecutor(args.scheduler)
+        except (ImportError, OSError, ValueError) as err:
+            raise UsageError(f"--scheduler: {err}") from None
+    bar = None
+
+    def progress(n_done: int, n_total: int, record: Any) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = _make_progress("run", n_total, initial=n_done, desc=path.stem)
+            if n_done:
+                bar.write(f"resuming: {n_done} of {n_total} runs already in {args.out / JOURNAL}")
+        else:
+            bar.set_postfix_str(f"{record.optimizer} on {record.problem}, seed {record.seed}")
+            bar.update(1)
+
+    start = time.perf_counter()
+    try:
+        records = run_study(
+            study,
+            journal=args.out / JOURNAL,
+            executor=executor,
+            n_jobs=args.jobs,
+            progress=progress,
+        )
+    except RunFailed as err:
+        print(f"hpo: error: {err}", file=sys.stderr)
+        return 1
+    finally:
+        if bar is not None:
+            bar.close()
+        if executor is not None:
+            executor.close()
+    print(f"{len(records)} runs in {args.out / JOURNAL} ({time.perf_counter() - start:.1f} s)")
+    return _report(records, args.out)
+
+
+def _report(records: list[Any], out: Path) -> int:
+    try:
+        from hpo.bench.report import summary_table, write_report
+    except ImportError:  # hpo.bench.report is being written; the journal holds everything
+        print(f"no report module yet (hpo.bench.report); the results are in {out / JOURNAL}")
+        return 0
+    print(summary_table(records))
+    paths = write_report(records, out)
+    print(f"wrote {len(paths)} files to {out}")
+    return 0
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from hpo.bench.journal import load_journal
+
+    path = args.out / JOURNAL if args.out.is_dir() else args.out
+    if not path.is_file():
+        raise UsageError(f"no study journal at {str(path)!r} (run hpo bench --out DIR first)")
+    records = load_journal(path)
+    if not records:
+        raise UsageError(f"{path}: no finished run yet")
+    _check_writable(path.parent)
+    return _report(records, path.parent)
+
+
+def _show_warning(message: Any, category: Any, *args: Any, **kwargs: Any) -> None:
+    print(f"hpo: warning: {message}", file=sys.stderr)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``hpo`` console script; returns the exit status."""
+    from hpo.bench.journal import JournalError
+
+    commands = {"list": _cmd_list, "run": _cmd_run, "bench": _cmd_bench, "report": _cmd_report}
+    warnings.showwarning = _show_warning
+    try:
+        args = _parser().parse_args(argv)
+        return commands[args.command](args)
+    except (UsageError, JournalError, ValueError, TypeError, ImportError) as err:
+        # StudyError is a ValueError; optimizers and problems refuse bad input with these.
+        print(f"hpo: error: {' '.join(str(err).split())}", file=sys.stderr)
+        return 2
+    except OSError as err:
+        print(f"hpo: error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("hpo: interrupted; rerun the same command to resume", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
