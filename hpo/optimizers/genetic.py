@@ -121,12 +121,12 @@ def diversity(X: np.ndarray) -> float:
     return float(np.sqrt(sq).sum() / (n * (n - 1)) / math.sqrt(X.shape[1]))
 
 
-def default_pop_size(dim: int, budget: int | None) -> int:
-    """Population size for ``dim`` genes and an expected ``budget`` of trials (see the notes of
-    :class:`GeneticAlgorithm`)."""
+def default_pop_size(budget: int | None) -> int:
+    """Population size for an expected ``budget`` of trials: ``sqrt(budget)`` rounded, within
+    ``[8, 50]``, and 14 (a budget of 200) when unknown. See :class:`GeneticAlgorithm`."""
     if budget is None:
-        return 20
-    return int(np.clip(round(budget / 10), 10, 50))
+        return 14
+    return int(np.clip(round(math.sqrt(budget)), 8, 50))
 
 
 class GeneticAlgorithm(Optimizer):
@@ -206,7 +206,7 @@ class GeneticAlgorithm(Optimizer):
         if budget is not None and (not isinstance(budget, int) or budget < 1):
             raise ValueError(f"budget must be a positive integer, got {budget!r}")
         if pop_size is None:
-            pop_size = default_pop_size(self.space.dim, budget)
+            pop_size = default_pop_size(budget)
         if not isinstance(pop_size, int) or pop_size < 2:
             raise ValueError(f"pop_size must be an integer >= 2, got {pop_size!r}")
         if isinstance(variation, Mapping):

@@ -1,0 +1,187 @@
+"""The genetic algorithm: generational and steady-state ask/tell, elitism, failures, warm
+starts, duplicates and the recorded internals."""
+
+import math
+
+import numpy as np
+import pytest
+
+from hpo import Categorical, GeneticAlgorithm, Integer, Real, SearchExhausted, Space, minimize
+from hpo.optimizers.genetic import Variation, default_pop_size, diversity
+
+
+@pytest.fixture
+def space():
+    return Space(
+        {
+            "x": Real(-5.0, 5.0),
+            "lr": Real(1e-4, 1e-1, log=True),
+            "n": Integer(1, 20),
+            "kind": Categorical(["a", "b", "c"]),
+        }
+    )
+
+
+def loss(p):
+    return (
+        (p["x"] - 1) ** 2 + math.log10(p["lr"] / 1e-2) ** 2 + abs(p["n"] - 7) + (p["kind"] != "b")
+    )
+
+
+def run(opt, n, f=loss):
+    for _ in range(n):
+        p = opt.ask()
+        opt.tell(p, f(p))
+    return opt
+
+
+def test_generations_are_handed_out_then_bred_once_fully_told(space):
+    opt = GeneticAlgorithm(space, seed=0, pop_size=6)
+    first = [*opt.ask(4), opt.ask(), opt.ask()]
+    assert [t.info for t in opt.trials] == [
+        {"generation": 0, "parents": [], "origin": "design"}
+    ] * 6
+    opt.tell(first[:5], [loss(p) for p in first[:5]])
+    assert opt.history == [] and opt.generation == 0
+    opt.tell(first[5], loss(first[5]))
+    assert len(opt.history) == 1 and opt.history[0].offspring == list(range(6))
+    children = opt.ask(6)
+    infos = [t.info for t in opt.trials[6:]]
+    assert all(i["generation"] == 1 and i["origin"] == "offspring" for i in infos)
+    parents = {n for i in infos for n in i["parents"]}
+    assert parents <= set(opt.history[0].population)
+    assert len({repr(sorted(p.items())) for p in children}) == 6
+
+
+def test_ask_beyond_the_generation_grows_it_with_children_of_the_same_parents(space):
+    opt = GeneticAlgorithm(space, seed=1, pop_size=4)
+    run(opt, 4)
+    batch = opt.ask(7)  # the generation holds 4: three more children of generation 0
+    assert len(batch) == 7 and len({repr(sorted(p.items())) for p in batch}) == 7
+    assert all(t.info["generation"] == 1 for t in opt.trials[4:])
+    opt.tell(batch[:6], [loss(p) for p in batch[:6]])
+    assert len(opt.history) == 1  # one still pending: generation 1 goes on
+    opt.tell(batch[6], loss(batch[6]))
+    assert len(opt.history) == 2 and opt.history[1].offspring == list(range(4, 11))
+
+
+@pytest.mark.parametrize("steady_state", [False, True])
+def test_survival_keeps_the_best_pop_size_of_everything_told(space, steady_state):
+    opt = run(GeneticAlgorithm(space, seed=2, pop_size=5, steady_state=steady_state), 40)
+    values = sorted(t.value for t in opt.trials)
+    assert [t.value for t in opt.population] == values[:5]
+    assert opt.best is opt.population[0]
+    for g in opt.history:  # elitism: the population never gets worse
+        told = [t.value for t in opt.trials if t.number <= max(g.offspring)]
+        np.testing.assert_array_equal(g.fitness, sorted(told)[:5])
+
+
+def test_steady_state_breeds_one_child_per_ask_from_the_current_population(space):
+    opt = GeneticAlgorithm(space, seed=3, pop_size=5, steady_state=True)
+    run(opt, 5)
+    for _ in range(12):
+        current = {t.number for t in opt.population}
+        p = opt.ask()
+        info = opt.trials[-1].info
+        assert info["origin"] == "offspring" and set(info["parents"]) <= current
+        opt.tell(p, loss(p))
+    assert [len(g.offspring) for g in opt.history] == [5, 5, 5]
+
+
+def test_failed_trials_get_the_worst_fitness(space):
+    calls = []
+
+    def flaky(p):
+        calls.append(p)
+        return float("nan") if len(calls) % 3 == 0 else loss(p)
+
+    opt = run(GeneticAlgorithm(space, seed=4, pop_size=6), 6, flaky)
+    assert np.isinf(opt.history[0].fitness[-2:]).all()
+    assert np.isfinite(opt.history[0].fitness[:4]).all()
+    run(opt, 24, flaky)
+    assert all(t.ok for t in opt.population)  # enough successes: failures never survive
+
+
+def test_warm_starts_join_the_initial_population(space, rng):
+    earlier = space.sample(rng, 3)
+    opt = GeneticAlgorithm(space, seed=5, pop_size=6)
+    opt.tell(earlier, [loss(p) for p in earlier])
+    run(opt, 3)
+    assert all(t.info["origin"] == "design" for t in opt.trials[3:])
+    assert opt.history[0].offspring == list(range(6))
+
+    many = GeneticAlgorithm(space, seed=5, pop_size=4)
+    more = space.sample(rng, 6)
+    many.tell(more, [loss(p) for p in more])
+    many.ask()  # the initial population is complete: straight to generation 1
+    assert many.trials[-1].info["generation"] == 1
+    assert many.history[0].population == sorted(range(6), key=lambda i: loss(more[i]))[:4]
+
+
+def test_no_configuration_is_proposed_twice_and_finite_spaces_run_out():
+    space = Space({"a": Integer(0, 4), "b": Categorical(["x", "y", "z"])})
+    opt = run(GeneticAlgorithm(space, seed=6, pop_size=4), 15, lambda p: p["a"])
+    assert len({tuple(t.params.values()) for t in opt.trials}) == 15
+    with pytest.raises(SearchExhausted):
+        run(opt, 1, lambda p: p["a"])
+
+
+def test_integers_are_rounded_and_categoricals_are_choices(space):
+    opt = run(GeneticAlgorithm(space, seed=7, pop_size=6), 30)
+    for t in opt.trials:
+        assert space.validate(t.params) == t.params and type(t.params["n"]) is int
+    kinds = {t.params["kind"] for t in opt.trials if t.info["origin"] == "offspring"}
+    assert kinds <= {"a", "b", "c"}
+
+
+@pytest.mark.parametrize("steady_state", [False, True])
+def test_same_seed_same_run(space, steady_state):
+    a = run(GeneticAlgorithm(space, seed=8, pop_size=5, steady_state=steady_state), 25)
+    b = run(GeneticAlgorithm(space, seed=8, pop_size=5, steady_state=steady_state), 25)
+    assert [t.params for t in a.trials] == [t.params for t in b.trials]
+    assert [t.info for t in a.trials] == [t.info for t in b.trials]
+
+
+def test_save_and_load_in_the_middle_of_a_generation(space, tmp_path):
+    whole = run(GeneticAlgorithm(space, seed=9, pop_size=6), 20)
+    opt = run(GeneticAlgorithm(space, seed=9, pop_size=6), 9)
+    opt.save(tmp_path / "ga.pkl")
+    resumed = run(GeneticAlgorithm.load(tmp_path / "ga.pkl"), 11)
+    assert [t.params for t in resumed.trials] == [t.params for t in whole.trials]
+    assert len(resumed.history) == len(whole.history) == 3
+
+
+def test_diversity_measure():
+    assert diversity(np.full((5, 3), 0.2)) == 0.0
+    assert diversity(np.zeros((1, 3))) == 0.0
+    assert diversity(np.array([[0.0, 0.0], [1.0, 1.0]])) == pytest.approx(1.0)
+    uniform = diversity(np.random.default_rng(0).random((400, 6)))
+    assert 0.38 < uniform < 0.42  # sqrt(d / 6) / sqrt(d) for large d, a little less
+
+
+def test_search_converges_and_diversity_falls_on_a_sphere():
+    space = Space({f"x{i}": Real(-5.0, 5.0) for i in range(3)})
+    result = minimize(
+        lambda p: sum(v * v for v in p.values()), space, "ga", 150, seed=0, options={}
+    )
+    assert result.best_value < 0.05  # random search: about 1 in 150 draws (median)
+    opt = run(GeneticAlgorithm(space, seed=0), 150, lambda p: sum(v * v for v in p.values()))
+    assert opt.history[-1].diversity < 0.3 * opt.history[0].diversity
+
+
+def test_options_and_their_errors(space):
+    opt = GeneticAlgorithm(space, seed=0, variation={"crossover_eta": 5, "mutation_rate": 0.5})
+    assert opt.variation == Variation(crossover_eta=5, mutation_rate=0.5)
+    assert opt.pop_size == default_pop_size(None) == 14
+    assert [default_pop_size(b) for b in (10, 50, 200, 500, 10_000)] == [8, 8, 14, 22, 50]
+    assert GeneticAlgorithm(space, budget=100).pop_size == 10
+    with pytest.raises(ValueError, match="pop_size"):
+        GeneticAlgorithm(space, pop_size=1)
+    with pytest.raises(ValueError, match="budget"):
+        GeneticAlgorithm(space, budget=0)
+    with pytest.raises(ValueError, match="tournament_size"):
+        Variation(tournament_size=0)
+    with pytest.raises(ValueError, match="mutation_rate"):
+        Variation(mutation_rate=1.5)
+    with pytest.raises(ValueError, match="crossover_eta"):
+        Variation(crossover_eta=-1.0)
