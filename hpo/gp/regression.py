@@ -26,6 +26,7 @@ from scipy.linalg import LinAlgError, cho_solve, cholesky, solve_triangular
 from scipy.optimize import minimize
 
 from hpo.exceptions import NumericalWarning
+from hpo.gp._threads import single_blas_thread
 from hpo.gp.kernels import Constant, Kernel, Matern
 from hpo.gp.priors import HyperPrior, default_prior
 
@@ -262,9 +263,10 @@ class GaussianProcess:
             self._default = self.prior == "default" and _is_default(self.kernel, X.shape[1])
         self._y_mean, self._y_std = _standardization(y) if self.standardize else (0.0, 1.0)
         ys = (y - self._y_mean) / self._y_std
-        if optimize and len(y) > 0:
-            self._optimize(X, ys, rng, n_restarts, maxiter)
-        return self._condition(X, y)
+        with single_blas_thread():
+            if optimize and len(y) > 0:
+                self._optimize(X, ys, rng, n_restarts, maxiter)
+            return self._condition(X, y)
 
     def _optimize(
         self,

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from hpo._seed import SeedLike
+from hpo.gp._threads import single_blas_thread
 from hpo.gp.acquisition import acquisition_and_gradient, make_acquisition
 from hpo.gp.regression import GaussianProcess
 from hpo.gp.warping import WARPINGS, warp
@@ -158,6 +159,10 @@ class BayesianOptimization(Optimizer):
 
     # -- proposals ----------------------------------------------------------------------
     def _propose(self, n: int) -> list[Params | Proposal]:
+        with single_blas_thread():
+            return self._propose_batch(n)
+
+    def _propose_batch(self, n: int) -> list[Params | Proposal]:
         if self._finite_size is not None and len(self._keys) >= self._finite_size:
             return []
         if len(self._trials) < self.n_initial or not self.completed:

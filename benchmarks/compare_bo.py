@@ -1,0 +1,264 @@
+"""Measure hpo's Bayesian optimization against its peers: regret per evaluation, time per ask.
+
+Two measurements, both written under ``benchmarks/results/bo/``:
+
+``regret``: every optimizer on every problem for every seed (paired: the same seeds, so the
+same problem instances), ``--evals`` evaluations each; the final simple regret
+``min_t f(x_t) - f*`` per run goes to a JSON-lines journal (re-running skips finished runs),
+and a summary table of medians, ranks and wins to a Markdown file.
+
+``timing``: seconds per ``ask()`` after ``n`` observations (random points, the same for every
+optimizer) on Hartmann6 for n in ``--sizes`` and on Levy-d at n = 100 for d in ``--dims``;
+the median over a few consecutive asks after warm-up asks. scikit-optimize fits in ``tell``,
+so its figure is ask + tell. The log-log slope of time against n is fitted by least squares.
+
+Examples
+--------
+nice -n 10 python benchmarks/compare_bo.py regret --seeds 0-9 --tag main
+nice -n 10 python benchmarks/compare_bo.py regret --seeds 10-19 --tag holdout
+nice -n 10 python benchmarks/compare_bo.py regret --seeds 0-9 --tag warp-none \\
+    --optimizers hpo --hpo-options '{"output_warping": "none"}'
+nice -n 10 python benchmarks/compare_bo.py timing --tag main
+"""
+
+from __future__ import annotations
+
+import os
+
+# Pin BLAS and OpenMP to one thread for every optimizer alike (REFERENCE.md, "Optimizer
+# overhead"), before numpy, scipy or torch load: on a shared 2-core machine extra threads
+# only wait for a core.
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import time  # noqa: E402
+import warnings  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+from hpo.optimizers import make_optimizer  # noqa: E402
+from hpo.problems import get_problem  # noqa: E402
+
+RESULTS = Path(__file__).parent / "results" / "bo"
+SUITE = (
+    "branin",
+    "hartmann6",
+    "ackley:dim=5,shift=0",
+    "rosenbrock:dim=4",
+    "levy:dim=6",
+    "styblinski_tang:dim=4",
+)
+OPTIMIZERS = ("hpo", "skopt-gp", "optuna-gp", "optuna-tpe", "random")
+RANKED = ("hpo", "skopt-gp", "optuna-gp", "optuna-tpe")
+
+
+def _quiet() -> None:
+    warnings.simplefilter("ignore")
+    try:
+        import optuna
+
+        optuna.logging.set_verbosity(optuna.logging.ERROR)
+    except ImportError:
+        pass
+
+
+def _build(name: str, space, seed: int, hpo_options: dict):
+    if name == "hpo":
+        return make_optimizer("bayes", space, seed=seed, options=hpo_options)
+    return make_optimizer(name, space, seed=seed)
+
+
+def _seeds(text: str) -> list[int]:
+    if "-" in text:
+        a, b = text.split("-")
+        return list(range(int(a), int(b) + 1))
+    return [int(s) for s in text.split(",")]
+
+
+# -- regret ---------------------------------------------------------------------------
+def run_one(name: str, spec: str, seed: int, evals: int, hpo_options: dict) -> dict:
+    problem = get_problem(spec)
+    opt = _build(name, problem.space, seed, hpo_options)
+    best, seconds = np.inf, 0.0
+    for _ in range(evals):
+        t0 = time.perf_counter()
+        params = opt.ask()
+        seconds += time.perf_counter() - t0
+        value = problem(params)
+        t0 = time.perf_counter()
+        opt.tell(params, value)
+        seconds += time.perf_counter() - t0  # skopt fits its model in tell
+        best = min(best, value)
+    return {
+        "optimizer": name,
+        "problem": spec,
+        "seed": seed,
+        "evals": evals,
+        "regret": float(best - problem.optimum),
+        "seconds": seconds,
+    }
+
+
+def regret(args: argparse.Namespace) -> None:
+    hpo_options = json.loads(args.hpo_options)
+    journal = RESULTS / f"regret-{args.tag}.jsonl"
+    journal.parent.mkdir(parents=True, exist_ok=True)
+    done = {}
+    if journal.exists():
+        for line in journal.read_text().splitlines():
+            r = json.loads(line)
+            done[(r["optimizer"], r["problem"], r["seed"])] = r
+    with journal.open("a") as f:
+        for spec in args.problems:
+            for seed in args.seeds:
+                for name in args.optimizers:
+                    if (name, spec, seed) in done:
+                        continue
+                    r = run_one(name, spec, seed, args.evals, hpo_options)
+                    done[(name, spec, seed)] = r
+                    f.write(json.dumps(r) + "\n")
+                    f.flush()
+                    print(
+                        f"{spec:24s} seed {seed:3d} {name:11s} regret {r['regret']:.4g}", flush=True
+                    )
+    rows = list(done.values())
+    names = list(args.optimizers)
+    for tag in args.include:  # results of other optimizers from another journal
+        for line in (RESULTS / f"regret-{tag}.jsonl").read_text().splitlines():
+            r = json.loads(line)
+            if r["optimizer"] not in args.optimizers:
+                rows.append(r)
+                names += [r["optimizer"]] if r["optimizer"] not in names else []
+    names = [n for n in OPTIMIZERS if n in names] + [n for n in names if n not in OPTIMIZERS]
+    summary = summarize(rows, args.problems, args.seeds, names)
+    (RESULTS / f"regret-{args.tag}.md").write_text(summary)
+    print(summary)
+
+
+def summarize(rows: list[dict], problems, seeds, optimizers) -> str:
+    """Median regret table, ranks by median per problem, wins against Optuna's GPSampler."""
+    med = {}
+    for spec in problems:
+        for name in optimizers:
+            vals = [
+                r["regret"]
+                for r in rows
+                if r["problem"] == spec and r["optimizer"] == name and r["seed"] in seeds
+            ]
+            med[spec, name] = float(np.median(vals)) if vals else np.nan
+    lines = [
+        f"Median final simple regret over seeds {seeds[0]}..{seeds[-1]} ({len(seeds)} seeds)",
+        "",
+        "| problem | " + " | ".join(optimizers) + " |",
+        "|---|" + "---|" * len(optimizers),
+    ]
+    for spec in problems:
+        cells = [f"{med[spec, n]:.4g}" for n in optimizers]
+        lines.append(f"| {spec} | " + " | ".join(cells) + " |")
+    ranked = [n for n in RANKED if n in optimizers]
+    if len(ranked) > 1:
+        from scipy.stats import rankdata
+
+        ranks = np.array([rankdata([med[spec, n] for n in ranked]) for spec in problems])
+        lines += ["", "Mean rank by median (1 = best) among " + ", ".join(ranked) + ":", ""]
+        lines += [f"- {n}: {ranks[:, i].mean():.2f}" for i, n in enumerate(ranked)]
+    if "hpo" in optimizers and "optuna-gp" in optimizers:
+        wins = sum(med[s, "hpo"] <= med[s, "optuna-gp"] for s in problems)
+        lines += ["", f"hpo at or below optuna-gp on {wins} of {len(problems)} problems"]
+    if "hpo" in optimizers and "random" in optimizers:
+        below = sum(med[s, "hpo"] < med[s, "random"] for s in problems)
+        lines += [f"hpo below random search on {below} of {len(problems)} problems"]
+    return "\n".join(lines) + "\n"
+
+
+# -- timing ---------------------------------------------------------------------------
+def time_ask(name: str, spec: str, n: int, hpo_options: dict, repeats: int = 5) -> float:
+    """Median seconds of one ask (skopt: ask + tell) after ``n`` random observations."""
+    problem = get_problem(spec)
+    rng = np.random.default_rng(12345)
+    configs = problem.space.sample(rng, n)
+    opt = _build(name, problem.space, 0, hpo_options)
+    opt.tell(configs, [problem(c) for c in configs])
+    times = []
+    for i in range(2 + repeats):  # two warm-up asks (a first fit is cold), then measured
+        t0 = time.perf_counter()
+        params = opt.ask()
+        if name == "skopt-gp":  # skopt's model is fitted in tell
+            opt.tell(params, problem(params))
+        elapsed = time.perf_counter() - t0
+        if name != "skopt-gp":
+            opt.tell(params, problem(params))
+        if i >= 2:
+            times.append(elapsed)
+    return float(np.median(times))
+
+
+def timing(args: argparse.Namespace) -> None:
+    hpo_options = json.loads(args.hpo_options)
+    out = {"sizes": {}, "dims": {}, "large": {}}
+    names = [n for n in args.optimizers if n != "random"]
+    for n in args.sizes:
+        for name in names:
+            if name == "skopt-gp" and n > 200:
+                continue  # minutes per point; the target is at n = 200
+            t = time_ask(name, "hartmann6", n, hpo_options)
+            out["sizes"].setdefault(name, {})[n] = t
+            print(f"hartmann6 n={n:4d} {name:11s} {t:.4f} s", flush=True)
+    for d in args.dims:
+        for name in names:
+            if name == "skopt-gp":
+                continue
+            t = time_ask(name, f"levy:dim={d}", 100, hpo_options)
+            out["dims"].setdefault(name, {})[d] = t
+            print(f"levy-{d:<2d} n= 100 {name:11s} {t:.4f} s", flush=True)
+    if args.large:
+        t = time_ask("hpo", "hartmann6", args.large, hpo_options, repeats=3)
+        out["large"]["hpo"] = {args.large: t}
+        print(f"hartmann6 n={args.large} hpo {t:.3f} s", flush=True)
+    for name, by_n in out["sizes"].items():
+        ns = np.array(sorted(by_n))
+        if len(ns) > 1:
+            slope = np.polyfit(np.log(ns), np.log([by_n[k] for k in ns]), 1)[0]
+            out.setdefault("slope", {})[name] = float(slope)
+            print(f"log-log slope of ask time vs n, {name}: {slope:.2f}")
+    path = RESULTS / f"timing-{args.tag}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(out, indent=1))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name in ("regret", "timing"):
+        p = sub.add_parser(name)
+        p.add_argument("--tag", default="main")
+        p.add_argument("--optimizers", type=lambda s: s.split(","), default=list(OPTIMIZERS))
+        p.add_argument("--hpo-options", default="{}", help="JSON options of hpo's optimizer")
+    sub.choices["regret"].add_argument(
+        "--problems", type=lambda s: s.split(";"), default=list(SUITE)
+    )
+    sub.choices["regret"].add_argument("--seeds", type=_seeds, default=_seeds("0-9"))
+    sub.choices["regret"].add_argument("--evals", type=int, default=50)
+    sub.choices["regret"].add_argument(
+        "--include",
+        type=lambda s: s.split(","),
+        default=[],
+        help="tags whose journals supply the other optimizers",
+    )
+    sub.choices["timing"].add_argument(
+        "--sizes", type=lambda s: [int(x) for x in s.split(",")], default=[25, 50, 100, 200, 400]
+    )
+    sub.choices["timing"].add_argument(
+        "--dims", type=lambda s: [int(x) for x in s.split(",")], default=[2, 6, 10, 20]
+    )
+    sub.choices["timing"].add_argument("--large", type=int, default=1000)
+    args = parser.parse_args()
+    _quiet()
+    regret(args) if args.command == "regret" else timing(args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,114 @@
+"""Kernels: values against scikit-learn, every gradient against finite differences."""
+
+import numpy as np
+import pytest
+from sklearn.gaussian_process import kernels as sk
+
+from hpo.gp.kernels import RBF, Constant, Matern, RationalQuadratic, White
+
+LS = np.array([0.3, 0.7, 1.4])
+
+# (hpo kernel, the same kernel in scikit-learn)
+PAIRS = [
+    (RBF(LS), sk.RBF(LS)),
+    (RBF(0.5), sk.RBF(0.5)),
+    (Matern(LS, nu=0.5), sk.Matern(LS, nu=0.5)),
+    (Matern(LS, nu=1.5), sk.Matern(LS, nu=1.5)),
+    (Matern(LS, nu=2.5), sk.Matern(LS, nu=2.5)),
+    (RationalQuadratic(0.4, alpha=2.0), sk.RationalQuadratic(0.4, alpha=2.0)),
+    (
+        Constant(2.0) * Matern(LS) + White(0.1),
+        sk.ConstantKernel(2.0) * sk.Matern(LS, nu=2.5) + sk.WhiteKernel(0.1),
+    ),
+    (RBF(LS) * RationalQuadratic(LS, alpha=0.7) + 0.5, None),
+]
+KERNELS = [k for k, _ in PAIRS]
+STATIONARY = [
+    RBF(LS),
+    Matern(LS, nu=0.5),
+    Matern(LS, nu=1.5),
+    Matern(LS, nu=2.5),
+    RationalQuadratic(LS, alpha=3.0),
+    Constant(1.7) * Matern(LS) * RBF(LS),
+]
+
+
+@pytest.fixture
+def data(rng):
+    return rng.random((7, 3)), rng.random((5, 3))
+
+
+@pytest.mark.parametrize("mine, theirs", [p for p in PAIRS if p[1] is not None])
+def test_values_equal_scikit_learn(mine, theirs, data):
+    X, Y = data
+    np.testing.assert_allclose(mine(X, Y), theirs(X, Y), rtol=0, atol=1e-10)
+    np.testing.assert_allclose(mine(X), theirs(X), rtol=0, atol=1e-10)
+    np.testing.assert_allclose(mine.diag(X), theirs.diag(X), rtol=0, atol=1e-10)
+
+
+def test_log_hyperparameters_match_scikit_learn_up_to_order(data):
+    X, _ = data
+    mine, theirs = RationalQuadratic(LS[:1], alpha=2.0), sk.RationalQuadratic(LS[0], alpha=2.0)
+    _, dK = mine.gradient(X)
+    _, dK_sk = theirs(X, eval_gradient=True)  # scikit-learn orders them alpha, length_scale
+    np.testing.assert_allclose(dK[:, :, ::-1], dK_sk, atol=1e-10)
+    np.testing.assert_allclose(mine.theta[::-1], theirs.theta, atol=1e-12)
+
+
+@pytest.mark.parametrize("kernel", KERNELS, ids=repr)
+def test_gradient_wrt_log_hyperparameters_matches_finite_differences(kernel, data):
+    X, _ = data
+    kernel = kernel.clone()
+    theta = kernel.theta.copy()
+    _, dK = kernel.gradient(X)
+    eps = 1e-6
+    for i in range(len(theta)):
+        up, down = theta.copy(), theta.copy()
+        up[i] += eps
+        down[i] -= eps
+        kernel.theta = up
+        K_up = kernel(X)
+        kernel.theta = down
+        K_down = kernel(X)
+        np.testing.assert_allclose(dK[:, :, i], (K_up - K_down) / (2 * eps), atol=1e-7)
+    kernel.theta = theta
+
+
+@pytest.mark.parametrize("kernel", KERNELS, ids=repr)
+def test_contracted_gradient_equals_the_full_one(kernel, data, rng):
+    X, _ = data
+    W = rng.normal(size=(7, 7))
+    W = W + W.T
+    _, dK = kernel.gradient(X)
+    np.testing.assert_allclose(
+        kernel.contract_gradient(X, W), np.einsum("ab,abp->p", W, dK), rtol=1e-10, atol=1e-10
+    )
+
+
+@pytest.mark.parametrize("kernel", STATIONARY, ids=repr)
+def test_gradient_wrt_x_matches_finite_differences(kernel, data):
+    X, Y = data
+    g = kernel.gradient_x(Y, X)
+    eps = 1e-6
+    for j in range(3):
+        up, down = Y.copy(), Y.copy()
+        up[:, j] += eps
+        down[:, j] -= eps
+        np.testing.assert_allclose(
+            g[:, :, j], (kernel(up, X) - kernel(down, X)) / (2 * eps), atol=1e-7
+        )
+
+
+def test_theta_round_trips_and_bounds_have_one_row_per_hyperparameter():
+    k = Constant(2.0) * Matern(LS) + White(0.1)
+    assert k.n_params == 1 + 3 + 1 == len(k.names) == k.bounds.shape[0]
+    k.theta = np.log([3.0, 0.1, 0.2, 0.3, 0.05])
+    np.testing.assert_allclose(k.k1.k2.lengthscale, [0.1, 0.2, 0.3])
+    assert k.k1.k1.value == pytest.approx(3.0) and k.k2.value == pytest.approx(0.05)
+
+
+def test_bad_arguments_are_refused():
+    with pytest.raises(ValueError, match="lengthscale"):
+        RBF([1.0, -1.0])
+    with pytest.raises(ValueError, match="nu"):
+        Matern(1.0, nu=2.0)

@@ -1,0 +1,166 @@
+"""GP regression: scikit-learn's posterior, R&W's likelihood gradient, robustness."""
+
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.gaussian_process import GaussianProcessRegressor
+from sklearn.gaussian_process import kernels as sk
+
+from hpo.exceptions import NumericalWarning
+from hpo.gp.kernels import RBF, Constant, Matern
+from hpo.gp.regression import GaussianProcess, cholesky_jitter
+
+LS = np.array([0.3, 0.5, 0.9])
+
+
+def f(X):
+    return np.sin(6 * X[:, 0]) + X[:, 1] ** 2 - X[:, 2]
+
+
+@pytest.mark.parametrize("normalize", [True, False])
+@pytest.mark.parametrize("nu", [0.5, 1.5, 2.5])
+def test_posterior_equals_scikit_learn_with_a_fixed_kernel(rng, normalize, nu):
+    X, Xs = rng.random((25, 3)), rng.random((40, 3))
+    y = 3.0 + 10 * f(X)
+    gp = GaussianProcess(
+        Constant(1.7) * Matern(LS, nu=nu), noise=1e-3, fit_noise=False, standardize=normalize
+    ).fit(X, y, optimize=False)
+    ref = GaussianProcessRegressor(
+        sk.ConstantKernel(1.7) * sk.Matern(LS, nu=nu),
+        alpha=1e-3,
+        optimizer=None,
+        normalize_y=normalize,
+    ).fit(X, y)
+    mean, var = gp.predict(Xs, return_var=True)
+    ref_mean, ref_std = ref.predict(Xs, return_std=True)
+    np.testing.assert_allclose(mean, ref_mean, rtol=0, atol=1e-8)
+    np.testing.assert_allclose(var, ref_std**2, rtol=0, atol=1e-8)
+    assert gp.log_marginal_likelihood() == pytest.approx(ref.log_marginal_likelihood_value_)
+
+
+@pytest.mark.parametrize("prior", ["default", None])
+def test_log_posterior_gradient_matches_finite_differences(rng, prior):
+    X = rng.random((15, 3))
+    y = f(X)
+    gp = GaussianProcess(prior=prior).fit(X, y, optimize=False)
+    eta = np.log([1.3, 0.4, 0.6, 1.1, 1e-3])
+    _, grad = gp.neg_log_posterior(eta, X, y)
+    eps = 1e-6
+    for i in range(len(eta)):
+        up, down = eta.copy(), eta.copy()
+        up[i] += eps
+        down[i] -= eps
+        numeric = (gp.neg_log_posterior(up, X, y)[0] - gp.neg_log_posterior(down, X, y)[0]) / (
+            2 * eps
+        )
+        assert grad[i] == pytest.approx(numeric, rel=1e-5, abs=1e-6)
+
+
+def test_map_fit_improves_the_posterior_and_predicts_well(rng):
+    X, Xs = rng.random((40, 3)), rng.random((200, 3))
+    gp = GaussianProcess()
+    gp.fit(X, f(X), optimize=False)
+    before = gp.neg_log_posterior(gp.eta, X, gp.standardize_y(f(X)))[0]
+    gp.fit(X, f(X), rng=rng, n_restarts=2)
+    after = gp.neg_log_posterior(gp.eta, X, gp.standardize_y(f(X)))[0]
+    assert after < before
+    rmse = np.sqrt(np.mean((gp.predict(Xs) - f(Xs)) ** 2))
+    assert rmse < 0.1 * np.std(f(Xs))
+    assert set(gp.hyperparameters) == {
+        "k1.constant",
+        "k2.lengthscale_0",
+        "k2.lengthscale_1",
+        "k2.lengthscale_2",
+        "noise",
+    }
+
+
+def test_posterior_gradients_match_finite_differences(rng):
+    X = rng.random((20, 3))
+    gp = GaussianProcess(Constant(2.0) * RBF(LS), noise=1e-4).fit(X, f(X), optimize=False)
+    Xs = rng.random((6, 3))
+    _, _, dmean, dvar = gp.posterior(Xs, gradient=True)
+    eps = 1e-6
+    for j in range(3):
+        up, down = Xs.copy(), Xs.copy()
+        up[:, j] += eps
+        down[:, j] -= eps
+        (mu_u, v_u), (mu_d, v_d) = gp.posterior(up), gp.posterior(down)
+        np.testing.assert_allclose(dmean[:, j], (mu_u - mu_d) / (2 * eps), atol=1e-6)
+        np.testing.assert_allclose(dvar[:, j], (v_u - v_d) / (2 * eps), atol=1e-6)
+
+
+def test_rank_k_update_equals_a_fresh_factorization(rng):
+    X, Xn = rng.random((30, 3)), rng.random((4, 3))
+    gp = GaussianProcess(Constant(1.0) * Matern(LS), noise=1e-4).fit(X, f(X), optimize=False)
+    gp.add_observations(Xn, f(Xn))
+    fresh = GaussianProcess(Constant(1.0) * Matern(LS), noise=1e-4)
+    fresh.fit(np.vstack([X, Xn]), np.concatenate([f(X), f(Xn)]), optimize=False)
+    fresh.set_targets(fresh.y_train)  # same standardization path
+    np.testing.assert_allclose(gp.L, fresh.L, atol=1e-10)
+    Xs = rng.random((5, 3))
+    gp.set_targets(gp.y_train)
+    np.testing.assert_allclose(gp.predict(Xs), fresh.predict(Xs), atol=1e-8)
+
+
+@pytest.mark.parametrize(
+    "case",
+    ["duplicates", "constant", "huge_range", "single", "heavy_tail", "two_equal"],
+)
+def test_robust_on_awkward_data(rng, case):
+    X = rng.random((20, 2))
+    y = np.sin(5 * X[:, 0])
+    if case == "duplicates":
+        X = np.vstack([X, X[:5], X[:5]])
+        y = np.concatenate([y, y[:5], y[:5] + 1e-3])
+    elif case == "constant":
+        y = np.full(20, 3.7)
+    elif case == "huge_range":
+        y = np.logspace(-8, 8, 20)
+    elif case == "single":
+        X, y = X[:1], y[:1]
+    elif case == "heavy_tail":
+        y = rng.standard_cauchy(20) ** 3
+    elif case == "two_equal":
+        X, y = np.vstack([X[:1], X[:1]]), np.array([1.0, 1.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", NumericalWarning)
+        gp = GaussianProcess().fit(X, y, rng=rng, n_restarts=2)
+    mean, var = gp.predict(rng.random((10, 2)), return_var=True)
+    assert np.all(np.isfinite(mean)) and np.all(np.isfinite(var)) and np.all(var >= 0)
+    assert np.all(np.isfinite(gp.eta))
+
+
+def test_escalating_jitter_factors_a_singular_matrix():
+    v = np.array([1.0, 2.0, 3.0])
+    K = np.outer(v, v)  # rank one
+    L, jitter = cholesky_jitter(K)
+    assert jitter > 0
+    np.testing.assert_allclose(L @ L.T, K + jitter * np.eye(3), atol=1e-12)
+
+
+def test_failed_fit_keeps_the_last_hyperparameters_and_warns(rng, monkeypatch):
+    X = rng.random((10, 2))
+    gp = GaussianProcess().fit(X, f(np.hstack([X, X[:, :1]])), rng=rng)
+    eta = gp.eta.copy()
+
+    def broken(*args, **kwargs):
+        from hpo.gp.regression import _FitFailure
+
+        raise _FitFailure("injected")
+
+    monkeypatch.setattr(gp, "neg_log_posterior", broken)
+    with pytest.warns(NumericalWarning, match="fit failed"):
+        gp.fit(X, np.cos(X[:, 0]), rng=rng)
+    np.testing.assert_array_equal(gp.eta, eta)
+    assert np.all(np.isfinite(gp.predict(X)))
+
+
+def test_inputs_are_checked():
+    with pytest.raises(ValueError, match="finite"):
+        GaussianProcess().fit(np.zeros((2, 1)), [1.0, np.nan])
+    with pytest.raises(ValueError, match="differ in length"):
+        GaussianProcess().fit(np.zeros((2, 1)), [1.0])
+    with pytest.raises(ValueError, match="noise"):
+        GaussianProcess(noise=0.0)

@@ -1,0 +1,132 @@
+"""Bayesian optimization: what the contract suite does not check."""
+
+import json
+import math
+
+import numpy as np
+import pytest
+
+from hpo import BayesianOptimization, Categorical, Integer, Real, Space, minimize
+from hpo.optimizers.random import RandomSearch
+
+
+def branin(p):
+    x1, x2 = p["x1"], p["x2"]
+    b, c, t = 5.1 / (4 * math.pi**2), 5 / math.pi, 1 / (8 * math.pi)
+    return (x2 - b * x1**2 + c * x1 - 6) ** 2 + 10 * (1 - t) * math.cos(x1) + 10
+
+
+BRANIN = Space({"x1": Real(-5.0, 10.0), "x2": Real(0.0, 15.0)})
+BRANIN_MIN = 5 / (4 * math.pi)
+
+
+def run(opt, f, n):
+    for _ in range(n):
+        p = opt.ask()
+        opt.tell(p, f(p))
+    return opt
+
+
+@pytest.mark.slow
+def test_beats_random_search_on_branin():
+    bo = [run(BayesianOptimization(BRANIN, seed=s), branin, 25).best.value for s in range(3)]
+    rs = [run(RandomSearch(BRANIN, seed=s), branin, 25).best.value for s in range(3)]
+    assert np.median(bo) - BRANIN_MIN < 0.05
+    assert np.median(bo) < np.median(rs)
+
+
+def test_design_then_model_and_info_is_json_ready():
+    opt = run(BayesianOptimization(BRANIN, seed=0, n_initial=4), branin, 7)
+    sources = [t.info["source"] for t in opt.trials]
+    assert sources[:4] == ["design"] * 4 and set(sources[4:]) == {"model"}
+    info = opt.trials[-1].info
+    assert info["acquisition"] == "logei" and math.isfinite(info["acquisition_value"])
+    assert info["std"] >= 0 and info["n_observations"] == 6 and info["batch_position"] == 0
+    json.dumps([t.to_dict() for t in opt.trials])
+    assert opt.gp is not None and len(opt.gp.X_train) == 6
+    assert set(opt.gp.hyperparameters) >= {"k1.constant", "k2.lengthscale_0", "noise"}
+
+
+def test_categorical_and_integer_parameters_are_searched_exactly():
+    space = Space({"c": Categorical(list("abcde")), "k": Integer(0, 20), "x": Real(0.0, 1.0)})
+
+    def f(p):
+        return (p["c"] != "d") + (p["k"] - 13) ** 2 / 50 + (p["x"] - 0.3) ** 2
+
+    opt = run(BayesianOptimization(space, seed=1), f, 30)
+    assert opt.best.params["c"] == "d" and abs(opt.best.params["k"] - 13) <= 1
+    F = opt.features([{"c": "b", "k": 13, "x": 0.5}])
+    assert F.shape == (1, 5 + 1 + 1)
+    np.testing.assert_allclose(F[0, :5], [0, math.sqrt(0.5), 0, 0, 0])
+
+
+def test_wide_integer_ranges_and_log_scales_work():
+    space = Space({"n": Integer(1, 5000, log=True), "lr": Real(1e-5, 1e-1, log=True)})
+
+    def f(p):
+        return (math.log(p["n"]) - math.log(700)) ** 2 + (math.log10(p["lr"]) + 3) ** 2
+
+    opt = run(BayesianOptimization(space, seed=0), f, 25)
+    assert opt.best.value < 0.5
+
+
+@pytest.mark.parametrize("batch", ["believer", "liar"])
+def test_batches_are_distinct_and_fantasies_stay_out_of_the_model(batch):
+    opt = run(BayesianOptimization(BRANIN, seed=2, batch=batch), branin, 8)
+    proposals = opt.ask(4)
+    assert len({tuple(p.values()) for p in proposals}) == 4
+    assert [t.info["batch_position"] for t in opt.pending] == [0, 1, 2, 3]
+    assert len(opt.gp.X_train) == 8
+    more = opt.ask(2)  # the pending four are fantasized, so these differ from them
+    assert not {tuple(p.values()) for p in more} & {tuple(p.values()) for p in proposals}
+
+
+def test_failed_trials_stay_out_of_the_model():
+    opt = BayesianOptimization(BRANIN, seed=0, n_initial=3)
+    for i in range(10):
+        p = opt.ask()
+        opt.tell(p, float("nan") if i % 3 == 0 else branin(p))
+    opt.ask()
+    assert len(opt.gp.X_train) == len(opt.completed) == 6
+
+
+def test_deterministic_fixes_the_noise():
+    opt = run(BayesianOptimization(BRANIN, seed=0, deterministic=True), branin, 8)
+    opt.ask()
+    assert not opt.gp.fit_noise and opt.gp.noise == pytest.approx(1e-6)
+
+
+def test_never_repeats_a_configuration_of_a_small_space():
+    space = Space({"a": Integer(0, 5), "b": Categorical(["x", "y", "z"])})
+    result = minimize(lambda p: p["a"] + (p["b"] == "y"), space, "bayes", 30, seed=0)
+    seen = [tuple(t.params.values()) for t in result.trials]
+    assert len(set(seen[:18])) == 18 and result.stopped == "exhausted"
+
+
+@pytest.mark.parametrize("warping", ["none", "yeo-johnson", "copula"])
+@pytest.mark.parametrize("acquisition", ["logei", "ei", "pi", "lcb"])
+def test_every_option_runs(warping, acquisition):
+    opt = BayesianOptimization(BRANIN, seed=0, acquisition=acquisition, output_warping=warping)
+    run(opt, branin, 7)
+    assert math.isfinite(opt.trials[-1].info["acquisition_value"])
+
+
+def test_heavy_tailed_values_do_not_break_the_model():
+    space = Space({"x": Real(-5.0, 10.0), "y": Real(-5.0, 10.0)})
+
+    def rosen(p):
+        return 100 * (p["y"] - p["x"] ** 2) ** 2 + (1 - p["x"]) ** 2 + 1e-8
+
+    opt = run(BayesianOptimization(space, seed=0), rosen, 20)
+    assert np.all(np.isfinite(opt.gp.predict(opt.gp.X_train)))
+
+
+def test_options_are_validated():
+    with pytest.raises(ValueError, match="acquisition"):
+        BayesianOptimization(BRANIN, acquisition="ucb")
+    with pytest.raises(ValueError, match="batch"):
+        BayesianOptimization(BRANIN, batch="random")
+    with pytest.raises(ValueError, match="output_warping"):
+        BayesianOptimization(BRANIN, output_warping="log")
+    with pytest.raises(ValueError, match="n_initial"):
+        BayesianOptimization(BRANIN, n_initial=0)
