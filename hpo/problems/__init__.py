@@ -20,7 +20,18 @@ _LOADED = False
 
 
 def register_problem(name: str, factory: Callable[..., Problem]) -> None:
-    """Make ``factory(**kwargs)`` available as :func:`get_problem` ``(name, **kwargs)``."""
+    """Make ``factory(**kwargs)`` available as :func:`get_problem` ``(name, **kwargs)``.
+
+    Raises
+    ------
+    ValueError
+        If ``name`` is not a snake_case identifier (specs use ``:``, ``,`` and ``=`` as
+        separators), or is already taken by another factory.
+    """
+    if not (isinstance(name, str) and name.isidentifier() and name == name.lower()):
+        raise ValueError(f"register_problem: name must be a snake_case identifier, got {name!r}")
+    if _REGISTRY.get(name, factory) is not factory:
+        raise ValueError(f"register_problem: name {name!r} is already registered")
     _REGISTRY[name] = factory
 
 
@@ -28,7 +39,7 @@ def _load() -> None:
     global _LOADED
     if not _LOADED:
         _LOADED = True
-        from hpo.problems import synthetic  # noqa: F401 - registers on import
+        from hpo.problems import dixon_szego, scalable  # noqa: F401 - register on import
 
         try:
             from hpo.problems import mlp  # noqa: F401 - registers on import
