@@ -119,6 +119,17 @@ class SyntheticFunction(Problem):
     ``x_star`` (a tuple of points, or one number repeated on every coordinate),
     ``fixed_dim`` or ``default_dim`` / ``min_dim``, and ``shiftable``. Where f* or x* depend
     on the dimension, :meth:`optimum_for` and :meth:`minimizers_for` are overridden.
+
+    Examples
+    --------
+    >>> from hpo.problems import get_problem
+    >>> p = get_problem("ackley", dim=3, shift=0)
+    >>> p.name, p.optimum, p.minimizers.shape
+    ('ackley:dim=3,shift=0', 0.0, (1, 3))
+    >>> bool(abs(p.evaluate(p.minimizers)[0]) < 1e-12)
+    True
+    >>> round(p({"x0": 1.0, "x1": 1.0, "x2": 1.0}), 6)  # 20 (1 - exp(-0.2))
+    3.625385
     """
 
     key: ClassVar[str] = ""
