@@ -141,6 +141,8 @@ class DaskExecutor:
     client : distributed.Client or str
         A client (used as it is and left open), or a scheduler address such as
         ``"tcp://10.0.0.5:8786"`` (a client is opened and closed by :meth:`close`).
+    timeout : float, default 10
+        Seconds to wait for the scheduler at an address.
 
     Notes
     -----
@@ -148,7 +150,7 @@ class DaskExecutor:
     with an in-process cluster (``LocalCluster(processes=False)``) that process is this one.
     """
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: Any, timeout: float = 10.0) -> None:
         try:
             import distributed
         except ImportError:
@@ -158,7 +160,7 @@ class DaskExecutor:
         self._distributed = distributed
         if isinstance(client, str):
             try:
-                self.client = distributed.Client(client, timeout=10)
+                self.client = distributed.Client(client, timeout=timeout)
             except (OSError, TimeoutError) as err:
                 raise OSError(f"cannot reach the Dask scheduler at {client!r}: {err}") from None
             self._owned = True

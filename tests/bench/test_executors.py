@@ -1,0 +1,125 @@
+"""Executors: in-process, a local process pool and Dask give the same records."""
+
+import math
+import operator
+import os
+
+import pytest
+
+from hpo.bench.executors import (
+    DaskExecutor,
+    ProcessExecutor,
+    SerialExecutor,
+    limit_threads,
+    make_executor,
+)
+from hpo.bench.runner import run_study
+
+OPTIMIZERS = ["random", "ga", {"label": "grid3", "name": "grid", "options": {"points_per_axis": 3}}]
+PROBLEMS = ["branin", "ackley:dim=3,shift=1"]
+
+
+def outcomes(records):
+    """Records without their timings, in a canonical order."""
+    drop = ("ask_time", "tell_time", "eval_time")
+    return sorted(
+        (r.key, r.meta, [{k: v for k, v in t.items() if k not in drop} for t in r.trials])
+        for r in records
+    )
+
+
+def test_serial_executor_returns_results_and_exceptions():
+    results = dict(SerialExecutor().map_unordered(math.factorial, [3, -1, 4]))
+    assert results[3] == 6 and results[4] == 24
+    assert isinstance(results[-1], ValueError)
+
+
+def worker_threads():
+    from threadpoolctl import threadpool_info
+
+    return os.environ.get("OMP_NUM_THREADS"), {p["num_threads"] for p in threadpool_info()}
+
+
+@pytest.fixture(scope="module")
+def pool():
+    """One pool for the module: starting workers is the slow part."""
+    executor = ProcessExecutor(n_jobs=2)
+    yield executor
+    executor.close()
+
+
+@pytest.fixture(scope="module")
+def pooled(pool):
+    return run_study(OPTIMIZERS, PROBLEMS, 2, 8, executor=pool)
+
+
+def test_the_process_pool_limits_workers_to_one_blas_thread(pool):
+    results = dict(pool.map_unordered(operator.neg, range(6)))
+    assert results == {i: -i for i in range(6)}
+    errors = dict(pool.map_unordered(math.factorial, [-1]))
+    assert isinstance(errors[-1], ValueError)
+    ((_, (omp, threads)),) = pool.map_unordered(_threads_probe, [0])
+    assert omp == "1"
+    assert threads == {1}  # every BLAS/OpenMP pool loaded in the worker
+
+
+def _threads_probe(_):
+    # numpy is loaded by now in the worker (hpo imports it), so threadpoolctl sees its BLAS.
+    import numpy  # noqa: F401
+
+    return worker_threads()
+
+
+def test_limit_threads_sets_the_variables_for_libraries_loaded_later(monkeypatch):
+    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        monkeypatch.setenv(name, "8")
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits():  # restores this process's pools afterwards
+        limit_threads()
+        assert os.environ["OMP_NUM_THREADS"] == os.environ["MKL_NUM_THREADS"] == "1"
+
+
+def test_make_executor_maps_arguments_to_executors():
+    serial, owned = make_executor(None, 1)
+    assert isinstance(serial, SerialExecutor) and owned
+    pool, owned = make_executor(None, 3)
+    assert isinstance(pool, ProcessExecutor) and pool.n_jobs == 3 and owned
+    assert isinstance(make_executor("serial")[0], SerialExecutor)
+    mine = SerialExecutor()
+    assert make_executor(mine) == (mine, False)
+    with pytest.raises(ValueError, match="either n_jobs or an executor"):
+        make_executor(mine, 2)
+    with pytest.raises(TypeError, match="executor must be"):
+        make_executor(42)
+    with pytest.raises(ValueError, match="n_jobs must be a positive integer"):
+        ProcessExecutor(0)
+
+
+def test_the_process_pool_gives_the_serial_records(pooled):
+    serial = run_study(OPTIMIZERS, PROBLEMS, 2, 8, n_jobs=1)
+    assert [r.key for r in pooled] == [
+        r.key for r in serial
+    ]  # study order, whatever finished first
+    assert outcomes(pooled) == outcomes(serial)
+
+
+def test_dask_gives_the_records_of_the_process_pool(tmp_path, pooled):
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None
+    ) as cluster:
+        with distributed.Client(cluster) as client:
+            by_client = run_study(
+                OPTIMIZERS, PROBLEMS, 2, 8, executor=client, journal=tmp_path / "dask.jsonl"
+            )
+            assert client.status == "running"  # a client given is left open
+        by_address = run_study(OPTIMIZERS, PROBLEMS, 2, 8, executor=cluster.scheduler_address)
+    assert outcomes(by_client) == outcomes(pooled)
+    assert outcomes(by_address) == outcomes(pooled)
+
+
+def test_an_unreachable_scheduler_is_a_clear_error():
+    pytest.importorskip("distributed")
+    with pytest.raises(OSError, match="cannot reach the Dask scheduler"):
+        DaskExecutor("tcp://127.0.0.1:9", timeout=0.5)

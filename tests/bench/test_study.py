@@ -1,0 +1,210 @@
+"""Study definitions: building, loading TOML files, and refusing bad ones before any work."""
+
+import pytest
+
+from hpo.bench.study import (
+    OptimizerEntry,
+    ProblemEntry,
+    Study,
+    StudyError,
+    check_study,
+    find_study,
+    load_study,
+    studies_dir,
+)
+from hpo.optimizers import optimizer_names
+
+GOOD = """
+description = "a small study"
+n_trials = 12
+seeds = 3
+problems = [
+    "branin",
+    "ackley:shift=0,dim=3",
+    { problem = "hartmann3", n_trials = 5, seeds = [7, 9] },
+]
+
+[[optimizers]]
+name = "random"
+
+[[optimizers]]
+label = "random-sobol"
+name = "random"
+options = { design = "sobol" }
+"""
+
+
+def write(tmp_path, text, name="study.toml"):
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def test_build_normalizes_loose_entries():
+    study = Study.build(
+        ["random", {"label": "g3", "name": "grid", "options": {"points_per_axis": 3}}],
+        ["branin", {"problem": "hartmann3", "seeds": 2}],
+        seeds=[4, 1],
+        n_trials=10,
+    )
+    assert study.optimizers == (
+        OptimizerEntry("random", "random", {}),
+        OptimizerEntry("g3", "grid", {"points_per_axis": 3}),
+    )
+    assert study.problems == (ProblemEntry("branin"), ProblemEntry("hartmann3", None, (0, 1)))
+    assert study.seeds == (4, 1) and study.n_trials == 10
+
+
+def test_runs_pair_every_optimizer_with_every_seed_and_problem():
+    study = Study.build(
+        ["random", "grid"], ["branin", {"problem": "hartmann3", "n_trials": 4, "seeds": 1}], 2, 9
+    )
+    runs = study.runs()
+    assert [r.key for r in runs] == [
+        ("random", "branin", 0),
+        ("grid", "branin", 0),
+        ("random", "branin", 1),
+        ("grid", "branin", 1),
+        ("random", "hartmann3", 0),
+        ("grid", "hartmann3", 0),
+    ]
+    assert [r.n_trials for r in runs] == [9, 9, 9, 9, 4, 4]
+
+
+def test_overrides_replace_every_budget_and_seed_list():
+    study = Study.build(["random"], ["branin", {"problem": "hartmann3", "seeds": [5]}], 4, 20)
+    small = study.with_overrides(seeds=2, n_trials=3)
+    assert {(r.problem, r.seed, r.n_trials) for r in small.runs()} == {
+        ("branin", 0, 3),
+        ("branin", 1, 3),
+        ("hartmann3", 0, 3),
+        ("hartmann3", 1, 3),
+    }
+    assert study.with_overrides() == study
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"optimizers": ["random", "random"]}, "label 'random' is used twice"),
+        ({"optimizers": []}, "at least one optimizer"),
+        ({"optimizers": "random"}, "optimizers must be a list"),
+        ({"optimizers": [{"name": "random", "option": {}}]}, "unknown key 'option'"),
+        ({"optimizers": [{"name": 3}]}, r"optimizers\[0\]\.name"),
+        ({"optimizers": [{"name": "random", "options": [1]}]}, r"optimizers\[0\]\.options"),
+        ({"problems": []}, "at least one problem"),
+        ({"problems": [3]}, r"problems\[0\]"),
+        ({"problems": [{"problem": "branin", "n_trials": 0}]}, r"problems\[0\]\.n_trials"),
+        ({"seeds": 0}, "seeds must be a positive integer"),
+        ({"seeds": [1, -2]}, "non-negative"),
+        ({"seeds": [1, 1]}, "repeated seed"),
+        ({"seeds": [True]}, "non-negative integers"),
+        ({"seeds": "3"}, "seeds must be"),
+        ({"n_trials": 2.5}, "n_trials must be a positive integer"),
+    ],
+)
+def test_build_refuses_malformed_definitions(kwargs, match):
+    args = {"optimizers": ["random"], "problems": ["branin"], "seeds": 2, "n_trials": 5, **kwargs}
+    with pytest.raises(StudyError, match=match):
+        Study.build(**args)
+
+
+def test_a_file_loads_into_a_study(tmp_path):
+    study = load_study(write(tmp_path, GOOD))
+    assert study.description == "a small study"
+    assert [o.label for o in study.optimizers] == ["random", "random-sobol"]
+    assert study.optimizers[1].options == {"design": "sobol"}
+    assert study.problems[2] == ProblemEntry("hartmann3", 5, (7, 9))
+    assert len(study.runs()) == 2 * (3 + 3 + 2)
+
+
+def test_check_study_builds_everything_and_canonicalizes_specs(tmp_path):
+    study = check_study(load_study(write(tmp_path, GOOD)))
+    assert [p.problem for p in study.problems] == ["branin", "ackley:dim=3,shift=0", "hartmann3"]
+    d = study.to_dict()
+    assert d["problems"][1] == {
+        "problem": "ackley:dim=3,shift=0",
+        "n_trials": 12,
+        "seeds": [0, 1, 2],
+    }
+    assert d["optimizers"][1] == {
+        "label": "random-sobol",
+        "name": "random",
+        "options": {"design": "sobol"},
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "match"),
+    [
+        ("n_trials = [", "malformed TOML"),
+        ("n_trials = 3\nseeds = 2\nproblems = ['branin']\nfoo = 1\n", "unknown key 'foo'"),
+        ("n_trials = 3\nseeds = 2\n[[optimizers]]\nname = 'random'\n", "missing key 'problems'"),
+        (GOOD.replace("n_trials = 12", 'n_trials = "12"'), "n_trials must be a positive integer"),
+        (GOOD.replace("seeds = 3", "seeds = 3.0"), "seeds must be"),
+        (GOOD.replace('options = { design = "sobol" }', "options = 3"), "options must be a table"),
+    ],
+)
+def test_bad_files_are_refused_with_one_line_naming_the_file(tmp_path, text, match):
+    path = write(tmp_path, text)
+    with pytest.raises(StudyError, match=match) as info:
+        load_study(path)
+    message = str(info.value)
+    assert str(path) in message and "\n" not in message
+
+
+def test_a_missing_file_is_a_study_error(tmp_path):
+    with pytest.raises(StudyError, match="cannot read"):
+        load_study(tmp_path / "absent.toml")
+
+
+@pytest.mark.parametrize(
+    ("optimizers", "problems", "match"),
+    [
+        (["nope"], ["branin"], "optimizer 'nope': unknown name 'nope'"),
+        (["random"], ["nope:dim=2"], "problem 'nope:dim=2': unknown name 'nope'"),
+        (["random"], ["ackley:dim=0"], "problem 'ackley:dim=0'"),
+        (["random"], ["branin", "branin"], "'branin' appears twice"),
+        ([{"name": "random", "options": {"colour": 1}}], ["branin"], "no option 'colour'"),
+        ([{"name": "random", "options": {"design": "x"}}], ["branin"], "optimizer 'random' on"),
+    ],
+)
+def test_check_study_refuses_unknown_names_and_bad_options(optimizers, problems, match):
+    with pytest.raises(StudyError, match=match):
+        check_study(Study.build(optimizers, problems, 1, 5))
+
+
+def test_a_missing_peer_library_names_the_extra(monkeypatch):
+    from hpo import peers
+
+    monkeypatch.setattr(peers, "available", lambda name: False)
+    with pytest.raises(StudyError, match=r"optimizer 'optuna-tpe'.*peers\]"):
+        check_study(Study.build(["random", "optuna-tpe"], ["branin"], 1, 5))
+
+
+def test_studies_are_found_by_name_or_path(tmp_path):
+    assert find_study("quick") == studies_dir() / "quick.toml"
+    path = write(tmp_path, GOOD)
+    assert find_study(str(path)) == path
+    with pytest.raises(StudyError, match=r"known: .*paper.*quick"):
+        find_study("no-such-study")
+
+
+@pytest.mark.parametrize("name", ["quick", "paper"])
+def test_the_shipped_studies_are_valid(name):
+    study = load_study(find_study(name))
+    labels = {o.label for o in study.optimizers}
+    assert {"grid", "random", "bayes", "ga"} <= labels
+    specs = [p.spec for p in study.problems]
+    assert any("shift=" in spec for spec in specs)
+    if name == "paper":
+        assert {"skopt-gp", "optuna-gp", "optuna-tpe", "pymoo-ga"} <= labels
+        assert study.seeds == tuple(range(20))
+        # every centre-optimum function comes with a shifted-domain variant
+        for spec in specs:
+            if spec.split(":")[0] in ("ackley", "rastrigin", "griewank", "zakharov", "powell"):
+                assert spec.replace(",shift=0", "") + ",shift=0" in specs or "shift=0" in spec
+        assert any(spec.startswith("mlp_") for spec in specs)
+    names = set(optimizer_names())
+    if all(o.name in names for o in study.optimizers):
+        check_study(study)
