@@ -24,6 +24,7 @@ Formulas: Rasmussen & Williams (2006), *Gaussian Processes for Machine Learning*
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 from scipy.spatial.distance import cdist
@@ -39,6 +40,9 @@ __all__ = [
     "Sum",
     "White",
 ]
+
+
+Contraction = Callable[[np.ndarray], np.ndarray]
 
 
 def _as_2d(X: np.ndarray) -> np.ndarray:
@@ -88,11 +92,20 @@ class Kernel:
 
     def contract_gradient(self, X: np.ndarray, W: np.ndarray) -> np.ndarray:
         """``g_i = sum_ab W_ab dK_ab / dtheta_i`` for a symmetric ``W`` of shape ``(n, n)``."""
-        _, dK = self.gradient(X)
-        return np.einsum("ab,abp->p", W, dK)
+        return self.with_gradient(X)[1](W)
+
+    def with_gradient(self, X: np.ndarray) -> tuple[np.ndarray, Contraction]:
+        """``K = k(X, X)`` and the function ``W -> contract_gradient(X, W)``, which reuses the
+        work done for ``K`` (the marginal likelihood needs ``K`` before it knows ``W``)."""
+        K, dK = self.gradient(X)
+        return K, lambda W: np.einsum("ab,abp->p", W, dK)
 
     def gradient_x(self, X: np.ndarray, Y: np.ndarray) -> np.ndarray:
         """``dk(X[a], Y[b]) / dX[a, j]``, shape ``(n, m, d)``."""
+        return self.value_and_gradient_x(X, Y)[1]
+
+    def value_and_gradient_x(self, X: np.ndarray, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``k(X, Y)`` and :meth:`gradient_x` in one pass."""
         raise NotImplementedError(f"{type(self).__name__} has no gradient w.r.t. its input")
 
     def clone(self) -> Kernel:
@@ -198,27 +211,32 @@ class Stationary(Kernel):
             dls = list(np.moveaxis(-2.0 * df[:, :, None] * D2, 2, 0))
         return K, np.stack(dls + self._extra_gradient(r2), axis=2)
 
-    def contract_gradient(self, X: np.ndarray, W: np.ndarray) -> np.ndarray:
+    def with_gradient(self, X: np.ndarray) -> tuple[np.ndarray, Contraction]:
         X = _as_2d(X)
         r2 = self.r2(X)
-        _, df = self._profile(r2)
-        M = W * df
-        if self.isotropic:
-            g = [-2.0 * np.sum(M * r2)]
-        else:
-            # sum_ab M_ab (x_aj - x_bj)^2 = 2 sum_a x_aj^2 (M 1)_a - 2 x_j^T M x_j  (M symmetric)
-            Z = X / self.lengthscale
-            row = M.sum(axis=1)
-            g = list(-2.0 * (2.0 * (Z**2).T @ row - 2.0 * np.einsum("aj,ab,bj->j", Z, M, Z)))
-        g += [np.sum(W * e) for e in self._extra_gradient(r2)]
-        return np.asarray(g, dtype=float)
+        K, df = self._profile(r2)
+        Z = X / self.lengthscale
 
-    def gradient_x(self, X: np.ndarray, Y: np.ndarray) -> np.ndarray:
+        def contract(W: np.ndarray) -> np.ndarray:
+            M = W * df
+            if self.isotropic:
+                g = [-2.0 * np.sum(M * r2)]
+            else:
+                # sum_ab M_ab (z_aj - z_bj)^2 = 2 sum_a z_aj^2 (M 1)_a - 2 z_j^T M z_j
+                # for symmetric M, times -2 for dr2/dlog(l_j)
+                quad = np.sum(Z * (M @ Z), axis=0)
+                g = list(-4.0 * ((Z**2).T @ M.sum(axis=1) - quad))
+            g += [np.sum(W * e) for e in self._extra_gradient(r2)]
+            return np.asarray(g, dtype=float)
+
+        return K, contract
+
+    def value_and_gradient_x(self, X: np.ndarray, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         X, Y = _as_2d(X), _as_2d(Y)
-        _, df = self._profile(self.r2(X, Y))
+        K, df = self._profile(self.r2(X, Y))
         # dr2/dx_j = 2 (x_j - y_j) / l_j^2
         diff = (X[:, None, :] - Y[None, :, :]) / self.lengthscale**2
-        return 2.0 * df[:, :, None] * diff
+        return K, 2.0 * df[:, :, None] * diff
 
     def __repr__(self) -> str:
         ls = np.array2string(self.lengthscale, precision=3, separator=", ")
@@ -377,11 +395,12 @@ class Constant(Kernel):
         K = self(X)
         return K, K[:, :, None].copy()  # dc/dlog(c) = c
 
-    def contract_gradient(self, X: np.ndarray, W: np.ndarray) -> np.ndarray:
-        return np.array([self.value * W.sum()])
+    def with_gradient(self, X: np.ndarray) -> tuple[np.ndarray, Contraction]:
+        return self(X), lambda W: np.array([self.value * W.sum()])
 
-    def gradient_x(self, X: np.ndarray, Y: np.ndarray) -> np.ndarray:
-        return np.zeros((_as_2d(X).shape[0], _as_2d(Y).shape[0], _as_2d(X).shape[1]))
+    def value_and_gradient_x(self, X: np.ndarray, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        shape = (_as_2d(X).shape[0], _as_2d(Y).shape[0], _as_2d(X).shape[1])
+        return self(X, Y), np.zeros(shape)
 
     def __repr__(self) -> str:
         return f"Constant({self.value:.3g})"
@@ -421,10 +440,10 @@ class White(Kernel):
         K = self(X)
         return K, K[:, :, None].copy()
 
-    def contract_gradient(self, X: np.ndarray, W: np.ndarray) -> np.ndarray:
-        return np.array([self.value * np.trace(W)])
+    def with_gradient(self, X: np.ndarray) -> tuple[np.ndarray, Contraction]:
+        return self(X), lambda W: np.array([self.value * np.trace(W)])
 
-    gradient_x = Constant.gradient_x
+    value_and_gradient_x = Constant.value_and_gradient_x
 
     def __repr__(self) -> str:
         return f"White({self.value:.3g})"
@@ -469,11 +488,13 @@ class Sum(_Pair):
         K2, dK2 = self.k2.gradient(X)
         return K1 + K2, np.concatenate([dK1, dK2], axis=2)
 
-    def contract_gradient(self, X: np.ndarray, W: np.ndarray) -> np.ndarray:
-        return np.concatenate([self.k1.contract_gradient(X, W), self.k2.contract_gradient(X, W)])
+    def with_gradient(self, X: np.ndarray) -> tuple[np.ndarray, Contraction]:
+        (K1, c1), (K2, c2) = self.k1.with_gradient(X), self.k2.with_gradient(X)
+        return K1 + K2, lambda W: np.concatenate([c1(W), c2(W)])
 
-    def gradient_x(self, X: np.ndarray, Y: np.ndarray) -> np.ndarray:
-        return self.k1.gradient_x(X, Y) + self.k2.gradient_x(X, Y)
+    def value_and_gradient_x(self, X: np.ndarray, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        (K1, G1), (K2, G2) = self.k1.value_and_gradient_x(X, Y), self.k2.value_and_gradient_x(X, Y)
+        return K1 + K2, G1 + G2
 
     def __repr__(self) -> str:
         return f"{self.k1!r} + {self.k2!r}"
@@ -494,18 +515,14 @@ class Product(_Pair):
         dK = np.concatenate([dK1 * K2[:, :, None], K1[:, :, None] * dK2], axis=2)
         return K1 * K2, dK
 
-    def contract_gradient(self, X: np.ndarray, W: np.ndarray) -> np.ndarray:
+    def with_gradient(self, X: np.ndarray) -> tuple[np.ndarray, Contraction]:
         # sum W (dK1 * K2) = contract_1(W * K2), and symmetrically.
-        return np.concatenate(
-            [
-                self.k1.contract_gradient(X, W * self.k2(X)),
-                self.k2.contract_gradient(X, W * self.k1(X)),
-            ]
-        )
+        (K1, c1), (K2, c2) = self.k1.with_gradient(X), self.k2.with_gradient(X)
+        return K1 * K2, lambda W: np.concatenate([c1(W * K2), c2(W * K1)])
 
-    def gradient_x(self, X: np.ndarray, Y: np.ndarray) -> np.ndarray:
-        K1, K2 = self.k1(X, Y), self.k2(X, Y)
-        return self.k1.gradient_x(X, Y) * K2[:, :, None] + K1[:, :, None] * self.k2.gradient_x(X, Y)
+    def value_and_gradient_x(self, X: np.ndarray, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        (K1, G1), (K2, G2) = self.k1.value_and_gradient_x(X, Y), self.k2.value_and_gradient_x(X, Y)
+        return K1 * K2, G1 * K2[:, :, None] + K1[:, :, None] * G2
 
     def __repr__(self) -> str:
         left = f"({self.k1!r})" if isinstance(self.k1, Sum) else repr(self.k1)

@@ -22,7 +22,7 @@ import math
 import warnings
 
 import numpy as np
-from scipy.linalg import LinAlgError, cho_solve, cholesky, solve_triangular
+from scipy.linalg import LinAlgError, cho_solve, cholesky, lapack, solve_triangular
 from scipy.optimize import minimize
 
 from hpo.exceptions import NumericalWarning
@@ -73,6 +73,15 @@ def log_marginal_likelihood(L: np.ndarray, alpha: np.ndarray, y: np.ndarray) -> 
     Algorithm 2.1 line 8)."""
     n = len(y)
     return float(-0.5 * y @ alpha - np.log(np.diag(L)).sum() - 0.5 * n * math.log(2 * math.pi))
+
+
+def _inverse_from_cholesky(L: np.ndarray) -> np.ndarray:
+    """``K^{-1}`` from its lower Cholesky factor (LAPACK potri, half the work of solving
+    against the identity)."""
+    inv, info = lapack.dpotri(L, lower=1)
+    if info != 0:
+        raise _FitFailure(f"potri failed with info={info}")
+    return np.tril(inv) + np.tril(inv, -1).T
 
 
 def _standardization(y: np.ndarray) -> tuple[float, float]:
@@ -195,7 +204,8 @@ class GaussianProcess:
         ``y`` is in the units the model works in (standardized when ``standardize``).
         """
         self.eta = eta
-        K = self.kernel(X)
+        K, contract = self.kernel.with_gradient(X)
+        K = K.copy()
         K[np.diag_indices_from(K)] += self.noise
         try:
             L, _ = cholesky_jitter(K, start=2)  # some jitter at once, no warning here
@@ -204,8 +214,8 @@ class GaussianProcess:
         alpha = cho_solve((L, True), y, check_finite=False)
         lml = log_marginal_likelihood(L, alpha, y)
         # R&W eq. 5.9: d lml / d eta_i = tr((alpha alpha^T - K_y^{-1}) dK_y/deta_i) / 2
-        W = np.outer(alpha, alpha) - cho_solve((L, True), np.eye(len(y)), check_finite=False)
-        grad = 0.5 * self.kernel.contract_gradient(X, W)
+        W = np.outer(alpha, alpha) - _inverse_from_cholesky(L)
+        grad = 0.5 * contract(W)
         if self.fit_noise:  # dK_y / dlog(sigma2) = sigma2 I
             grad = np.append(grad, 0.5 * self.noise * np.trace(W))
         prior = self._prior()
@@ -391,7 +401,10 @@ class GaussianProcess:
         dmean, dvar : ndarray of shape (m, d), when ``gradient``
         """
         X = np.atleast_2d(np.asarray(X, dtype=float))
-        Ks = self.kernel(X, self.X_train)  # k_*^T, shape (m, n)
+        if gradient:  # k_*^T of shape (m, n) and its gradient (m, n, d)
+            Ks, dKs = self.kernel.value_and_gradient_x(X, self.X_train)
+        else:
+            Ks = self.kernel(X, self.X_train)
         # R&W Algorithm 2.1: mean = k_*^T alpha; v = L \ k_*; var = k(x_*, x_*) - v^T v
         mean = Ks @ self.alpha
         V = solve_triangular(self.L, Ks.T, lower=True, check_finite=False)
@@ -399,7 +412,6 @@ class GaussianProcess:
         var = self._clip(var)
         if not gradient:
             return mean, var
-        dKs = self.kernel.gradient_x(X, self.X_train)  # (m, n, d)
         dmean = np.einsum("mnd,n->md", dKs, self.alpha)
         # dvar/dx = -2 (dk_*/dx)^T K_y^{-1} k_*   (k(x, x) is constant for stationary k)
         KinvKs = solve_triangular(self.L.T, V, lower=False, check_finite=False)  # (n, m)

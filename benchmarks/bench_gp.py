@@ -1,0 +1,87 @@
+"""pytest-benchmark suites of hpo's Bayesian optimization (speed only, no assertions on it).
+
+Run with ``nice -n 10 pytest benchmarks/bench_gp.py --benchmark-only`` (add
+``--benchmark-json=benchmarks/results/bo/bench.json`` to keep the figures). Observations are
+random points of the problem, the same for every size; each benchmark reuses one optimizer
+(or GP) state, so it measures the steady state of a run: warm-started hyperparameters.
+
+* ``test_ask_vs_n``: one ``ask()`` (GP fit + acquisition search) after n = 25..400 points of
+  Hartmann6.
+* ``test_ask_vs_dim``: one ``ask()`` after 100 points of Levy-d, d = 2, 6, 10, 20.
+* ``test_gp_fit``: the MAP hyperparameter fit alone (warm start) at n = 100, 200, 400.
+* ``test_acquisition_search``: the acquisition maximization alone at n = 200.
+"""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pytest
+
+from hpo import BayesianOptimization
+from hpo.gp.acquisition import LogExpectedImprovement, acquisition_and_gradient
+from hpo.gp.regression import GaussianProcess
+from hpo.gp.warping import warp
+from hpo.optimizers._bo_search import maximize_mixed
+from hpo.problems import get_problem
+
+
+def _observed(spec: str, n: int, seed: int = 0) -> tuple[BayesianOptimization, object]:
+    problem = get_problem(spec)
+    configs = problem.space.sample(np.random.default_rng(seed), n)
+    opt = BayesianOptimization(problem.space, seed=seed)
+    opt.tell(configs, [problem(c) for c in configs])
+    return opt, problem
+
+
+def _ask_once(opt: BayesianOptimization) -> None:
+    """An ask whose trial is then forgotten, so every round sees the same n."""
+    state = copy.deepcopy(opt)
+    state.ask()
+
+
+@pytest.mark.parametrize("n", [25, 50, 100, 200, 400])
+def test_ask_vs_n(benchmark, n):
+    opt, _ = _observed("hartmann6", n)
+    opt.tell(opt.ask(), 0.0)  # a first (cold) fit before timing
+    benchmark.pedantic(_ask_once, args=(opt,), rounds=5, warmup_rounds=1)
+
+
+@pytest.mark.parametrize("dim", [2, 6, 10, 20])
+def test_ask_vs_dim(benchmark, dim):
+    opt, _ = _observed(f"levy:dim={dim}", 100)
+    opt.tell(opt.ask(), 0.0)
+    benchmark.pedantic(_ask_once, args=(opt,), rounds=5, warmup_rounds=1)
+
+
+def _data(n: int) -> tuple[np.ndarray, np.ndarray]:
+    problem = get_problem("hartmann6")
+    rng = np.random.default_rng(0)
+    configs = problem.space.sample(rng, n)
+    X = problem.space.to_unit_batch(configs)
+    return X, warp(np.array([problem(c) for c in configs]))
+
+
+@pytest.mark.parametrize("n", [100, 200, 400])
+def test_gp_fit(benchmark, n):
+    X, y = _data(n)
+    gp = GaussianProcess().fit(X, y, rng=np.random.default_rng(0))  # cold fit, untimed
+
+    def warm_fit():
+        copy.deepcopy(gp).fit(X, y)
+
+    benchmark.pedantic(warm_fit, rounds=5, warmup_rounds=1)
+
+
+def test_acquisition_search(benchmark):
+    opt, _ = _observed("hartmann6", 200)
+    opt.ask()
+    gp = opt.gp
+    acq = LogExpectedImprovement(float(np.min(gp.standardize_y(gp.y_train))))
+    rng = np.random.default_rng(0)
+
+    def search():
+        return maximize_mixed(lambda F, g: acquisition_and_gradient(gp, acq, F, g), opt.fmap, rng)
+
+    benchmark.pedantic(search, rounds=5, warmup_rounds=1)
