@@ -334,7 +334,9 @@ def boxplot_figure(study: Mapping[str, ProblemTraces]) -> Figure:
         for lab in ax.get_xticklabels():
             lab.set_horizontalalignment("right")
         ax.grid(True, axis="y", alpha=0.3)
-    if any(pt.has_optimum for pt in study.values()):
+    floored = [pt.traces[o][1][:, -1] <= REGRET_FLOOR for pt in study.values() if pt.has_optimum
+               for o in pt.traces]  # fmt: skip
+    if any(np.any(f) for f in floored):
         fig.suptitle(
             f"Final results (regret below {REGRET_FLOOR:.0e} shown as "
             f"{np.log10(REGRET_FLOOR):.0f})",

@@ -155,6 +155,8 @@ def _fmt(v: float | None, kind: str = "num") -> str:
         return "inf" if v > 0 else "-inf"
     if kind == "p":
         return f"{v:.1e}" if v < 1e-3 else f"{v:.3f}"
+    if kind == "time":
+        return f"{v:.3g}"
     return f"{v:.2f}" if kind == "fixed" else f"{v:.4g}"
 
 
@@ -448,8 +450,8 @@ def timing_table(study: Study) -> Table:
                 r["problem"],
                 r["optimizer"],
                 str(r["n_trials"]),
-                _iqr({k: r[k + "_ms"] for k in ("median", "q25", "q75")}, "num"),
-                _fmt(r["median_eval_ms"]),
+                _iqr({k: r[k + "_ms"] for k in ("median", "q25", "q75")}, "time"),
+                _fmt(r["median_eval_ms"], "time"),
                 share,
             ]
         )

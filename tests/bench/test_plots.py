@@ -97,6 +97,7 @@ def test_cd_diagram_draws_one_bar_per_group():
         plots.cd_diagram(["a", "b"], np.array([1.0]), cd=1.0)
 
 
+@pytest.mark.slow
 def test_every_figure_writes_non_empty_png_and_pdf(study, tmp_path):
     figures = {
         "convergence": plots.convergence_figure(study, references=REFS),
