@@ -221,7 +221,10 @@ def _cmd_bench(args: argparse.Namespace) -> int:
         if bar is None:
             bar = _make_progress("run", n_total, initial=n_done, desc=path.stem)
             if n_done:
-                bar.write(f"resuming: {n_done} of {n_total} runs already in {args.out / JOURNAL}")
+                bar.write(
+                    f"resuming: {n_done} of {n_total} runs already in {args.out / JOURNAL}",
+                    file=sys.stderr,
+                )
         else:
             bar.set_postfix_str(f"{record.optimizer} on {record.problem}, seed {record.seed}")
             bar.update(1)
@@ -254,9 +257,26 @@ def _report(records: list[Any], out: Path) -> int:
         print(f"no report module yet (hpo.bench.report); the results are in {out / JOURNAL}")
         return 0
     print(summary_table(records))
-    paths = write_report(records, out)
+    paths = write_report(records, out, references=_references(records))
     print(f"wrote {len(paths)} files to {out}")
     return 0
+
+
+def _references(records: list[Any]) -> dict[str, Any]:
+    """Reference values (best known loss, random-search quantiles) of the real tasks in
+    ``records`` that have them, for Bayesmark's normalized score."""
+    try:
+        from hpo.problems.mlp import reference
+    except ImportError:
+        return {}
+    found = {}
+    for problem in sorted({r.problem for r in records if r.optimum is None}):
+        try:
+            ref = reference(problem)
+        except (ValueError, OSError):  # no reference values for this task (or none shipped)
+            continue
+        found[problem] = {"best_known": ref["best_known"], "random_median": ref["random_median"]}
+    return found
 
 
 def _cmd_report(args: argparse.Namespace) -> int:

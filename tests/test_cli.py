@@ -1,0 +1,222 @@
+"""The ``hpo`` command: list, run, bench, report; bad input gets one line and exit status 2."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from hpo import cli
+from hpo.bench.journal import load_journal
+from hpo.cli import main
+
+STUDY = """
+n_trials = 6
+seeds = 2
+problems = ["branin", "ackley:dim=2,shift=0"]
+
+[[optimizers]]
+name = "random"
+
+[[optimizers]]
+label = "grid3"
+name = "grid"
+options = { points_per_axis = 3 }
+"""
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def one_line_error(err):
+    lines = [line for line in err.splitlines() if line.startswith("hpo: ")]
+    assert len(lines) == 1 and lines[0].startswith("hpo: error: "), err
+    assert "Traceback" not in err
+    return lines[0]
+
+
+@pytest.fixture
+def study_file(tmp_path):
+    path = tmp_path / "small.toml"
+    path.write_text(STUDY)
+    return path
+
+
+def test_list_names_optimizers_peers_and_problems(capsys):
+    code, out, _ = run(capsys, "list")
+    assert code == 0
+    for name in ("grid", "random", "bayes", "ga", "branin", "hartmann6", "ackley"):
+        assert f"  {name}" in out
+    assert 'pip install -e ".[peers]"' in out
+    assert "optuna-tpe" in out and "installed]" in out
+
+
+def test_run_prints_the_best_and_writes_every_trial(capsys, tmp_path):
+    path = tmp_path / "out" / "trials.json"
+    argv = ["run", "--optimizer", "random", "--problem", "branin", "--n-trials", "12"]
+    code, out, err = run(capsys, *argv, "--seed", "3", "--json", str(path))
+    assert code == 0
+    data = json.loads(path.read_text())
+    values = [t["value"] for t in data["trials"]]
+    assert len(values) == 12 and data["best_value"] == min(values)
+    assert f"best value: {min(values):.10g}" in out
+    assert "x0 = " in out and "x1 = " in out and "known optimum: 0.3978873577" in out
+    assert data["seed"] == 3 and data["optimizer"] == "random"
+    assert "12/12" in err  # the progress bar
+
+
+def test_run_passes_options_and_reports_an_exhausted_grid(capsys):
+    argv = ["run", "--optimizer", "grid", "--problem", "branin", "--n-trials", "20"]
+    code, out, _ = run(capsys, *argv, "--option", "points_per_axis=2", "--option", "shuffle=False")
+    assert code == 0
+    assert "ran out of configurations after 4 trials" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "match"),
+    [
+        (["run", "--optimizer", "nope", "--problem", "branin"], "unknown name 'nope'"),
+        (["run", "--optimizer", "random", "--problem", "nope"], "unknown name 'nope'"),
+        (["run", "--optimizer", "random", "--problem", "ackley:dim=0"], "dim must be"),
+        (["run", "--optimizer", "random", "--problem", "branin", "--n-trials", "0"], "positive"),
+        (["run", "--optimizer", "random", "--problem", "branin", "--n-trials", "x"], "positive"),
+        (["run", "--optimizer", "random", "--problem", "branin", "--seed", "-1"], "non-negative"),
+        (["run", "--optimizer", "random", "--problem", "branin", "--option", "x"], "key=value"),
+        (["run", "--optimizer", "random", "--problem", "branin", "--option", "a=1"], "no option"),
+        (["run", "--problem", "branin"], "required: --optimizer"),
+        (["frobnicate"], "invalid choice"),
+        ([], "required"),
+    ],
+)
+def test_bad_run_arguments_get_one_line_and_status_2(capsys, argv, match):
+    code, out, err = run(capsys, *argv)
+    assert code == 2
+    assert match in one_line_error(err)
+    assert out == ""
+
+
+def test_an_unwritable_json_path_is_refused_before_running(capsys, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    argv = ["run", "--optimizer", "random", "--problem", "branin"]
+    code, out, err = run(capsys, *argv, "--json", str(blocker / "trials.json"))
+    assert code == 2 and "not writable" in one_line_error(err) and out == ""
+
+
+def test_bench_runs_resumes_and_reports(capsys, tmp_path, study_file, monkeypatch):
+    reports = []
+    monkeypatch.setattr(cli, "_report", lambda records, out: reports.append(len(records)) or 0)
+    out_dir = tmp_path / "results"
+    code, out, err = run(capsys, "bench", str(study_file), "--out", str(out_dir), "--jobs", "1")
+    assert code == 0, err
+    journal = out_dir / "journal.jsonl"
+    records = load_journal(journal)
+    assert len(records) == 2 * 2 * 2
+    assert "8 runs in" in out and "8/8" in err
+    before = journal.read_bytes()
+    code, out, err = run(capsys, "bench", str(study_file), "--out", str(out_dir), "--jobs", "1")
+    assert code == 0
+    assert "resuming: 8 of 8 runs" in err
+    assert journal.read_bytes() == before  # nothing redone
+    assert reports == [8, 8]
+
+
+@pytest.mark.slow  # writing the report's figures takes seconds
+def test_report_writes_tables_and_figures_from_the_journal(capsys, tmp_path, study_file):
+    pytest.importorskip("hpo.bench.report")
+    out_dir = tmp_path / "results"
+    argv = ["bench", str(study_file), "--out", str(out_dir), "--jobs", "1", "--n-trials", "4"]
+    code, out, err = run(capsys, *argv)
+    assert code == 0, err
+    assert "| branin |" in out and (out_dir / "report.md").exists()
+    (out_dir / "report.md").unlink()
+    code, out, _ = run(capsys, "report", str(out_dir))
+    assert code == 0 and (out_dir / "report.md").exists() and "| branin |" in out
+    assert "wrote " in out
+
+
+def test_bench_overrides_seeds_and_budget(capsys, tmp_path, study_file, monkeypatch):
+    monkeypatch.setattr(cli, "_report", lambda records, out: 0)
+    out_dir = tmp_path / "results"
+    argv = ["bench", str(study_file), "--out", str(out_dir), "--jobs", "1"]
+    code, _, err = run(capsys, *argv, "--seeds", "1", "--n-trials", "3")
+    assert code == 0, err
+    records = load_journal(out_dir / "journal.jsonl")
+    assert len(records) == 4 and {r.n_trials for r in records} == {3}
+    # the journal now holds another study than the file's own: refused, nothing run
+    code, _, err = run(capsys, "bench", str(study_file), "--out", str(out_dir), "--jobs", "1")
+    assert code == 2 and "holds another study" in one_line_error(err)
+    assert len(load_journal(out_dir / "journal.jsonl")) == 4
+
+
+@pytest.mark.parametrize(
+    ("text", "match"),
+    [
+        ("n_trials = [", "malformed TOML"),
+        (STUDY.replace('name = "random"', 'name = "nope"'), "unknown name 'nope'"),
+        (STUDY.replace('"branin"', '"nope"'), "unknown name 'nope'"),
+        (STUDY.replace("n_trials = 6", 'n_trials = "6"'), "n_trials must be a positive integer"),
+        (STUDY.replace("points_per_axis = 3", "colour = 3"), "no option 'colour'"),
+        (STUDY + "\nextra = 1\n", "unknown key"),
+    ],
+)
+def test_bad_study_files_get_one_line_before_any_work(capsys, tmp_path, text, match):
+    path = tmp_path / "bad.toml"
+    path.write_text(text)
+    out_dir = tmp_path / "results"
+    code, _, err = run(capsys, "bench", str(path), "--out", str(out_dir), "--jobs", "1")
+    assert code == 2 and match in one_line_error(err)
+    assert not out_dir.exists()
+
+
+@pytest.mark.parametrize(
+    ("extra", "match"),
+    [
+        (["--jobs", "0"], "positive integer"),
+        (["--seeds", "two"], "positive integer"),
+        (["--jobs", "2", "--scheduler", "tcp://127.0.0.1:9"], "not both"),
+    ],
+)
+def test_bad_bench_options_get_one_line(capsys, tmp_path, study_file, extra, match):
+    out_dir = tmp_path / "results"
+    code, _, err = run(capsys, "bench", str(study_file), "--out", str(out_dir), *extra)
+    assert code == 2 and match in one_line_error(err)
+
+
+def test_an_unknown_study_name_lists_the_known_ones(capsys, tmp_path):
+    code, _, err = run(capsys, "bench", "no-such-study", "--out", str(tmp_path / "r"))
+    assert code == 2 and "known: " in one_line_error(err) and "quick" in err
+
+
+def test_an_unwritable_output_directory_is_refused(capsys, tmp_path, study_file):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    code, _, err = run(capsys, "bench", str(study_file), "--out", str(blocker / "sub"))
+    assert code == 2 and "not writable" in one_line_error(err)
+
+
+def test_report_without_a_journal_is_a_clear_error(capsys, tmp_path):
+    code, _, err = run(capsys, "report", str(tmp_path))
+    assert code == 2 and "no study journal" in one_line_error(err)
+
+
+def test_bench_finds_the_shipped_quick_study_by_name_and_checks_it_first(capsys, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    code, _, err = run(capsys, "bench", "quick", "--out", str(blocker / "quick"))
+    # the study was found and checked (all four optimizers exist): only the directory is wrong
+    assert code == 2 and "not writable" in one_line_error(err)
+
+
+def test_the_console_script_fails_without_a_traceback():
+    proc = subprocess.run(
+        [sys.executable, "-m", "hpo.cli", "run", "--optimizer", "nope", "--problem", "branin"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("hpo: error: ") and "Traceback" not in proc.stderr
