@@ -2,7 +2,7 @@
 
 Every function returns a :class:`matplotlib.figure.Figure` built without pyplot (so it never
 touches the user's backend; PNG is rendered by Agg) and :func:`save_figure` writes it as PNG
-and PDF. Figures read the arrays of :func:`hpo.bench.stats.study_traces`; each optimizer keeps
+and PDF. Figures read the arrays of :func:`hpo.bench.summaries.study_traces`; each optimizer keeps
 its colour (:func:`optimizer_colors`) in every figure.
 """
 

@@ -160,12 +160,12 @@ def _fmt(v: float | None, kind: str = "num") -> str:
     return f"{v:.2f}" if kind == "fixed" else f"{v:.4g}"
 
 
-def _iqr(rec: Mapping[str, Any] | None, kind: str, scale: float = 1.0) -> str:
+def _iqr(rec: Mapping[str, Any] | None, kind: str) -> str:
     """``median [q25, q75]`` of a record (``n/a`` for a missing one)."""
     if rec is None or np.isnan(rec["median"]):
         return NA
-    med, lo, hi = (scale * rec[k] for k in ("median", "q25", "q75"))
-    return f"{_fmt(med, kind)} [{_fmt(lo, kind)}, {_fmt(hi, kind)}]"
+    med, lo, hi = (_fmt(rec[k], kind) for k in ("median", "q25", "q75"))
+    return f"{med} [{lo}, {hi}]"
 
 
 def _bold_min(row_index: int, values: Sequence[float], offset: int) -> set[tuple[int, int]]:
