@@ -1,5 +1,6 @@
 """The ``hpo`` command: list, run, bench, report; bad input gets one line and exit status 2."""
 
+import functools
 import json
 import subprocess
 import sys
@@ -150,6 +151,37 @@ def test_bench_overrides_seeds_and_budget(capsys, tmp_path, study_file, monkeypa
     code, _, err = run(capsys, "bench", str(study_file), "--out", str(out_dir), "--jobs", "1")
     assert code == 2 and "holds another study" in one_line_error(err)
     assert len(load_journal(out_dir / "journal.jsonl")) == 4
+
+
+def test_bench_runs_on_a_dask_scheduler(capsys, tmp_path, study_file, monkeypatch):
+    distributed = pytest.importorskip("distributed")
+    monkeypatch.setattr(cli, "_report", lambda records, out: 0)
+    out_dir = tmp_path / "results"
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None
+    ) as cluster:
+        argv = ["bench", str(study_file), "--out", str(out_dir)]
+        code, _, err = run(capsys, *argv, "--scheduler", cluster.scheduler_address)
+    assert code == 0, err
+    assert len(load_journal(out_dir / "journal.jsonl")) == 8
+
+
+def test_an_unreachable_scheduler_is_one_line(capsys, tmp_path, study_file, monkeypatch):
+    pytest.importorskip("distributed")
+    from hpo.bench import executors
+
+    quick = functools.partial(executors.DaskExecutor, timeout=0.5)
+    monkeypatch.setattr(executors, "DaskExecutor", quick)
+    argv = [
+        "bench",
+        str(study_file),
+        "--out",
+        str(tmp_path / "r"),
+        "--scheduler",
+        "tcp://127.0.0.1:9",
+    ]
+    code, _, err = run(capsys, *argv)
+    assert code == 2 and "cannot reach the Dask scheduler" in one_line_error(err)
 
 
 @pytest.mark.parametrize(
