@@ -24,6 +24,10 @@ Study files are TOML (the files under ``benchmarks/studies/`` are examples)::
     name = "random"
     options = { design = "sobol" }
 
+    [[optimizers]]
+    name = "skopt-gp"
+    max_seeds = 5                   # expensive: only the first 5 seeds of each problem
+
 :func:`load_study` reads and checks a file's structure; :func:`check_study` then builds every
 problem and optimizer once, so that an unknown name, a bad option or a missing peer library
 is refused before any work starts.
@@ -57,7 +61,7 @@ __all__ = [
 ]
 
 _FILE_KEYS = {"description", "n_trials", "seeds", "problems", "optimizers"}
-_OPTIMIZER_KEYS = {"label", "name", "options"}
+_OPTIMIZER_KEYS = {"label", "name", "options", "max_seeds"}
 _PROBLEM_KEYS = {"problem", "n_trials", "seeds"}
 
 
@@ -68,11 +72,13 @@ class StudyError(ValueError):
 @dataclass(frozen=True)
 class OptimizerEntry:
     """One competitor: ``make_optimizer(name, space, seed=..., budget=..., options=options)``
-    under the name ``label`` in tables and figures."""
+    under the name ``label`` in tables and figures. An expensive one may run only the first
+    ``max_seeds`` seeds of each problem (still paired with the others on those)."""
 
     label: str
     name: str
     options: dict[str, Any] = field(default_factory=dict)
+    max_seeds: int | None = None
 
 
 @dataclass(frozen=True)
@@ -141,10 +147,12 @@ def _optimizer_entry(item: Any, where: str) -> OptimizerEntry:
     if isinstance(item, str):
         item = {"name": item}
     if not isinstance(item, Mapping):
-        raise StudyError(f"{where} must be a name or a table with label, name, options")
+        raise StudyError(f"{where} must be a name or a table with label, name, options, max_seeds")
     unknown = sorted(set(item) - _OPTIMIZER_KEYS)
     if unknown:
-        raise StudyError(f"{where} has unknown key {unknown[0]!r} (expected label, name, options)")
+        raise StudyError(
+            f"{where} has unknown key {unknown[0]!r} (expected label, name, options, max_seeds)"
+        )
     name, options = item.get("name"), item.get("options", {})
     label = item.get("label", name)
     if not isinstance(name, str) or not name:
@@ -153,7 +161,10 @@ def _optimizer_entry(item: Any, where: str) -> OptimizerEntry:
         raise StudyError(f"{where}.label must be a non-empty string, got {label!r}")
     if not isinstance(options, Mapping) or not all(isinstance(k, str) for k in options):
         raise StudyError(f"{where}.options must be a table of option = value, got {options!r}")
-    return OptimizerEntry(label, name, dict(options))
+    max_seeds = item.get("max_seeds")
+    if max_seeds is not None:
+        max_seeds = _positive_int(max_seeds, f"{where}.max_seeds")
+    return OptimizerEntry(label, name, dict(options), max_seeds)
 
 
 def _problem_entry(item: Any, where: str) -> ProblemEntry:
@@ -263,8 +274,9 @@ class Study:
         return [
             RunSpec(o.label, o.name, dict(o.options), p.problem, seed, p.n_trials or self.n_trials)
             for p in self.problems
-            for seed in p.seeds or self.seeds
+            for i, seed in enumerate(p.seeds or self.seeds)
             for o in self.optimizers
+            if o.max_seeds is None or i < o.max_seeds
         ]
 
     def to_dict(self) -> dict[str, Any]:
@@ -272,7 +284,12 @@ class Study:
         resolved), compared when a study is resumed."""
         return {
             "optimizers": [
-                {"label": o.label, "name": o.name, "options": dict(o.options)}
+                {
+                    "label": o.label,
+                    "name": o.name,
+                    "options": dict(o.options),
+                    "max_seeds": o.max_seeds,
+                }
                 for o in self.optimizers
             ],
             "problems": [
@@ -322,6 +339,8 @@ def check_study(study: Study) -> Study:
             raise StudyError(f"problem {entry.spec!r}: {_one_line(err)}") from None
         if not isinstance(problem, Problem):
             raise StudyError(f"problems[{i}] must be a Problem, got {problem!r}")
+        if not isinstance(problem.name, str) or not problem.name:
+            raise StudyError(f"problems[{i}]: a problem needs a name (its spec), got {problem!r}")
         canonical = entry.problem if isinstance(entry.problem, Problem) else problem.name
         problems.append(ProblemEntry(canonical, entry.n_trials, entry.seeds))
         built.append(problem)

@@ -71,6 +71,22 @@ def test_runs_pair_every_optimizer_with_every_seed_and_problem():
     assert [r.n_trials for r in runs] == [9, 9, 9, 9, 4, 4]
 
 
+def test_an_expensive_optimizer_can_run_the_first_seeds_only():
+    study = Study.build(
+        ["random", {"name": "grid", "max_seeds": 2}],
+        ["branin", {"problem": "hartmann3", "seeds": [9, 4, 7]}],
+        [3, 1, 0],
+        5,
+    )
+    keys = {r.key for r in study.runs()}
+    assert {s for o, p, s in keys if o == "random" and p == "branin"} == {3, 1, 0}
+    assert {s for o, p, s in keys if o == "grid" and p == "branin"} == {3, 1}
+    assert {s for o, p, s in keys if o == "grid" and p == "hartmann3"} == {9, 4}
+    assert study.to_dict()["optimizers"][1]["max_seeds"] == 2
+    with pytest.raises(StudyError, match=r"optimizers\[0\]\.max_seeds"):
+        Study.build([{"name": "grid", "max_seeds": 0}], ["branin"], 3, 5)
+
+
 def test_overrides_replace_every_budget_and_seed_list():
     study = Study.build(["random"], ["branin", {"problem": "hartmann3", "seeds": [5]}], 4, 20)
     small = study.with_overrides(seeds=2, n_trials=3)
@@ -131,6 +147,7 @@ def test_check_study_builds_everything_and_canonicalizes_specs(tmp_path):
         "label": "random-sobol",
         "name": "random",
         "options": {"design": "sobol"},
+        "max_seeds": None,
     }
 
 
