@@ -4,23 +4,21 @@ Problems
 --------
 ``mlp_<solver>_<dataset>_<metric>``, registered with :func:`hpo.problems.get_problem`:
 
-=========================================  ==================================================
-name                                       model, data, loss
-=========================================  ==================================================
-``mlp_adam_<d>_acc``, ``mlp_adam_<d>_logloss``  ``MLPClassifier(solver="adam")`` on ``d`` in
-                                           digits, breast_cancer, wine, iris; minus the mean
-                                           CV accuracy, or the mean CV log-loss
-``mlp_sgd_<d>_acc``, ``mlp_sgd_<d>_logloss``    ``MLPClassifier(solver="sgd")``, same data
-``mlp_adam_diabetes_mse``                  ``MLPRegressor(solver="adam")`` on diabetes; mean
-                                           CV mean squared error (target units squared)
-=========================================  ==================================================
+- ``mlp_adam_<d>_acc``, ``mlp_adam_<d>_logloss``, ``mlp_sgd_<d>_acc``,
+  ``mlp_sgd_<d>_logloss`` for ``d`` in digits, breast_cancer, wine, iris:
+  ``MLPClassifier`` with that solver; the loss is minus the mean CV accuracy, or the mean CV
+  log-loss;
+- ``mlp_adam_diabetes_mse``: ``MLPRegressor(solver="adam")``; the loss is the mean CV mean
+  squared error (in squared target units).
 
 A keyword ``seed`` (default 0) picks the data split, the folds and the network's
 ``random_state``; ``"mlp_adam_iris_acc:seed=3"`` is the same task on another split. Reference
-values (:func:`reference`) exist for seed 0, Bayesmark's split.
+values (:func:`reference`) exist for seed 0 (Bayesmark's ``random_state``).
 
-Search spaces (Bayesmark's ``sklearn_funcs.py``; ``REFERENCE.md`` section 2)
--------------------------------------------------------------------------
+Search spaces
+-------------
+Bayesmark's (``bayesmark/sklearn_funcs.py``, ``mlp_adam_cfg`` and ``mlp_sgd_cfg``).
+
 adam (``early_stopping=True``): ``hidden_layer_sizes`` (one hidden layer of that many units)
 Integer 50..200, ``alpha`` log 1e-5..1e1, ``batch_size`` Integer 10..250,
 ``learning_rate_init`` log 1e-5..1e-1, ``tol`` log 1e-5..1e-1, ``validation_fraction`` logit

@@ -1,0 +1,116 @@
+"""Quality and cost of hpo's optimizers on the MLP tasks (the targets of issue 5).
+
+Quality: on ``mlp_adam_<dataset>_logloss`` for each dataset, each optimizer runs ``--trials``
+evaluations with seeds ``0 .. --seeds - 1`` (through :func:`hpo.bench.runner.run_study`, with a
+resumable journal); the table gives, per dataset and optimizer, the median over seeds of
+Bayesmark's normalized score after the last evaluation,
+``(S_T - best_known) / (R_T - best_known)`` with the reference values of
+``hpo/problems/data/mlp_reference.json`` (0 = best known, 1 = random search's median), the
+median best loss, and the optimizer's share of the run's time,
+``sum(ask + tell) / sum(ask + tell + evaluation)``.
+
+Cost: the median time of one evaluation of each problem, from the reference pools
+(wall time, and CPU time which a busy machine inflates less).
+
+    nice -n 10 python benchmarks/compare_mlp.py quality --seeds 5 --trials 50
+    python benchmarks/compare_mlp.py cost
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+from threadpoolctl import threadpool_limits
+
+from hpo.bench.runner import run_study
+from hpo.bench.stats import normalized_score
+from hpo.problems.mlp import PROBLEM_NAMES, reference
+
+DATASETS = ("iris", "wine", "breast_cancer", "digits")
+JOURNAL = Path(tempfile.gettempdir()) / "hpo_compare_mlp.jsonl"
+
+
+def quality(args: argparse.Namespace) -> dict:
+    problems = [f"mlp_adam_{d}_logloss" for d in args.datasets]
+    with threadpool_limits(1):
+        records = run_study(
+            args.optimizers,
+            problems,
+            seeds=args.seeds,
+            n_trials=args.trials,
+            journal=args.journal,
+            n_jobs=1,
+            progress=lambda done, total, rec: logging.info("run %d of %d", done, total),
+        )
+    summary: dict = {}
+    print(f"\n{args.trials} evaluations, seeds 0..{args.seeds - 1}\n")
+    print(
+        "| problem | optimizer | median score | scores by seed | median best loss | "
+        "optimizer share of time |"
+    )
+    print("|---|---|---|---|---|---|")
+    for problem in problems:
+        ref = reference(problem)
+        for opt in args.optimizers:
+            runs = [r for r in records if r.problem == problem and r.optimizer == opt]
+            traces = np.array([r.best_so_far() for r in runs])
+            scores = normalized_score(traces, ref["best_known"], np.array(ref["random_median"]))
+            final = scores[:, args.trials - 1]
+            opt_time = sum(r.optimizer_time().sum() for r in runs)
+            total = sum(r.elapsed()[-1] for r in runs)
+            summary.setdefault(problem, {})[opt] = {
+                "scores": final.tolist(),
+                "median_score": float(np.median(final)),
+                "best_losses": traces[:, -1].tolist(),
+                "optimizer_seconds": float(opt_time),
+                "total_seconds": float(total),
+            }
+            print(
+                f"| {problem} | {opt} | {np.median(final):.3f} | "
+                f"{', '.join(f'{s:.2f}' for s in final)} | {np.median(traces[:, -1]):.4g} | "
+                f"{opt_time / total:.1%} of {total:.0f} s |"
+            )
+    return summary
+
+
+def cost(args: argparse.Namespace) -> dict:
+    print("| problem | median wall s | 90 % wall s | median CPU s | pool |")
+    print("|---|---|---|---|---|")
+    out = {}
+    for name in PROBLEM_NAMES:
+        ref = reference(name)
+        out[name] = {k: ref.get(k) for k in ("eval_time_median", "eval_cpu_time_median")}
+        cpu = ref.get("eval_cpu_time_median")
+        print(
+            f"| {name} | {ref['eval_time_median']:.2f} | {ref['eval_time_q90']:.2f} | "
+            f"{'-' if cpu is None else f'{cpu:.2f}'} | {ref['n_pool']} |"
+        )
+    return out
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    q = sub.add_parser("quality", help="normalized scores of optimizers on the adam log-loss tasks")
+    q.add_argument("--seeds", type=int, default=5)
+    q.add_argument("--trials", type=int, default=50)
+    q.add_argument("--optimizers", nargs="+", default=["random", "bayes"])
+    q.add_argument("--datasets", nargs="+", default=list(DATASETS), choices=DATASETS)
+    q.add_argument("--journal", type=Path, default=JOURNAL)
+    q.add_argument("--out", type=Path, help="write the summary as JSON here")
+    sub.add_parser("cost", help="median evaluation time of each problem")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
+    summary = quality(args) if args.command == "quality" else cost(args)
+    if getattr(args, "out", None):
+        args.out.write_text(json.dumps(summary, indent=1) + "\n")
+
+
+if __name__ == "__main__":
+    main()
