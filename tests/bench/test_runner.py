@@ -67,7 +67,7 @@ from toy_problems import slow_problems
 from hpo.bench.runner import run_study
 
 if __name__ == "__main__":
-    run_study(["random", "grid"], slow_problems(0.004), seeds=4, n_trials=30,
+    run_study(["random", "grid"], slow_problems(0.01), seeds=4, n_trials=30,
               journal=sys.argv[1], n_jobs=2)
 """
 
