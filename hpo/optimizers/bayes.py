@@ -67,6 +67,19 @@ class BayesianOptimization(Optimizer):
 
     Notes
     -----
+    Integers and categoricals are handled explicitly, never by rounding a continuous
+    proposal: the GP sees every point as the configuration it stands for (integers at the
+    centre of their bin, categoricals one-hot, after Garrido-Merchan & Hernandez-Lobato
+    2020), and the acquisition is maximized by L-BFGS-B over the reals alternating with an
+    exact search over each discrete parameter's values (all of them up to 64; wider integer
+    ranges try 64 spread values and the neighbours of the current one). Finite spaces of up
+    to 4096 configurations are searched by enumerating the unseen ones. No proposal repeats
+    a configuration asked or told before.
+
+    Hyperparameters are refitted (MAP, warm-started) at every ``ask`` that follows new data
+    while there are at most 300 observations, then every ``n / 150`` new points, with rank-k
+    Cholesky updates in between; fits restart from the prior while there are at most 40.
+
     Each proposed trial's ``info`` holds ``source`` (``"design"``, ``"model"`` or
     ``"fallback"``), and for model proposals ``acquisition`` (its name), ``acquisition_value``
     (in the GP's standardized units; log-EI is a natural log), ``mean`` and ``std`` (the
