@@ -158,8 +158,11 @@ class BayesianOptimization(Optimizer):
             )
         # Refit the hyperparameters at every new point while n is moderate, then every
         # n/150 points, conditioning in between by rank-k updates of the Cholesky factor.
+        unchanged = self.gp.X_train is not None and n == len(self.gp.X_train) == self._fitted_on
         refit = n <= 300 or n - self._fitted_on >= n // 150 or self.gp.X_train is None
-        if refit:
+        if unchanged:  # no new data since the last fit (asks without tells)
+            self.gp.set_targets(y)
+        elif refit:
             self.gp.fit(F, y, rng=self.rng, n_restarts=2 if n <= _FEW_POINTS else 0)
             self._fitted_on = n
         elif n > len(self.gp.X_train):
