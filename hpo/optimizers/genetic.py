@@ -123,10 +123,10 @@ def diversity(X: np.ndarray) -> float:
 
 def default_pop_size(budget: int | None) -> int:
     """Population size for an expected ``budget`` of trials: ``sqrt(budget)`` rounded, within
-    ``[8, 50]``, and 14 (a budget of 200) when unknown. See :class:`GeneticAlgorithm`."""
+    ``[8, 16]``, and 14 (a budget of 200) when unknown. See :class:`GeneticAlgorithm`."""
     if budget is None:
         return 14
-    return int(np.clip(round(math.sqrt(budget)), 8, 50))
+    return int(np.clip(round(math.sqrt(budget)), 8, 16))
 
 
 class GeneticAlgorithm(Optimizer):
@@ -138,7 +138,7 @@ class GeneticAlgorithm(Optimizer):
     seed : int, numpy.random.Generator or None
     pop_size : int, optional
         Individuals per generation (mu = lambda). Default: :func:`default_pop_size`,
-        ``sqrt(budget)`` within ``[8, 50]``, or 14 without a budget.
+        ``sqrt(budget)`` within ``[8, 16]``, or 14 without a budget.
     budget : int, optional
         Expected number of trials (passed by :func:`hpo.minimize`), to size the population.
     steady_state : bool, default False
@@ -166,17 +166,22 @@ class GeneticAlgorithm(Optimizer):
     configurations), so no configuration is evaluated twice. A failed trial gets fitness
     ``+inf``: it loses every tournament against a completed one and is the first to go.
 
-    **Defaults, for budgets of 50 to 500 trials.** ``pop_size = sqrt(budget)``: as many
-    generations as individuals. Smaller populations converge faster on single-funnel functions
-    (Rosenbrock, Hartmann6, Ackley) but settle in a wrong well of Styblinski-Tang; larger ones
-    spend the budget exploring (pymoo's 100 leaves two generations out of 200 trials). On the
-    synthetic suite at 50, 200 and 500 trials (``benchmarks/compare_ga.py``, seeds 0-9 to
-    choose, 10-29 to check) populations near ``sqrt(budget)`` balanced the two. (mu + lambda)
-    survival and binary tournaments exploit quickly, as a small budget needs, and the Latin
-    hypercube start covers every axis evenly. SBX (``eta = 15``, each gene crossed with
-    probability 1/2) and polynomial mutation (``eta = 20``, rate ``1/d``) keep the values of
-    Deb's NSGA-II code and pymoo: the alternatives tried (``eta = 5`` for either, tournaments
-    of 3, every gene crossed) differed from them by no more than the spread between seeds.
+    **Defaults, for budgets of 50 to 500 trials.** ``pop_size = sqrt(budget)`` within
+    ``[8, 16]``: 8 at 50 trials, 14 at 200, 16 at 500. Smaller populations converge faster on
+    single-funnel functions (Rosenbrock, Hartmann6, Ackley) but settle in a wrong well of
+    Styblinski-Tang; larger ones spend the budget exploring (pymoo's 100 leaves two generations
+    out of 200 trials). On the synthetic suite (``benchmarks/compare_ga.py``, 30 paired seeds,
+    two-sided Wilcoxon; ``benchmarks/results/ga/pop-*.md``), populations of 8 to 16 did not
+    differ at p < 0.05 after 50 trials; after 200 and 500, 8 missed Styblinski-Tang's global
+    well on most seeds, 12 to 16 were alike, and 22 and 30 did worse on 2 to 5 of the 6
+    problems. (mu + lambda) survival and binary tournaments exploit quickly, as a small budget
+    needs, and the Latin hypercube start covers every axis evenly. SBX (``eta = 15``, each gene
+    crossed with probability 1/2) and polynomial mutation (``eta = 20``, rate ``1/d``) keep the
+    values of Deb's NSGA-II code and pymoo: of the alternatives tried at 200 trials
+    (``eta = 5`` for either, tournaments of 3, every gene crossed) none did better on any
+    problem at p < 0.05, and mutation ``eta = 5`` did worse on Branin
+    (``benchmarks/results/ga/operators.md``). In that run the steady-state mode, which exploits
+    harder, did better on Hartmann6 and Ackley and worse on Styblinski-Tang.
 
     **Internals.** Each proposal's ``Trial.info`` holds ``generation``, ``parents`` (trial
     numbers) and ``origin`` (``"design"``, ``"offspring"`` or ``"random"``); :attr:`history`

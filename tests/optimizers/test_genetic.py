@@ -173,7 +173,7 @@ def test_options_and_their_errors(space):
     opt = GeneticAlgorithm(space, seed=0, variation={"crossover_eta": 5, "mutation_rate": 0.5})
     assert opt.variation == Variation(crossover_eta=5, mutation_rate=0.5)
     assert opt.pop_size == default_pop_size(None) == 14
-    assert [default_pop_size(b) for b in (10, 50, 200, 500, 10_000)] == [8, 8, 14, 22, 50]
+    assert [default_pop_size(b) for b in (10, 50, 200, 500, 10_000)] == [8, 8, 14, 16, 16]
     assert GeneticAlgorithm(space, budget=100).pop_size == 10
     with pytest.raises(ValueError, match="pop_size"):
         GeneticAlgorithm(space, pop_size=1)
