@@ -309,6 +309,9 @@ def main(argv: list[str] | None = None) -> int:
         # StudyError is a ValueError; optimizers and problems refuse bad input with these.
         print(f"hpo: error: {' '.join(str(err).split())}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # output piped into `head` and the like: stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except OSError as err:
         print(f"hpo: error: {err}", file=sys.stderr)
         return 2
