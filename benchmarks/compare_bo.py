@@ -162,7 +162,9 @@ def summarize(rows: list[dict], problems, seeds, optimizers) -> str:
     if len(ranked) > 1:
         from scipy.stats import rankdata
 
-        ranks = np.array([rankdata([med[spec, n] for n in ranked]) for spec in problems])
+        complete = [s for s in problems if all(np.isfinite(med[s, n]) for n in ranked)]
+        ranks = np.array([rankdata([med[spec, n] for n in ranked]) for spec in complete])
+        lines += ["", f"Ranked on the {len(complete)} problems with results for all of them."]
         lines += ["", "Mean rank by median (1 = best) among " + ", ".join(ranked) + ":", ""]
         lines += [f"- {n}: {ranks[:, i].mean():.2f}" for i, n in enumerate(ranked)]
     if "hpo" in optimizers and "optuna-gp" in optimizers:
