@@ -261,6 +261,12 @@ def main() -> None:
         p.add_argument("--tag", default="main")
         p.add_argument("--optimizers", type=lambda s: s.split(","), default=list(OPTIMIZERS))
         p.add_argument("--hpo-options", default="{}", help="JSON options of hpo's optimizer")
+        p.add_argument(
+            "--lengthscale-prior",
+            choices=("default", "hvarfner"),
+            default="default",
+            help="hvarfner: the dimension-scaled prior of Hvarfner et al. 2024 (ablation)",
+        )
     sub.choices["regret"].add_argument(
         "--problems", type=lambda s: s.split(";"), default=list(SUITE)
     )
@@ -281,6 +287,10 @@ def main() -> None:
     sub.choices["timing"].add_argument("--large", type=int, default=1000)
     args = parser.parse_args()
     _quiet()
+    if args.lengthscale_prior == "hvarfner":
+        from hpo.gp import priors
+
+        priors.lengthscale_prior = priors.dimension_scaled_lengthscale_prior
     regret(args) if args.command == "regret" else timing(args)
 
 
