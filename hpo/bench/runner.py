@@ -54,9 +54,18 @@ def execute_run(run: RunSpec, callbacks: Iterable[Callback] = ()) -> RunRecord:
         Passed to :func:`hpo.minimize` (``callback(trial, optimizer)`` after each trial).
     """
     problem = get_problem(run.problem) if isinstance(run.problem, str) else run.problem
+    callbacks = list(callbacks)
+    objective = problem
+    if hasattr(problem, "last_info"):  # real tasks record what each evaluation measured
+
+        def objective(params: dict[str, Any]) -> float:
+            problem.last_info = None  # never attach a previous evaluation's record
+            return problem(params)
+
+        callbacks.insert(0, lambda trial, _: trial.info.update(problem=problem.last_info))
     start = time.perf_counter()
     result = minimize(
-        problem,
+        objective,
         problem.space,
         run.optimizer,
         run.n_trials,
@@ -65,6 +74,10 @@ def execute_run(run: RunSpec, callbacks: Iterable[Callback] = ()) -> RunRecord:
         callbacks=callbacks,
     )
     wall_time = time.perf_counter() - start
+    meta = {"name": run.optimizer, "options": dict(run.options), "stopped": result.stopped}
+    if hasattr(problem, "test_loss") and result.best_params is not None:
+        # Generalization of the run's final incumbent on the held-out data (one refit).
+        meta["test_loss"] = float(problem.test_loss(result.best_params))
     return RunRecord(
         optimizer=run.label,
         problem=run.problem_name,
@@ -73,7 +86,7 @@ def execute_run(run: RunSpec, callbacks: Iterable[Callback] = ()) -> RunRecord:
         optimum=None if problem.optimum is None else float(problem.optimum),
         trials=[t.to_dict() for t in result.trials],
         wall_time=wall_time,
-        meta={"name": run.optimizer, "options": dict(run.options), "stopped": result.stopped},
+        meta=meta,
     )
 
 

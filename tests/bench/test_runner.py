@@ -282,3 +282,13 @@ def test_a_study_killed_with_sigkill_resumes_to_the_uninterrupted_result(tmp_pat
     assert outcomes(journaled) == outcomes(load_journal(tmp_path / "whole.jsonl"))
     # the runs that finished before the kill were kept, not redone
     assert [outcome(r) for r in journaled[: len(survivors)]] == [outcome(r) for r in survivors]
+
+
+def test_real_tasks_record_each_evaluation_and_the_incumbents_test_loss():
+    from hpo.bench.runner import run_study
+
+    (record,) = run_study(["random"], ["mlp_adam_iris_logloss"], [0], 3, n_jobs=1)
+    infos = [t["info"]["problem"] for t in record.trials]
+    assert [i["loss"] for i in infos] == [t["value"] for t in record.trials]
+    assert all("n_convergence_warnings" in i for i in infos)
+    assert 0 < record.meta["test_loss"] < 5
