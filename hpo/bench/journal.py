@@ -3,7 +3,7 @@
 Format (JSON lines, UTF-8):
 
 * line 1, the header: ``{"format": "hpo-study-journal", "version": 1, "study": {...},
-  "hpo_version": ...}``, where ``study`` is the study definition
+  "hpo_version": ..., "environment": {...}}``, where ``study`` is the study definition
   (:meth:`hpo.bench.study.Study.to_dict`) that a resumed study must match;
 * every further line: :meth:`hpo.bench.records.RunRecord.to_dict` of one finished run, in the
   order runs finished. Tuples become lists and numpy scalars Python numbers; non-finite floats
@@ -20,6 +20,7 @@ anywhere else is a :class:`JournalError`.
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import warnings
@@ -72,12 +73,14 @@ def normalize(obj: Any) -> Any:
 
 def _header(study: dict[str, Any]) -> dict[str, Any]:
     from hpo import __version__
+    from hpo.bench.environment import describe_environment
 
     return {
         "format": FORMAT,
         "version": VERSION,
         "study": normalize(study),
         "hpo_version": __version__,
+        "environment": describe_environment(),  # of the run that created the journal
     }
 
 
@@ -107,7 +110,8 @@ def _scan(path: Path) -> tuple[dict[str, Any] | None, list[RunRecord], int | Non
     """Parse a journal; return ``(header, records, cut)``, where ``cut`` is the byte offset at
     which a damaged last line starts, ``-1`` if the last line is whole but lost its newline,
     and ``None`` if the file is whole."""
-    data = path.read_bytes()
+    # A finished journal may be committed gzip-compressed (``journal.jsonl.gz``).
+    data = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
     complete = data.endswith(b"\n")
     lines = (data[:-1] if complete else data).split(b"\n") if data else []
     header: dict[str, Any] | None = None
@@ -139,7 +143,7 @@ def read_journal(path: str | os.PathLike) -> tuple[dict[str, Any] | None, list[R
     """Read a journal without changing it: ``(header, records)``.
 
     A damaged last line is skipped with a :class:`JournalWarning`; ``header`` is ``None`` for
-    an empty file.
+    an empty file. A path ending in ``.gz`` is read as a gzip-compressed journal.
 
     Raises
     ------

@@ -149,3 +149,17 @@ def test_an_empty_file_becomes_a_journal(tmp_path):
     assert read_journal(path) == (None, [])
     write(path, 1)
     assert len(load_journal(path)) == 1
+
+
+def test_a_gzip_compressed_journal_reads_the_same(tmp_path):
+    import gzip
+
+    from hpo.bench.journal import read_journal
+    from hpo.bench.runner import run_study
+
+    plain = tmp_path / "journal.jsonl"
+    run_study(["random"], ["branin"], 2, 3, journal=plain, n_jobs=1)
+    packed = tmp_path / "journal.jsonl.gz"
+    packed.write_bytes(gzip.compress(plain.read_bytes()))
+    assert read_journal(packed) == read_journal(plain)
+    assert read_journal(plain)[0]["environment"]["libraries"]["numpy"]
