@@ -1,0 +1,577 @@
+"""The values and generated sentences of the paper, and the claims its prose makes.
+
+:func:`paper_values` returns ``{placeholder: text}`` for ``paper.template.md``. Sentences
+whose wording depends on the results (who ranks first, which differences are significant) are
+generated here from the tables' long-form records; the few qualitative statements written in
+the template are checked by :func:`_claims`, and the build fails with :class:`ClaimFailed`
+when one no longer holds on the data.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+from paper_data import Results
+
+from hpo.bench.stats import ECDF_TARGETS, REGRET_FLOOR, cd_groups, ecdf_solved
+from hpo.bench.summaries import study_optimizers
+from hpo.bench.tables import Table
+
+__all__ = ["ClaimFailed", "paper_values"]
+
+HPO = ("grid", "random", "bayes", "ga")
+
+
+class ClaimFailed(RuntimeError):
+    """A statement of the paper's prose does not hold on the committed results."""
+
+
+# -- formatting -----------------------------------------------------------------------------
+def fmt_p(p: float) -> str:
+    """A p-value as the tables print it."""
+    return f"{p:.1e}" if p < 1e-3 else f"{p:.3f}"
+
+
+def fmt_rank(r: float) -> str:
+    return f"{r:.2f}"
+
+
+def fmt_ms(seconds: float) -> str:
+    ms = 1e3 * seconds
+    return f"{ms:.3g} ms" if ms < 1000 else f"{seconds:.3g} s"
+
+
+def code(name: str) -> str:
+    return f"`{name}`"
+
+
+def join(items: Sequence[str], word: str = "and") -> str:
+    items = list(items)
+    if not items:
+        return "none"
+    if len(items) == 1:
+        return items[0]
+    return ", ".join(items[:-1]) + f" {word} " + items[-1]
+
+
+def count(n: int, noun: str, plural: str | None = None) -> str:
+    return f"{n} {noun if n == 1 else (plural or noun + 's')}"
+
+
+NUMBERS = "zero one two three four five six seven eight nine ten".split()
+
+
+def spelled(n: int) -> str:
+    return NUMBERS[n] if 0 <= n < len(NUMBERS) else str(n)
+
+
+# -- protocol -------------------------------------------------------------------------------
+def _protocol(res: Results) -> dict[str, str]:
+    study = res.header["study"]
+    env = res.header["environment"]
+    libs = env["libraries"]
+    syn = [p for p in study["problems"] if p["problem"] in res.synthetic]
+    budgets = sorted({p["n_trials"] for p in syn})
+    seeds = sorted({s for p in syn for s in p["seeds"]})
+    opts = [o["label"] for o in study["optimizers"]]
+    peers = [o for o in opts if o not in HPO]
+    capped = [o for o in study["optimizers"] if o["max_seeds"] is not None]
+    dims = sorted({len(r.trials[0]["params"]) for r in res.records if r.optimum is not None})
+    shifted = [p for p in res.synthetic if "shift=" in p]
+    centred = [p for p in res.synthetic if any(s.startswith(p + ",shift=") for s in shifted)]
+    n_evals = sum(len(r.trials) for r in res.records)
+    v: dict[str, str] = {
+        "budget": "/".join(map(str, budgets)),
+        "n_seeds": str(len(seeds)),
+        "seed_range": f"{seeds[0]}-{seeds[-1]}",
+        "n_problems": str(len(res.synthetic)),
+        "n_problems_word": spelled(len(res.synthetic)),
+        "n_shifted": str(len(shifted)),
+        "centred_problems": join([code(p) for p in centred]),
+        "dims": f"{dims[0]} to {dims[-1]}",
+        "n_optimizers": str(len(opts)),
+        "hpo_optimizers": join([code(o) for o in opts if o in HPO]),
+        "peers": join([code(o) for o in peers]),
+        "n_runs": f"{len(res.records):,}",
+        "n_evaluations": f"{n_evals:,}",
+        "run_hours": f"{sum(r.wall_time for r in res.records) / 3600:.1f}",
+        "capped_sentence": " ".join(
+            f"{code(o['label'])} ran the first {o['max_seeds']} seeds of each problem only "
+            f"(still paired with the others on those)."
+            for o in capped
+        ),
+        "hpo_version": res.header["hpo_version"],
+        "python": env["python"],
+        "cpu": env["cpu"],
+        "cpu_count": str(env["cpu_count"]),
+        "platform": env["platform"],
+    }
+    for key, lib in (
+        ("numpy", "numpy"),
+        ("scipy", "scipy"),
+        ("sklearn", "scikit-learn"),
+        ("optuna", "optuna"),
+        ("skopt", "scikit-optimize"),
+        ("pymoo", "pymoo"),
+        ("matplotlib", "matplotlib"),
+    ):
+        v[f"v_{key}"] = str(libs.get(lib))
+    mlp = [p for p in study["problems"] if res.mlp is not None and p["problem"] in res.mlp]
+    if mlp:
+        v["mlp_problems"] = join([code(p["problem"]) for p in mlp])
+        v["mlp_tasks"] = (
+            f"{spelled(len(mlp))} multilayer-perceptron tuning task{'s' * (len(mlp) != 1)}"
+        )
+        v["mlp_seeds"] = "/".join(sorted({str(len(p["seeds"])) for p in mlp}))
+        v["mlp_budget"] = "/".join(sorted({str(p["n_trials"]) for p in mlp}))
+        mlp_records = [r for r in res.records if r.optimum is None]
+        v["mlp_dim"] = str(len(mlp_records[0].trials[0]["params"]))
+        n_mlp_seeds = min(len(p["seeds"]) for p in mlp)
+        # the smallest two-sided exact Wilcoxon p with n pairs: all signs alike, 2 / 2^n
+        v["mlp_min_p"] = f"{2.0 / 2**n_mlp_seeds:.4g}"
+    return v
+
+
+# -- ranks and tests ------------------------------------------------------------------------
+def _final(records: list[dict[str, Any]], key: str = "fraction") -> list[dict[str, Any]]:
+    last = max(r[key] for r in records)
+    return [r for r in records if r[key] == last]
+
+
+def _rank_values(tables: Mapping[str, Table], suffix: str = "") -> dict[str, str]:
+    ranks = _final(tables["ranks" + suffix].data)
+    ranks.sort(key=lambda r: r["mean_rank"])
+    fr = _final(tables["friedman" + suffix].data)[0]
+    v = {
+        "rank_list": join([f"{code(r['optimizer'])} {fmt_rank(r['mean_rank'])}" for r in ranks]),
+        "rank_first": code(ranks[0]["optimizer"]),
+        "rank_first_value": fmt_rank(ranks[0]["mean_rank"]),
+        "rank_second": code(ranks[1]["optimizer"]),
+        "rank_last": code(ranks[-1]["optimizer"]),
+        "friedman_chi2": f"{fr['friedman_chi2']:.1f}",
+        "friedman_p": fmt_p(fr["p"]),
+        "iman_f": f"{fr['iman_davenport_f']:.2f}",
+        "iman_p": fmt_p(fr["p_f"]),
+        "cd": f"{fr['cd']:.2f}",
+        "friedman_k": str(fr["n_optimizers"]),
+        "friedman_n": str(fr["n_problems"]),
+    }
+    mean = np.array([r["mean_rank"] for r in ranks])
+    names = [r["optimizer"] for r in ranks]
+    groups = cd_groups(mean, fr["cd"])
+    best = names[0]
+    worse = [names[i] for i in range(1, len(names)) if mean[i] - mean[0] >= fr["cd"]]
+    tied = [names[i] for i in range(1, len(names)) if mean[i] - mean[0] < fr["cd"]]
+    v["cd_sentence"] = (
+        f"{code(best)} is significantly better than {join([code(n) for n in worse])} "
+        f"(rank differences of at least CD = {fr['cd']:.2f}); its difference from "
+        f"{join([code(n) for n in tied])} is within the critical difference."
+        if worse
+        else f"No optimizer's average rank differs from {code(best)}'s by the critical "
+        f"difference (CD = {fr['cd']:.2f})."
+    )
+    v["cd_groups"] = join(["{" + ", ".join(code(names[i]) for i in g) + "}" for g in groups], "and")
+    by_f = defaultdict(list)
+    for r in tables["ranks" + suffix].data:
+        by_f[r["fraction"]].append(r)
+    v["rank_by_budget"] = join(
+        [
+            f"{code(min(rs, key=lambda r: r['mean_rank'])['optimizer'])} at {f:.0%}"
+            for f, rs in sorted(by_f.items())
+        ]
+    )
+    return {k + suffix: s for k, s in v.items()}
+
+
+def _wins(res: Results) -> str:
+    """Problems on which each optimizer has the lowest median final regret (ties shared)."""
+    wins: dict[str, int] = defaultdict(int)
+    for pt in res.synthetic.values():
+        med = {o: np.median(v[:, -1]) for o, (_, v) in pt.traces.items()}
+        low = min(med.values())
+        for o, m in med.items():
+            if m == low:
+                wins[o] += 1
+    order = sorted(wins, key=lambda o: -wins[o])
+    return join([f"{code(o)} on {wins[o]}" for o in order])
+
+
+def _pair_sentence(summary: list[dict[str, Any]], a: str, b: str) -> str | None:
+    for s in summary:
+        if {s["a"], s["b"]} == {a, b}:
+            better_a = s["a_better"] if s["a"] == a else s["b_better"]
+            better_b = s["b_better"] if s["a"] == a else s["a_better"]
+            w, t, l_ = (
+                (s["wins"], s["ties"], s["losses"])
+                if s["a"] == a
+                else (s["losses"], s["ties"], s["wins"])
+            )
+            return (
+                f"{code(a)} against {code(b)}: better on {better_a}, worse on {better_b}, "
+                f"no significant difference on {s['no_difference']} of {s['problems']} "
+                f"problems (seeds won/tied/lost {w}/{t}/{l_})"
+            )
+    return None
+
+
+def _pairs(tables: Mapping[str, Table], opts: list[str]) -> dict[str, str]:
+    """For ``bayes`` and ``ga``: against each other optimizer, on how many problems the
+    Holm-corrected Wilcoxon test finds it better and worse."""
+    v = {}
+    n = len({r["problem"] for r in tables["pairwise"].data})
+    for a in ("bayes", "ga"):
+        if a not in opts:
+            continue
+        parts = []
+        for b in opts:
+            if b != a:
+                better, _, worse = _pair_counts(tables, a, b)
+                parts.append(f"{code(b)} {better}/{worse}")
+        v[f"pairs_{a}"] = (
+            f"against each other optimizer, the number of problems (of {n}) on which "
+            f"{code(a)} is significantly better/worse is {join(parts)}."
+        )
+    return v
+
+
+def _pair_counts(tables: Mapping[str, Table], a: str, b: str) -> tuple[int, int, int]:
+    """(a better, no difference, b better) over problems, from the pairwise summary."""
+    for s in tables["pairwise_summary"].data:
+        if (s["a"], s["b"]) == (a, b):
+            return s["a_better"], s["no_difference"], s["b_better"]
+        if (s["a"], s["b"]) == (b, a):
+            return s["b_better"], s["no_difference"], s["a_better"]
+    raise KeyError((a, b))
+
+
+def _ecdf(res: Results) -> dict[str, str]:
+    """Fraction of (problem, seed, target) triples solved at the final budget (as the ECDF
+    figure computes it: problems every optimizer ran, runs padded to the longest budget)."""
+    opts = study_optimizers(res.synthetic)
+    n = max(pt.budget for pt in res.synthetic.values())
+    frac = {}
+    for o in opts:
+        runs = [
+            np.pad(pt.traces[o][1], ((0, 0), (0, n - pt.budget)), mode="edge")
+            for pt in res.synthetic.values()
+        ]
+        frac[o] = float(ecdf_solved(np.vstack(runs), ECDF_TARGETS)[-1])
+    order = sorted(opts, key=lambda o: -frac[o])
+    return {
+        "ecdf_list": join([f"{code(o)} {frac[o]:.2f}" for o in order]),
+        "ecdf_first": code(order[0]),
+        "n_targets": str(len(ECDF_TARGETS)),
+        "target_range": (
+            f"1e{np.log10(ECDF_TARGETS.max()):.0f} to 1e{np.log10(ECDF_TARGETS.min()):.0f}"
+        ),
+        "_ecdf": frac,  # type: ignore[dict-item]
+    }
+
+
+# -- the domain shift -----------------------------------------------------------------------
+def _shift(res: Results, tables: Mapping[str, Table]) -> dict[str, Any]:
+    """Grid search's final regret on each reference domain against its shifted twin."""
+    final = {(r["problem"], r["optimizer"]): r["median"] for r in tables["regret_final"].data}
+    pairs = []
+    for p in res.synthetic:
+        if ",shift=" in p or f"{p},shift=0" not in res.synthetic:
+            continue
+        pairs.append((p, f"{p},shift=0"))
+    parts, hits = [], 0
+    for ref, moved in pairs:
+        if (ref, "grid") not in final:
+            continue
+        a, b = final[ref, "grid"], final[moved, "grid"]
+        if a <= np.log10(REGRET_FLOOR):
+            hits += 1
+        parts.append(f"{code(ref)} {a:.2f} against {b:.2f}")
+    v: dict[str, Any] = {"shift_grid": join(parts), "_shift_pairs": pairs}
+    if pairs and "grid" in study_optimizers(res.synthetic):
+        ref = _rank_on(res, [a for a, _ in pairs], "grid")
+        moved = _rank_on(res, [b for _, b in pairs], "grid")
+        v["shift_sentence"] = (
+            f"Over these {count(len(pairs), 'pair')}, grid search's mean rank among the "
+            f"{len(study_optimizers(res.synthetic))} optimizers is {ref:.2f} on the reference "
+            f"domains and {moved:.2f} on the shifted ones"
+            + (
+                f"; it reaches the regret floor on {count(hits, 'reference domain')}."
+                if hits
+                else "; it reaches the regret floor on none of the reference domains, because "
+                "its grid at this budget does not contain their optima."
+            )
+        )
+        v["_grid_shift_ranks"] = (ref, moved)
+    else:
+        v["shift_sentence"] = ""
+    return v
+
+
+def _rank_on(res: Results, problems: Sequence[str], opt: str) -> float:
+    """Mean rank of ``opt`` (by median final regret) over ``problems``."""
+    from scipy.stats import rankdata
+
+    opts = study_optimizers(res.synthetic)
+    ranks = []
+    for p in problems:
+        med = [np.median(res.synthetic[p].traces[o][1][:, -1]) for o in opts]
+        ranks.append(rankdata(med)[opts.index(opt)])
+    return float(np.mean(ranks))
+
+
+# -- overhead -------------------------------------------------------------------------------
+def _overhead(res: Results, tables: Mapping[str, Table]) -> dict[str, str]:
+    v: dict[str, str] = {}
+    timing = {r["optimizer"]: r for r in tables["timing_all"].data}
+    order = sorted(timing, key=lambda o: timing[o]["median_ms"])
+    v["study_timing"] = join([f"{code(o)} {timing[o]['median_ms']:.3g} ms" for o in order])
+    v["study_timing_slowest"] = code(order[-1])
+    oh = res.overhead
+    if oh is None:
+        return v
+    s = oh["settings"]
+    v.update(
+        oh_repeats=str(s["repeats"]),
+        oh_warmup=str(s["warmup"]),
+        oh_objective=f"`{s['objective']}`",
+        oh_n=join([str(n) for n in s["n_sweep"]]),
+        oh_d=join([str(d) for d in s["d_sweep"]]),
+        oh_d_fixed=str(s["d_fixed"]),
+        oh_n_fixed=str(s["n_fixed"]),
+        oh_caps=join([f"{code(o)} at n <= {c}" for o, c in s["caps"].items()]),
+        oh_seconds=f"{oh['elapsed_s']:.0f}",
+        oh_load_before=f"{oh['load_before'][0]:.2f}",
+        oh_load_after=f"{oh['load_after'][0]:.2f}",
+        oh_date=oh["date"],
+        oh_command=f"`{oh['command']}`",
+    )
+    for sweep in ("n", "d"):
+        slopes = {o: sl for o, sl in oh["slopes"][sweep].items() if sl is not None}
+        order = sorted(slopes, key=lambda o: -slopes[o])
+        v[f"oh_slopes_{sweep}"] = join([f"{code(o)} {slopes[o]:.2f}" for o in order])
+    for o, cells in oh["n"].items():
+        xs = sorted(cells, key=int)
+        key = o.replace("-", "_")
+        v[f"oh_{key}_first"] = fmt_ms(cells[xs[0]]["median"])
+        v[f"oh_{key}_last"] = fmt_ms(cells[xs[-1]]["median"])
+        v[f"oh_{key}_last_n"] = xs[-1]
+    return v
+
+
+# -- MLP tasks ------------------------------------------------------------------------------
+def _mlp(res: Results, tables: Mapping[str, Table]) -> dict[str, str]:
+    if res.mlp is None:
+        return {}
+    v: dict[str, str] = {}
+    loss = _final(tables["mlp_loss"].data, "evaluations")
+    best = []
+    for p in res.mlp:
+        rows = [r for r in loss if r["problem"] == p]
+        low = min(r["median"] for r in rows)
+        winners = [code(r["optimizer"]) for r in rows if r["median"] == low]
+        best.append(f"{join(winners)} on {code(p)} ({low:.4g})")
+    v["mlp_best"] = join(best)
+    if "mlp_score" in tables:
+        score = _final(tables["mlp_score"].data, "evaluations")
+        parts = []
+        for p in res.mlp:
+            rows = sorted((r for r in score if r["problem"] == p), key=lambda r: r["median"])
+            parts.append(
+                f"on {code(p)}, "
+                + join([f"{code(r['optimizer'])} {r['median']:.2f}" for r in rows])
+            )
+        v["mlp_scores"] = "; ".join(parts)
+    gen = tables["generalization"].data
+    parts = []
+    for p in res.mlp:
+        rows = [r for r in gen if r["problem"] == p]
+        low = min(rows, key=lambda r: r["test_median"])
+        gaps = [r["gap_median"] for r in rows]
+        parts.append(
+            f"on {code(p)} the lowest median test loss is {code(low['optimizer'])}'s "
+            f"({low['test_median']:.4g}) and the median test-minus-CV gap ranges from "
+            f"{min(gaps):+.3g} to {max(gaps):+.3g}"
+        )
+    v["mlp_generalization"] = "; ".join(parts)
+    timing = tables["mlp_timing"].data
+    shares = defaultdict(list)
+    eval_ms = []
+    for r in timing:
+        total = r["total_optimizer_s"] + r["total_eval_s"]
+        shares[r["optimizer"]].append(r["total_optimizer_s"] / total)
+        eval_ms.append(r["median_eval_ms"])
+    order = sorted(shares, key=lambda o: -max(shares[o]))
+
+    def pct(values: list[float]) -> str:
+        lo, hi = f"{100 * min(values):.1f}", f"{100 * max(values):.1f}"
+        return f"{lo} %" if lo == hi else f"{lo}-{hi} %"
+
+    v["mlp_shares"] = join([f"{code(o)} {pct(shares[o])}" for o in order])
+    v["mlp_eval_ms"] = f"{min(eval_ms):.0f} to {max(eval_ms):.0f} ms"
+    return v
+
+
+# -- method constants, read from the code that ran ----------------------------------------
+PYMOO_POP = 100  # pymoo 0.6's GA default pop_size (hpo/peers.py); checked against the header
+
+
+def _methods(res: Results) -> dict[str, str]:
+    from hpo.gp.priors import LENGTHSCALE_PRIOR, NOISE_PRIOR, SIGNAL_PRIOR
+    from hpo.optimizers.genetic import Variation, default_pop_size
+
+    budget = res.header["study"]["problems"][0]["n_trials"]
+    var = Variation()
+    return {
+        "prior_ls_mu": f"{LENGTHSCALE_PRIOR.mu:g}",
+        "prior_ls_sigma": f"{LENGTHSCALE_PRIOR.sigma:g}",
+        "prior_c_mu": f"{SIGNAL_PRIOR.mu:g}",
+        "prior_c_sigma": f"{SIGNAL_PRIOR.sigma:g}",
+        "prior_noise_median": f"10^{{{np.log10(np.exp(NOISE_PRIOR.mu)):.0f}}}",
+        "prior_noise_sigma": f"{NOISE_PRIOR.sigma:g}",
+        "ga_pop": str(default_pop_size(budget)),
+        "ga_k": str(var.tournament_size),
+        "ga_cx_rate": f"{var.crossover_rate:g}",
+        "ga_eta_c": f"{var.crossover_eta:g}",
+        "ga_eta_m": f"{var.mutation_eta:g}",
+    }
+
+
+def _grid(tables: Mapping[str, Table]) -> dict[str, str]:
+    """Points per axis of grid search by dimension, from the grid runs of the journal."""
+    by_dim: dict[int, set[int]] = defaultdict(set)
+    for r in tables["problems"].data:
+        if r["grid_points_per_axis"] is not None:
+            by_dim[r["dim"]].add(r["grid_points_per_axis"])
+    if not by_dim:
+        return {"grid_sizes": "no grid runs"}
+    by_k: dict[int, list[int]] = defaultdict(list)
+    for d, ks in sorted(by_dim.items()):
+        for k in ks:
+            by_k[k].append(d)
+    parts = [
+        f"{count(k, 'point')} per axis for $d = {', '.join(map(str, ds))}$"
+        + (" (the centre of the box)" if k == 1 else " (the corners)" if k == 2 else "")
+        for k, ds in sorted(by_k.items(), reverse=True)
+    ]
+    return {"grid_sizes": join(parts)}
+
+
+# -- claims ---------------------------------------------------------------------------------
+def _claims(res: Results, tables: Mapping[str, Table], v: Mapping[str, Any]) -> list[str]:
+    """The qualitative statements of the template, each with the check that backs it; the
+    failures' messages."""
+    opts = study_optimizers(res.synthetic)
+    ranks = {r["optimizer"]: r["mean_rank"] for r in _final(tables["ranks"].data)}
+    checks: list[tuple[str, Callable[[], bool]]] = []
+    if {"bayes", "random", "grid"} <= set(opts):
+        checks.append(
+            (
+                "bayes ranks better than random and grid",
+                lambda: ranks["bayes"] < ranks["random"] and ranks["bayes"] < ranks["grid"],
+            )
+        )
+    if {"ga", "random"} <= set(opts):
+        checks.append(("ga ranks better than random", lambda: ranks["ga"] < ranks["random"]))
+    budget = res.header["study"]["problems"][0]["n_trials"]
+    pymoo = res.header["environment"]["libraries"].get("pymoo") or ""
+    if "pymoo-ga" in opts:
+        checks.append(
+            (
+                f"pymoo's GA (pymoo 0.6, population {PYMOO_POP}) never breeds within the budget",
+                lambda: pymoo.startswith("0.6") and budget <= PYMOO_POP,
+            )
+        )
+    if res.overhead is not None and "bayes" in res.overhead["slopes"]["n"]:
+        sl = res.overhead["slopes"]["n"]
+        checks.append(
+            (
+                "the overhead of bayes grows with n more slowly than cubically (slope < 3)",
+                lambda: sl["bayes"] < 3,
+            )
+        )
+    failed = []
+    for message, check in checks:
+        try:
+            ok = check()
+        except (KeyError, ValueError, IndexError) as err:
+            ok, message = False, f"{message} (cannot check: {err!r})"
+        if not ok:
+            failed.append(message)
+    return failed
+
+
+def _abstract(res: Results, v: Mapping[str, Any]) -> dict[str, str]:
+    out = {
+        "abstract_ranks": (
+            f"Over the {v['friedman_n']} synthetic problems {v['rank_first']} has the best "
+            f"average rank of the {v['friedman_k']} optimizers ({v['rank_first_value']}; "
+            f"Friedman p = {v['friedman_p']}), followed by {v['rank_second']}."
+        )
+    }
+    oh = res.overhead
+    if oh is not None and "bayes" in oh["n"] and "mlp_eval_ms" in v:
+        cells = oh["n"]["bayes"]
+        xs = sorted(cells, key=int)
+        out["abstract_overhead"] = (
+            f"The overhead of `bayes` grows with the number of observations n with a log-log "
+            f"slope of {oh['slopes']['n']['bayes']:.2f}, from {fmt_ms(cells[xs[0]]['median'])} "
+            f"per step at n = {xs[0]} to {fmt_ms(cells[xs[-1]]['median'])} at n = {xs[-1]}, "
+            f"against {v['mlp_eval_ms']} for one cross-validated MLP evaluation."
+        )
+    else:
+        out["abstract_overhead"] = ""
+    return out
+
+
+def _complete(v: Mapping[str, Any], res: Results) -> dict[str, str]:
+    if "rank_list_complete" not in v:
+        return {"complete_sentence": "Every optimizer ran every seed; see Section 4.2."}
+    main = [o for o in study_optimizers(res.paired)]
+    sub = study_optimizers(res.complete)
+    left_out = [o for o in main if o not in sub]
+    return {
+        "complete_sentence": (
+            f"Leaving out {join([code(o) for o in left_out])}, the {v['friedman_k_complete']} "
+            f"optimizers that ran all {v['n_seeds']} seeds rank {v['rank_list_complete']} on "
+            f"their medians over all seeds (Friedman p = {v['friedman_p_complete']}, "
+            f"CD = {v['cd_complete']}). {v['cd_sentence_complete']}"
+        )
+    }
+
+
+def paper_values(res: Results, tables: Mapping[str, Table]) -> dict[str, str]:
+    """Every value of the template, after checking its claims.
+
+    Raises
+    ------
+    ClaimFailed
+        Listing the claims that do not hold.
+    """
+    opts = study_optimizers(res.synthetic)
+    v: dict[str, Any] = {}
+    v.update(_protocol(res))
+    v.update(_rank_values(tables))
+    if "ranks_complete" in tables:
+        v.update(_rank_values(tables, "_complete"))
+        paired_seeds = sorted({len(s) for pt in res.paired.values() for s, _ in pt.traces.values()})
+        v["paired_seeds"] = "/".join(map(str, paired_seeds))
+    v["wins"] = _wins(res)
+    v.update(_pairs(tables, opts))
+    v.update(_ecdf(res))
+    v.update(_shift(res, tables))
+    v.update(_overhead(res, tables))
+    v.update(_mlp(res, tables))
+    v.update(_methods(res))
+    v.update(_grid(tables))
+    v.update(_abstract(res, v))
+    v.update(_complete(v, res))
+    v.setdefault("paired_seeds", str(v["n_seeds"]))
+    v.setdefault("discussion", "")
+    failed = _claims(res, tables, v)
+    if failed:
+        raise ClaimFailed(
+            "claims of the paper that the data no longer support:\n  " + "\n  ".join(failed)
+        )
+    return {k: str(x) for k, x in v.items() if not k.startswith("_")}

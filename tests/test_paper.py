@@ -1,0 +1,155 @@
+"""The paper matches the committed results: rebuilding its tables and text from the committed
+journal gives the committed files (``paper/build.py``), and its figures exist.
+
+Rendering the figures takes tens of seconds, so the fast tests rebuild tables and text only
+and check that every figure the text shows is committed; the slow test redraws the figures.
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib.util
+import struct
+import sys
+from pathlib import Path
+
+import pytest
+
+from hpo.bench.tables import Table
+
+REPO = Path(__file__).resolve().parents[1]
+PAPER = REPO / "paper"
+
+
+def _load(stem: str, name: str):
+    spec = importlib.util.spec_from_file_location(name, PAPER / f"{stem}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+build = _load("build", "paper_build")  # puts paper/ on sys.path for its helper modules
+paper_render = sys.modules["paper_render"]
+
+
+@pytest.fixture(scope="module")
+def results():
+    if not build.JOURNAL.is_file():
+        pytest.skip("the paper study's journal is not committed yet")
+    return build.load_results(build.JOURNAL, build.OVERHEAD)
+
+
+@pytest.fixture(scope="module")
+def rebuilt(results, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("paper")
+    build.build(out, build.JOURNAL, build.OVERHEAD, figures=False)
+    return out
+
+
+def _diff(old: Path, new: Path) -> str:
+    lines = difflib.unified_diff(
+        old.read_text(encoding="utf-8").splitlines(),
+        new.read_text(encoding="utf-8").splitlines(),
+        str(old),
+        "rebuilt",
+        lineterm="",
+        n=1,
+    )
+    return "\n".join(list(lines)[:40])
+
+
+def test_committed_tables_match_a_rebuild(rebuilt: Path) -> None:
+    fresh = sorted(p.name for p in (rebuilt / "tables").iterdir())
+    committed = sorted(p.name for p in (PAPER / "tables").iterdir())
+    assert committed == fresh, "paper/tables/ holds other files than the build writes"
+    for name in fresh:
+        old, new = PAPER / "tables" / name, rebuilt / "tables" / name
+        assert old.read_bytes() == new.read_bytes(), (
+            f"paper/tables/{name} differs from the results; run python paper/build.py\n"
+            + _diff(old, new)
+        )
+
+
+def test_committed_paper_matches_a_rebuild(rebuilt: Path) -> None:
+    old, new = PAPER / "paper.md", rebuilt / "paper.md"
+    assert old.read_bytes() == new.read_bytes(), (
+        "paper/paper.md differs from the results; run python paper/build.py\n" + _diff(old, new)
+    )
+
+
+def _png_size(path: Path) -> tuple[int, int]:
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", f"{path} is not a PNG"
+    return struct.unpack(">II", data[16:24])  # IHDR width and height
+
+
+def test_every_figure_is_committed_and_shown(results) -> None:
+    names = set(build.figure_builders(results))
+    text = (PAPER / "paper.md").read_text(encoding="utf-8")
+    for name in names:
+        for ext in build.FIGURE_FORMATS:
+            path = PAPER / "figures" / f"{name}.{ext}"
+            assert path.is_file() and path.stat().st_size > 1000, f"{path} missing or empty"
+        assert f"(figures/{name}.png)" in text, f"paper.md does not show figure {name}"
+    committed = {p.stem for p in (PAPER / "figures").iterdir()}
+    assert committed == names, "paper/figures/ holds figures the build no longer draws"
+
+
+def test_links_of_the_paper_resolve(results) -> None:
+    import re
+
+    text = (PAPER / "paper.md").read_text(encoding="utf-8")
+    targets = re.findall(r"\]\(([^)#]+)\)", text)
+    assert targets
+    for target in targets:
+        if "://" not in target:
+            assert (PAPER / target).is_file(), f"paper.md links to a missing {target}"
+
+
+@pytest.mark.slow
+def test_figures_regenerate_with_the_committed_sizes(results, tmp_path: Path) -> None:
+    for name, draw in build.figure_builders(results).items():
+        fig = draw()
+        assert fig is not None, name
+        (path,) = build.plots.save_figure(fig, tmp_path / name, ("png",))
+        assert path.stat().st_size > 1000
+        assert _png_size(path) == _png_size(PAPER / "figures" / f"{name}.png"), name
+
+
+# -- the template engine --------------------------------------------------------------------
+def _table(name: str) -> Table:
+    return Table(name, f"title of {name}", ["a", "b"], [["1", "2"]], [{"a": 1, "b": 2}])
+
+
+def test_render_numbers_blocks_in_order_and_fills_references() -> None:
+    template = (
+        "See {{fig:f2}} and {{tab:t1}}; x = {{x}}.\n"
+        "{{table:t1}} A caption.\n"
+        "{{figure:f1}} First figure.\n"
+        "{{figure:f2}} Second figure.\n"
+    )
+    out = paper_render.render(
+        template,
+        {"x": "4.2"},
+        {"t1": _table("t1")},
+        {"f1": "figures/f1.png", "f2": "figures/f2.png"},
+    )
+    assert out.startswith("See Figure 2 and Table 1; x = 4.2.")
+    assert "**Table 1.** A caption.\n\n| a | b |" in out
+    assert "![Figure 1](figures/f1.png)\n\n**Figure 1.** First figure." in out
+    assert "{{" not in out
+
+
+def test_render_refuses_what_does_not_resolve() -> None:
+    template = "{{missing}} {{tab:nowhere}}\n{{table:t1}}\n{{table:t1}}\n{{figure:absent}}\n"
+    with pytest.raises(paper_render.RenderError) as err:
+        paper_render.render(template, {}, {"t1": _table("t1")}, {})
+    message = str(err.value)
+    for part in ("no value 'missing'", "nowhere", "placed twice", "'absent' was not drawn"):
+        assert part in message
+
+
+def test_render_leaves_latex_braces_alone() -> None:
+    text = r"$\frac{1}{2} x_{i}^{-1}$ {{v}}"
+    assert paper_render.render(text, {"v": "ok"}, {}, {}) == r"$\frac{1}{2} x_{i}^{-1}$ ok"
