@@ -56,7 +56,17 @@ printed) and epochs. The held-out 20 % is scored only on request,
 for one refit per run (its final incumbent), not one per evaluation. A fit that fails (an
 exception, such as scikit-learn's "Solver produced non-finite parameter weights", or a
 non-finite loss) makes ``problem(params)`` raise :class:`EvaluationFailed`, which
-:func:`hpo.minimize` and the study runner record as a failed trial.
+:func:`hpo.minimize` and the study runner record as a failed trial. Warnings are captured with
+:func:`warnings.catch_warnings`, which is not thread-safe: evaluate in parallel with processes.
+
+Cost
+----
+CPU seconds of one evaluation (5 fits, one BLAS thread), median and 90th percentile over the
+random configurations of the reference pools: digits adam 0.89 / 3.6, digits sgd 0.47 / 3.0,
+breast_cancer 0.21-0.28 / 0.5-0.9, diabetes 0.21 / 1.1, wine and iris 0.14-0.23 / 0.3-0.5
+(``eval_cpu_time_median`` in :func:`reference`). Bayesmark's defaults bound the cost: at most
+``max_iter=200`` epochs, and early stopping ends most fits sooner (on digits, over 30 random
+configurations: median 45 epochs with adam, 22 with sgd; 23 % and 9 % of fits reach 200).
 """
 
 from __future__ import annotations
