@@ -195,36 +195,118 @@ class GaussianProcess:
         out["noise"] = self.noise
         return out
 
-    # -- the objective of the MAP fit ---------------------------------------------------
-    def neg_log_posterior(
-        self, eta: np.ndarray, X: np.ndarray, y: np.ndarray
-    ) -> tuple[float, np.ndarray]:
-        """``-(log p(y | X, eta) + log p(eta))`` and its gradient w.r.t. ``eta``.
+    # -- the marginal likelihood and the MAP objective -------------------------------------
+    def _log_density(
+        self,
+        kernel: Kernel,
+        eta: np.ndarray,
+        X: np.ndarray,
+        ys: np.ndarray,
+        *,
+        prior: bool,
+        jitter_start: int,
+        gradient: bool = True,
+    ) -> tuple[float, np.ndarray | None]:
+        """``log p(ys | X, eta)``, plus ``log p(eta)`` when ``prior``, and its gradient.
 
-        ``y`` is in the units the model works in (standardized when ``standardize``).
+        Computed with ``kernel``, a working copy of :attr:`kernel` whose ``theta`` this sets:
+        the model itself is left as it is. ``ys`` is in the model's standardized units.
+        Raises ``_FitFailure`` where the density cannot be evaluated.
         """
-        self.eta = eta
-        K, contract = self.kernel.with_gradient(X)
-        K = K.copy()
-        K[np.diag_indices_from(K)] += self.noise
+        p = kernel.n_params
+        kernel.theta = eta[:p]
+        noise = float(np.exp(eta[p])) if self.fit_noise else self.noise
+        if gradient:
+            K, contract = kernel.with_gradient(X)
+            K = K.copy()
+        else:
+            K = kernel(X)
+        K[np.diag_indices_from(K)] += noise
         try:
-            L, _ = cholesky_jitter(K, start=2)  # some jitter at once, no warning here
+            L, _ = cholesky_jitter(K, start=jitter_start)
         except LinAlgError as err:
             raise _FitFailure(str(err)) from None
-        alpha = cho_solve((L, True), y, check_finite=False)
-        lml = log_marginal_likelihood(L, alpha, y)
-        # R&W eq. 5.9: d lml / d eta_i = tr((alpha alpha^T - K_y^{-1}) dK_y/deta_i) / 2
-        W = np.outer(alpha, alpha) - _inverse_from_cholesky(L)
-        grad = 0.5 * contract(W)
-        if self.fit_noise:  # dK_y / dlog(sigma2) = sigma2 I
-            grad = np.append(grad, 0.5 * self.noise * np.trace(W))
-        prior = self._prior()
-        if prior is not None:
-            lp, dlp = prior.log_density(eta)
-            lml, grad = lml + lp, grad + dlp
-        if not (np.isfinite(lml) and np.all(np.isfinite(grad))):
+        alpha = cho_solve((L, True), ys, check_finite=False)
+        value = log_marginal_likelihood(L, alpha, ys)
+        grad = None
+        if gradient:
+            # R&W eq. 5.9: d lml / d eta_i = tr((alpha alpha^T - K_y^{-1}) dK_y/deta_i) / 2
+            W = np.outer(alpha, alpha) - _inverse_from_cholesky(L)
+            grad = 0.5 * contract(W)
+            if self.fit_noise:  # dK_y / dlog(sigma2) = sigma2 I
+                grad = np.append(grad, 0.5 * noise * np.trace(W))
+        hyperprior = self._prior() if prior else None
+        if hyperprior is not None:
+            lp, dlp = hyperprior.log_density(eta)
+            value = value + lp
+            grad = None if grad is None else grad + dlp
+        if not (np.isfinite(value) and (grad is None or np.all(np.isfinite(grad)))):
             raise _FitFailure("non-finite marginal likelihood")
-        return -lml, -grad
+        return value, grad
+
+    def _evaluate(
+        self, eta: np.ndarray | None, prior: bool, gradient: bool
+    ) -> float | tuple[float, np.ndarray]:
+        """The public log densities: at ``eta`` on the conditioned data, model unchanged."""
+        if self.X_train is None:
+            raise RuntimeError("the model has no data; call fit first")
+        eta = self.eta if eta is None else np.asarray(eta, dtype=float).ravel()
+        if eta.shape != (len(self.eta),):
+            raise ValueError(f"eta must have {len(self.eta)} entries, got shape {eta.shape}")
+        with single_blas_thread():
+            try:
+                value, grad = self._log_density(
+                    self.kernel.clone(),
+                    eta,
+                    self.X_train,
+                    self._ys(self.y_train),
+                    prior=prior,
+                    jitter_start=0,
+                    gradient=gradient,
+                )
+            except _FitFailure:
+                value, grad = -np.inf, np.full(len(eta), np.nan)
+        return (value, grad) if gradient else value
+
+    def log_marginal_likelihood(
+        self, eta: np.ndarray | None = None, *, gradient: bool = False
+    ) -> float | tuple[float, np.ndarray]:
+        """The log marginal likelihood of the conditioned data at hyperparameters ``eta``.
+
+        ``log p(y_s | X, eta) = -y_s^T K_y^{-1} y_s / 2 - log|K_y| / 2 - n log(2 pi) / 2``
+        (R&W eq. 2.30) and its gradient (R&W eq. 5.9), for the training data in the model's
+        standardized units. The model is not changed: evaluate it anywhere (a map over
+        lengthscale and noise, say) and the fitted hyperparameters stay as they are.
+
+        Parameters
+        ----------
+        eta : ndarray of shape (n_hyperparameters,), optional
+            Natural logs of the hyperparameters, in the order of :attr:`eta` (the kernel's
+            ``theta``, then the log noise variance when it is learned). Default: the current
+            ones.
+        gradient : bool, default False
+            Also return the gradient with respect to ``eta``.
+
+        Returns
+        -------
+        value : float
+            ``-inf`` where ``K_y`` cannot be factored even with jitter.
+        grad : ndarray of shape (n_hyperparameters,), when ``gradient``
+        """
+        if eta is None and not gradient:  # the factorization at hand
+            if self.X_train is None:
+                raise RuntimeError("the model has no data; call fit first")
+            with single_blas_thread():
+                return log_marginal_likelihood(self.L, self.alpha, self._ys(self.y_train))
+        return self._evaluate(eta, prior=False, gradient=gradient)
+
+    def log_posterior(
+        self, eta: np.ndarray | None = None, *, gradient: bool = False
+    ) -> float | tuple[float, np.ndarray]:
+        """What the MAP fit maximizes: :meth:`log_marginal_likelihood` plus the log prior
+        density of ``eta`` (:mod:`hpo.gp.priors`; nothing when the model has no prior).
+        Same parameters and returns; the model is not changed."""
+        return self._evaluate(eta, prior=True, gradient=gradient)
 
     # -- fitting ------------------------------------------------------------------------
     def _check(self, X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -295,14 +377,20 @@ class GaussianProcess:
             if rng is None:
                 raise ValueError("rng is required when n_restarts > 0")
             starts += [prior.sample(rng, last_good) for _ in range(n_restarts - 1)]
+        work = self.kernel.clone()  # the objective sets hyperparameters on this copy
+
+        def objective(eta: np.ndarray) -> tuple[float, np.ndarray]:
+            # some jitter at once (start=2): no failed factorization, no warning, per step
+            value, grad = self._log_density(work, eta, X, ys, prior=True, jitter_start=2)
+            return -value, -grad
+
         best, best_value, evals, errors = None, np.inf, 0, []
         for start in starts:
             start = np.clip(start, bounds[:, 0], bounds[:, 1])
             try:
                 res = minimize(
-                    self.neg_log_posterior,
+                    objective,
                     start,
-                    args=(X, ys),
                     jac=True,
                     method="L-BFGS-B",
                     bounds=bounds,
@@ -353,6 +441,10 @@ class GaussianProcess:
         X_new, y_new = self._check(X_new, y_new)
         if self.X_train is None:
             raise RuntimeError("add_observations needs a fitted model; call fit first")
+        with single_blas_thread():
+            return self._add_observations(X_new, y_new)
+
+    def _add_observations(self, X_new: np.ndarray, y_new: np.ndarray) -> GaussianProcess:
         B = self.kernel(self.X_train, X_new)
         C = self.kernel(X_new)
         C[np.diag_indices_from(C)] += self.noise + self.jitter
@@ -361,7 +453,7 @@ class GaussianProcess:
         try:
             L22, _ = cholesky_jitter(S)  # any extra jitter enters the new block only
         except LinAlgError:
-            warnings.warn("rank-k update failed; refactoring", NumericalWarning, stacklevel=2)
+            warnings.warn("rank-k update failed; refactoring", NumericalWarning, stacklevel=4)
             X = np.vstack([self.X_train, X_new])
             return self._condition(X, np.concatenate([self.y_train, y_new]))
         n, k = len(self.L), len(X_new)
@@ -381,7 +473,8 @@ class GaussianProcess:
             raise ValueError("y must be finite, one value per training point")
         self._y_mean, self._y_std = _standardization(y) if self.standardize else (0.0, 1.0)
         self.y_train = y
-        self.alpha = cho_solve((self.L, True), self._ys(y), check_finite=False)
+        with single_blas_thread():
+            self.alpha = cho_solve((self.L, True), self._ys(y), check_finite=False)
         return self
 
     # -- prediction ---------------------------------------------------------------------
@@ -400,7 +493,12 @@ class GaussianProcess:
         mean, var : ndarray of shape (m,)
         dmean, dvar : ndarray of shape (m, d), when ``gradient``
         """
-        X = np.atleast_2d(np.asarray(X, dtype=float))
+        if self.X_train is None:
+            raise RuntimeError("posterior needs a fitted model; call fit first")
+        with single_blas_thread():
+            return self._posterior(np.atleast_2d(np.asarray(X, dtype=float)), gradient)
+
+    def _posterior(self, X: np.ndarray, gradient: bool) -> tuple[np.ndarray, ...]:
         if gradient:  # k_*^T of shape (m, n) and its gradient (m, n, d)
             Ks, dKs = self.kernel.value_and_gradient_x(X, self.X_train)
         else:
@@ -424,7 +522,7 @@ class GaussianProcess:
             warnings.warn(
                 "negative predicted variances (round-off) clipped to 0",
                 NumericalWarning,
-                stacklevel=3,
+                stacklevel=4,
             )
         return np.maximum(var, 0.0)
 
@@ -443,17 +541,14 @@ class GaussianProcess:
         """
         if self.X_train is None:
             raise RuntimeError("predict needs a fitted model; call fit first")
-        mean, var = self.posterior(X)
+        with single_blas_thread():
+            mean, var = self._posterior(np.atleast_2d(np.asarray(X, dtype=float)), False)
         mean = mean * self._y_std + self._y_mean
         return (mean, var * self._y_std**2) if return_var else mean
 
     def standardize_y(self, y: np.ndarray | float) -> np.ndarray | float:
         """Map outputs to the standardized units of :meth:`posterior`."""
         return (np.asarray(y, dtype=float) - self._y_mean) / self._y_std
-
-    def log_marginal_likelihood(self) -> float:
-        """``log p(y | X, eta)`` at the current hyperparameters (standardized ``y``)."""
-        return log_marginal_likelihood(self.L, self.alpha, self._ys(self.y_train))
 
     def __repr__(self) -> str:
         n = 0 if self.X_train is None else len(self.X_train)

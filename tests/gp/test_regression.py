@@ -40,31 +40,108 @@ def test_posterior_equals_scikit_learn_with_a_fixed_kernel(rng, normalize, nu):
 
 
 @pytest.mark.parametrize("prior", ["default", None])
-def test_log_posterior_gradient_matches_finite_differences(rng, prior):
+@pytest.mark.parametrize("density", ["log_posterior", "log_marginal_likelihood"])
+def test_log_density_gradients_match_finite_differences(rng, prior, density):
     X = rng.random((15, 3))
-    y = f(X)
-    gp = GaussianProcess(prior=prior).fit(X, y, optimize=False)
+    gp = GaussianProcess(prior=prior).fit(X, f(X), optimize=False)
+    evaluate = getattr(gp, density)
     eta = np.log([1.3, 0.4, 0.6, 1.1, 1e-3])
-    _, grad = gp.neg_log_posterior(eta, X, y)
+    _, grad = evaluate(eta, gradient=True)
     eps = 1e-6
     for i in range(len(eta)):
         up, down = eta.copy(), eta.copy()
         up[i] += eps
         down[i] -= eps
-        numeric = (gp.neg_log_posterior(up, X, y)[0] - gp.neg_log_posterior(down, X, y)[0]) / (
-            2 * eps
-        )
+        numeric = (evaluate(up) - evaluate(down)) / (2 * eps)
         assert grad[i] == pytest.approx(numeric, rel=1e-5, abs=1e-6)
+
+
+def test_log_posterior_adds_the_prior_density(rng):
+    X = rng.random((15, 3))
+    gp = GaussianProcess().fit(X, f(X), optimize=False)
+    eta = np.log([1.3, 0.4, 0.6, 1.1, 1e-3])
+    log_prior, _ = gp._prior().log_density(eta)
+    assert gp.log_posterior(eta) == pytest.approx(gp.log_marginal_likelihood(eta) + log_prior)
+    bare = GaussianProcess(prior=None).fit(X, f(X), optimize=False)
+    assert bare.log_posterior(eta) == pytest.approx(bare.log_marginal_likelihood(eta))
+
+
+def test_log_marginal_likelihood_at_other_hyperparameters_equals_scikit_learn(rng):
+    X = rng.random((25, 3))
+    y = 3.0 + 10 * f(X)
+    gp = GaussianProcess(Constant(1.7) * Matern(LS, nu=2.5), noise=1e-3, fit_noise=False)
+    gp.fit(X, y, optimize=False)
+    ref = GaussianProcessRegressor(
+        sk.ConstantKernel(1.7) * sk.Matern(LS, nu=2.5),
+        alpha=1e-3,
+        optimizer=None,
+        normalize_y=True,
+    ).fit(X, y)
+    # both order theta as [log constant, log lengthscales]
+    for eta in (np.log([1.7, *LS]), np.log([0.5, 0.2, 1.0, 2.0])):
+        expected, expected_grad = ref.log_marginal_likelihood(eta, eval_gradient=True)
+        value, grad = gp.log_marginal_likelihood(eta, gradient=True)
+        assert value == pytest.approx(expected, rel=1e-9)
+        np.testing.assert_allclose(grad, expected_grad, rtol=1e-7, atol=1e-9)
+    assert gp.log_marginal_likelihood(gp.eta) == pytest.approx(gp.log_marginal_likelihood())
+
+
+def test_evaluating_the_log_densities_leaves_the_model_unchanged(rng):
+    X, Xs = rng.random((20, 3)), rng.random((5, 3))
+    gp = GaussianProcess().fit(X, f(X), rng=rng)
+    eta, L, alpha, mean = gp.eta.copy(), gp.L.copy(), gp.alpha.copy(), gp.predict(Xs)
+    other = eta + 0.7
+    gp.log_marginal_likelihood(other, gradient=True)
+    gp.log_posterior(other)
+    np.testing.assert_array_equal(gp.eta, eta)
+    np.testing.assert_array_equal(gp.L, L)
+    np.testing.assert_array_equal(gp.alpha, alpha)
+    np.testing.assert_array_equal(gp.predict(Xs), mean)
+    with pytest.raises(ValueError, match="eta must have 5 entries"):
+        gp.log_marginal_likelihood(eta[:2])
+    with pytest.raises(RuntimeError, match="fit first"):
+        GaussianProcess().log_marginal_likelihood()
+
+
+def test_public_compute_methods_hold_one_blas_thread(rng, monkeypatch):
+    from hpo.gp import _threads, regression
+
+    depths = []
+
+    def recording(function):
+        def wrapper(*args, **kwargs):
+            depths.append(getattr(_threads._STATE, "depth", 0))
+            return function(*args, **kwargs)
+
+        return wrapper
+
+    for name in ("cho_solve", "solve_triangular", "log_marginal_likelihood"):
+        monkeypatch.setattr(regression, name, recording(getattr(regression, name)))
+    X = rng.random((10, 2))
+    gp = GaussianProcess().fit(X, f(np.hstack([X, X[:, :1]])), optimize=False)
+    calls = [
+        lambda: gp.predict(X[:3], return_var=True),
+        lambda: gp.posterior(X[:3], gradient=True),
+        lambda: gp.log_marginal_likelihood(),
+        lambda: gp.log_marginal_likelihood(gp.eta, gradient=True),
+        lambda: gp.log_posterior(gp.eta),
+        lambda: gp.add_observations(X[:1] + 0.01, [0.0]),
+        lambda: gp.set_targets(gp.y_train),
+    ]
+    for call in calls:
+        depths.clear()
+        call()
+        assert depths and min(depths) >= 1
 
 
 def test_map_fit_improves_the_posterior_and_predicts_well(rng):
     X, Xs = rng.random((40, 3)), rng.random((200, 3))
     gp = GaussianProcess()
     gp.fit(X, f(X), optimize=False)
-    before = gp.neg_log_posterior(gp.eta, X, gp.standardize_y(f(X)))[0]
+    before = gp.log_posterior()
     gp.fit(X, f(X), rng=rng, n_restarts=2)
-    after = gp.neg_log_posterior(gp.eta, X, gp.standardize_y(f(X)))[0]
-    assert after < before
+    after = gp.log_posterior()
+    assert after > before
     rmse = np.sqrt(np.mean((gp.predict(Xs) - f(Xs)) ** 2))
     assert rmse < 0.1 * np.std(f(Xs))
     assert set(gp.hyperparameters) == {
@@ -150,7 +227,7 @@ def test_failed_fit_keeps_the_last_hyperparameters_and_warns(rng, monkeypatch):
 
         raise _FitFailure("injected")
 
-    monkeypatch.setattr(gp, "neg_log_posterior", broken)
+    monkeypatch.setattr(gp, "_log_density", broken)
     with pytest.warns(NumericalWarning, match="fit failed"):
         gp.fit(X, np.cos(X[:, 0]), rng=rng)
     np.testing.assert_allclose(gp.eta, eta, rtol=1e-12)
