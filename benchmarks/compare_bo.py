@@ -7,6 +7,13 @@ same problem instances), ``--evals`` evaluations each; the final simple regret
 ``min_t f(x_t) - f*`` per run goes to a JSON-lines journal (re-running skips finished runs),
 and a summary table of medians, ranks and wins to a Markdown file.
 
+``failures``: hpo with and without its handling of failed trials (a pessimistic fantasy at
+each failed configuration, ``BayesianOptimization._avoid_failures``) on objectives that
+fail over a region of the space, and on ones that fail at random (10 % of the
+configurations, chosen by a hash of the configuration: a crash unrelated to it); the failed
+evaluations after the initial design and the final regret against the best *feasible*
+value.
+
 ``timing``: seconds per ``ask()`` after ``n`` observations (random points, the same for every
 optimizer) on Hartmann6 for n in ``--sizes`` and on Levy-d at n = 100 for d in ``--dims``;
 the median over a few consecutive asks after warm-up asks. scikit-optimize fits in ``tell``,
@@ -19,6 +26,7 @@ nice -n 10 python benchmarks/compare_bo.py regret --seeds 10-19 --tag holdout
 nice -n 10 python benchmarks/compare_bo.py regret --seeds 0-9 --tag warp-none \\
     --optimizers hpo --hpo-options '{"output_warping": "none"}'
 nice -n 10 python benchmarks/compare_bo.py timing --tag main
+nice -n 10 python benchmarks/compare_bo.py failures --seeds 0-9
 """
 
 from __future__ import annotations
@@ -35,10 +43,12 @@ import argparse  # noqa: E402
 import json  # noqa: E402
 import time  # noqa: E402
 import warnings  # noqa: E402
+import zlib  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
 
+from hpo import Real, Space  # noqa: E402
 from hpo.optimizers import make_optimizer  # noqa: E402
 from hpo.problems import get_problem  # noqa: E402
 
@@ -176,6 +186,120 @@ def summarize(rows: list[dict], problems, seeds, optimizers) -> str:
     return "\n".join(lines) + "\n"
 
 
+# -- failures -------------------------------------------------------------------------
+class _Failure(Exception):
+    """The objective failed (an out-of-memory error, a diverged training run...)."""
+
+
+def _failing(spec: str):
+    """``(space, objective, best feasible value, evaluations)`` of a failure case."""
+    square = Space({"x": Real(0.0, 1.0), "y": Real(0.0, 1.0)})
+    if spec in ("square-inside", "square-edge"):
+        centre = 0.1 if spec == "square-inside" else 0.3  # fails for x < 0.3
+
+        def f(p):
+            if p["x"] < 0.3:
+                raise _Failure
+            return (p["x"] - centre) ** 2 + (p["y"] - 0.5) ** 2
+
+        return square, f, (0.3 - centre) ** 2, 30
+    name, rule = spec.split("/")
+    problem = get_problem(name)
+    fails = {
+        "x0>2": lambda p: p["x0"] > 2.0,  # branin: keeps only the minimum at (-pi, 12.275)
+        "x0+x1>1.2": lambda p: p["x0"] + p["x1"] > 1.2,  # hartmann6: x* is feasible
+        # a hash of the configuration: 10 % fail, whatever the objective does there
+        "random10%": lambda p: zlib.crc32(repr(sorted(p.items())).encode()) % 100 < 10,
+    }[rule]
+
+    def g(p):
+        if fails(p):
+            raise _Failure
+        return problem(p)
+
+    return problem.space, g, problem.optimum, 30 if problem.space.dim <= 2 else 50
+
+
+FAILURE_CASES = (
+    "square-inside",
+    "square-edge",
+    "branin/x0>2",
+    "hartmann6/x0+x1>1.2",
+    "branin/random10%",
+    "hartmann6/random10%",
+)
+
+
+def failures(args: argparse.Namespace) -> None:
+    journal = RESULTS / f"failures-{args.tag}.jsonl"
+    done = {}
+    if journal.exists():
+        for line in journal.read_text().splitlines():
+            r = json.loads(line)
+            done[(r["avoid"], r["problem"], r["seed"])] = r
+    with journal.open("a") as out:
+        for spec in FAILURE_CASES:
+            space, f, best_feasible, evals = _failing(spec)
+            for seed in args.seeds:
+                for avoid in (True, False):
+                    if (avoid, spec, seed) in done:
+                        continue
+                    opt = make_optimizer("bayes", space, seed=seed)
+                    opt._avoid_failures = avoid
+                    for _ in range(evals):
+                        params = opt.ask()
+                        try:
+                            value = f(params)
+                        except _Failure as err:
+                            value = err
+                        opt.tell(params, value)
+                    model = opt.trials[opt.n_initial :]
+                    best = opt.best.value if opt.best is not None else np.inf
+                    r = {
+                        "avoid": avoid,
+                        "problem": spec,
+                        "seed": seed,
+                        "evals": evals,
+                        "failed_after_design": sum(not t.ok for t in model),
+                        "model_trials": len(model),
+                        "regret": float(best - best_feasible),
+                    }
+                    done[(avoid, spec, seed)] = r
+                    out.write(json.dumps(r) + "\n")
+                    out.flush()
+                    print(f"{spec:20s} seed {seed:3d} avoid={avoid!s:5s} {r}", flush=True)
+    lines = [
+        "Failed trials: hpo's BayesianOptimization with its pessimistic fantasies of failed",
+        f"configurations (avoid) and without them (the behaviour before), seeds "
+        f"{args.seeds[0]}..{args.seeds[-1]} ({len(args.seeds)} seeds). `compare_bo.py failures`.",
+        "",
+        "| problem | evals | failed after the design, avoid / before | median regret, avoid "
+        "/ before |",
+        "|---|---|---|---|",
+    ]
+    for spec in FAILURE_CASES:
+        rows = {
+            a: [done[a, spec, s] for s in args.seeds if (a, spec, s) in done] for a in (True, False)
+        }
+        if not rows[True] or not rows[False]:
+            continue
+        fails = [np.mean([r["failed_after_design"] for r in rows[a]]) for a in (True, False)]
+        n_model = rows[True][0]["model_trials"]
+        med = [np.median([r["regret"] for r in rows[a]]) for a in (True, False)]
+        lines.append(
+            f"| {spec} | {rows[True][0]['evals']} | {fails[0]:.1f} / {fails[1]:.1f} of {n_model} "
+            f"| {med[0]:.3g} / {med[1]:.3g} |"
+        )
+    lines += [
+        "",
+        "Regret: best value found minus the best feasible value (square-inside: 0.04 at",
+        "x = 0.3, y = 0.5; the others: the problem's f*, which lies in the feasible part).",
+    ]
+    summary = "\n".join(lines) + "\n"
+    (RESULTS / f"failures-{args.tag}.md").write_text(summary)
+    print(summary)
+
+
 # -- timing ---------------------------------------------------------------------------
 def time_ask(name: str, spec: str, n: int, hpo_options: dict, repeats: int = 5) -> float:
     """Median seconds of one ask (skopt: ask + tell) after ``n`` random observations."""
@@ -256,6 +380,9 @@ def timing(args: argparse.Namespace) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
+    failures_parser = sub.add_parser("failures")
+    failures_parser.add_argument("--tag", default="main")
+    failures_parser.add_argument("--seeds", type=_seeds, default=_seeds("0-9"))
     for name in ("regret", "timing"):
         p = sub.add_parser(name)
         p.add_argument("--tag", default="main")
@@ -287,6 +414,8 @@ def main() -> None:
     sub.choices["timing"].add_argument("--large", type=int, default=1000)
     args = parser.parse_args()
     _quiet()
+    if args.command == "failures":
+        return failures(args)
     if args.lengthscale_prior == "hvarfner":
         from hpo.gp import priors
 

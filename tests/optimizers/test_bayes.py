@@ -1,5 +1,6 @@
 """Bayesian optimization: what the contract suite does not check."""
 
+import copy
 import json
 import math
 
@@ -88,6 +89,67 @@ def test_failed_trials_stay_out_of_the_model():
         opt.tell(p, float("nan") if i % 3 == 0 else branin(p))
     opt.ask()
     assert len(opt.gp.X_train) == len(opt.completed) == 6
+    assert np.all(np.isfinite(opt.gp.y_train))
+
+
+SQUARE = Space({"x": Real(0.0, 1.0), "y": Real(0.0, 1.0)})
+
+
+def fails_left_of_03(p):
+    """Raises for x < 0.3; the values left over point into that region (minimum at x = 0.1),
+    so a model of the completed trials alone keeps proposing there."""
+    if p["x"] < 0.3:
+        raise MemoryError("out of memory")
+    return (p["x"] - 0.1) ** 2 + (p["y"] - 0.5) ** 2
+
+
+def run_catching(opt, f, n):
+    for _ in range(n):
+        p = opt.ask()
+        try:
+            value = f(p)
+        except MemoryError as err:
+            value = err
+        opt.tell(p, value)
+    return opt
+
+
+@pytest.mark.parametrize("avoid", [True, False])
+def test_proposals_move_away_from_a_failing_region(avoid):
+    opt = BayesianOptimization(SQUARE, seed=0, n_initial=5)
+    opt._avoid_failures = avoid  # False: the old behaviour, to show that the count can fail
+    run_catching(opt, fails_left_of_03, 20)
+    first = next(i for i, t in enumerate(opt.trials) if not t.ok)
+    after = opt.trials[first + 1 :]
+    inside = sum(t.params["x"] < 0.3 for t in after)
+    if avoid:
+        assert inside <= len(after) / 4
+        assert np.isfinite(opt.best.value) and opt.best.params["x"] >= 0.3
+    else:  # failures never enter the model, so it keeps proposing into the region
+        assert inside >= 2 * len(after) / 3
+    opt.ask()
+    assert len(opt.gp.X_train) == len(opt.completed)  # fantasies stay out of opt.gp
+
+
+def test_without_failures_the_failure_handling_changes_nothing():
+    def trajectory(avoid):
+        opt = BayesianOptimization(BRANIN, seed=3, n_initial=4)
+        opt._avoid_failures = avoid
+        run(opt, branin, 9)
+        batch = opt.ask(3)  # pending fantasies too
+        opt.ask()
+        opt.tell(batch, [branin(p) for p in batch])
+        run(opt, branin, 2)
+        return [(t.params, t.value, t.info) for t in opt.trials]
+
+    assert trajectory(True) == trajectory(False)
+
+    def with_failures(avoid):
+        opt = BayesianOptimization(SQUARE, seed=0, n_initial=5)
+        opt._avoid_failures = avoid
+        return [t.params for t in run_catching(opt, fails_left_of_03, 12).trials]
+
+    assert with_failures(True) != with_failures(False)  # the switch is not inert
 
 
 def test_deterministic_fixes_the_noise():
@@ -130,3 +192,77 @@ def test_options_are_validated():
         BayesianOptimization(BRANIN, output_warping="log")
     with pytest.raises(ValueError, match="n_initial"):
         BayesianOptimization(BRANIN, n_initial=0)
+
+
+def test_predict_and_acquisition_value_shapes_and_units():
+    space = Space({"x": Real(-2.0, 2.0)})
+    opt = BayesianOptimization(space, seed=0, deterministic=True, output_warping="none")
+    with pytest.raises(RuntimeError, match="completed trial"):
+        opt.predict({"x": 0.0})
+    run(opt, lambda p: (p["x"] - 0.5) ** 2, 8)
+    told = [t.params for t in opt.completed]
+    mean, std = opt.predict(told)
+    assert mean.shape == std.shape == (8,)
+    # without warping: the objective's units; an exact objective is interpolated
+    np.testing.assert_allclose(mean, [t.value for t in opt.completed], atol=1e-3)
+    assert np.all(std < 1e-2)
+    far_mean, far_std = opt.predict({"x": -2.0})
+    assert far_mean.shape == (1,) and far_std[0] > std.max()
+    values = opt.acquisition_value([{"x": v} for v in np.linspace(-2, 2, 9)])
+    assert values.shape == (9,) and np.all(np.isfinite(values))
+    with pytest.raises(ValueError, match="'x'"):
+        opt.predict({"x": 3.0})
+
+
+def test_acquisition_value_is_what_the_next_ask_assigns(mixed_space):
+    opt = BayesianOptimization(mixed_space, seed=2)
+    run(opt, lambda p: p["dropout"] + p["layers"] / 4 + (p["activation"] == "relu"), 9)
+    opt.ask(2)  # pending trials: their fantasies are part of the proposing model
+    twin = copy.deepcopy(opt)
+    proposal = twin.ask()
+    value = opt.acquisition_value(proposal)[0]
+    assert value == pytest.approx(twin.trials[-1].info["acquisition_value"], rel=1e-12)
+    assert opt.ask() == proposal  # evaluating changed nothing: same proposal next
+
+
+def test_inspection_between_asks_leaves_the_trajectory_unchanged():
+    grid = [{"x1": x1, "x2": 7.5} for x1 in np.linspace(-5, 10, 7)]
+
+    def trajectory(inspect):
+        opt = BayesianOptimization(BRANIN, seed=4, n_initial=3)
+        for i in range(9):
+            if inspect and i >= 1:  # in the design phase too, and right after tells
+                opt.predict(grid)
+                opt.acquisition_value(grid)
+            p = opt.ask()
+            if inspect and i % 3 == 1:
+                opt.predict(grid)  # with a pending trial
+            opt.tell(p, branin(p))
+        return [(t.params, t.info) for t in opt.trials]
+
+    assert trajectory(True) == trajectory(False)
+
+
+def test_the_next_ask_reuses_the_fit_made_for_inspection(monkeypatch):
+    from hpo.gp.regression import GaussianProcess
+
+    opt = run(BayesianOptimization(BRANIN, seed=0, n_initial=4), branin, 6)
+    fits = []
+    original = GaussianProcess.fit
+    monkeypatch.setattr(
+        GaussianProcess, "fit", lambda gp, *a, **k: fits.append(1) or original(gp, *a, **k)
+    )
+    opt.predict({"x1": 0.0, "x2": 5.0})
+    opt.acquisition_value({"x1": 0.0, "x2": 5.0})
+    assert len(fits) == 1 and opt.gp is not None and len(opt.gp.X_train) == 5
+    opt.ask()
+    assert len(fits) == 1 and len(opt.gp.X_train) == 6  # adopted, not refitted
+
+
+def test_an_optimizer_saved_before_the_failure_handling_loads_and_runs(tmp_path):
+    opt = run(BayesianOptimization(BRANIN, seed=0, n_initial=3), branin, 4)
+    del opt._preview, opt._avoid_failures  # as written by the previous version
+    opt.save(tmp_path / "old.pkl")
+    loaded = BayesianOptimization.load(tmp_path / "old.pkl")
+    assert loaded._avoid_failures and loaded._preview is None
+    run(loaded, branin, 2)
