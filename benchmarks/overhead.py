@@ -22,8 +22,9 @@ Protocol
   is linear growth, 3 the cubic cost of a GP's Cholesky factorization.
 
 The output (``benchmarks/results/paper/overhead.json``) holds every timed step, the medians,
-the slopes, the settings, the load average before and after, and the environment
-(:func:`hpo.bench.environment.describe_environment`). ``paper/build.py`` reads it.
+the slopes, the settings, the load average before and after, the environment
+(:func:`hpo.bench.environment.describe_environment`) and the git commit of the hpo that was
+timed (with whether its files differed from it). ``paper/build.py`` reads it.
 
 Usage (about 5 minutes on the 2-core machine of the paper; run it on a quiet machine)::
 
@@ -42,6 +43,7 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 import argparse  # noqa: E402
 import datetime  # noqa: E402
 import json  # noqa: E402
+import subprocess  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 import warnings  # noqa: E402
@@ -106,6 +108,30 @@ def slope(cells: dict[str, dict[str, Any]]) -> float | None:
     return float(np.polyfit(x, y, 1)[0])
 
 
+def source() -> dict[str, Any]:
+    """Where the hpo that is timed comes from: its directory, the git commit there, and
+    whether its files differ from that commit (``None`` outside a git checkout)."""
+    import hpo
+
+    root = Path(hpo.__file__).resolve().parents[1]
+
+    def git(*cmd: str) -> str | None:
+        try:
+            done = subprocess.run(
+                ["git", "-C", str(root), *cmd], capture_output=True, text=True, check=True
+            )
+        except (OSError, subprocess.CalledProcessError):
+            return None
+        return done.stdout.strip()
+
+    status = git("status", "--porcelain", "--", "hpo")
+    return {
+        "hpo_path": str(root),
+        "commit": git("rev-parse", "HEAD"),
+        "hpo_modified": None if status is None else bool(status),
+    }
+
+
 def run(args: argparse.Namespace) -> dict[str, Any]:
     sweeps = {
         "n": [(D_FIXED, n) for n in args.n],
@@ -131,6 +157,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         },
         "load_before": list(os.getloadavg()),
         "environment": describe_environment(),
+        "source": source(),
         "n": {},
         "d": {},
     }

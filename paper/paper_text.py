@@ -346,6 +346,7 @@ def _overhead(res: Results, tables: Mapping[str, Table]) -> dict[str, str]:
         oh_load_after=f"{oh['load_after'][0]:.2f}",
         oh_date=oh["date"],
         oh_command=f"`{oh['command']}`",
+        oh_commit=f"`{(oh.get('source', {}).get('commit') or 'unknown')[:7]}`",
     )
     for sweep in ("n", "d"):
         slopes = {o: sl for o, sl in oh["slopes"][sweep].items() if sl is not None}
@@ -508,6 +509,13 @@ def _claims(res: Results, tables: Mapping[str, Table], v: Mapping[str, Any]) -> 
             (
                 "the overhead of bayes grows with n more slowly than cubically (slope < 3)",
                 lambda: sl["bayes"] < 3,
+            )
+        )
+    if res.overhead is not None:
+        checks.append(
+            (
+                "the overhead was measured on committed code (overhead.json: source)",
+                lambda: res.overhead["source"]["hpo_modified"] is False,
             )
         )
     failed = []
