@@ -23,7 +23,7 @@ def overhead_figure(overhead: Mapping[str, Any]) -> Figure:
     fitted slope in the legend."""
     names = list(dict.fromkeys([*overhead["n"], *overhead["d"]]))
     colors = optimizer_colors(names)
-    fig = Figure(figsize=(9.0, 3.6), layout="constrained")
+    fig = Figure(figsize=(9.0, 4.4), layout="constrained")
     axes = fig.subplots(1, 2)
     settings = overhead["settings"]
     fixed = {"n": f"d = {settings['d_fixed']}", "d": f"n = {settings['n_fixed']}"}
@@ -49,5 +49,7 @@ def overhead_figure(overhead: Mapping[str, Any]) -> Figure:
         ax.set_ylabel("ask + tell per step (s)")
         ax.set_title(f"{settings['objective']}, {fixed[sweep]}", fontsize=10)
         ax.grid(True, which="major", alpha=0.3)
-        ax.legend(fontsize=7, frameon=False)
+        ax.legend(
+            fontsize=7, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=2
+        )
     return fig

@@ -358,6 +358,10 @@ def _overhead(res: Results, tables: Mapping[str, Table]) -> dict[str, str]:
         v[f"oh_{key}_first"] = fmt_ms(cells[xs[0]]["median"])
         v[f"oh_{key}_last"] = fmt_ms(cells[xs[-1]]["median"])
         v[f"oh_{key}_last_n"] = xs[-1]
+        if len(xs) > 1:
+            prev, last = cells[xs[-2]]["median"], cells[xs[-1]]["median"]
+            v[f"oh_{key}_prev_n"] = xs[-2]
+            v[f"oh_{key}_last_factor"] = f"{last / prev:.1f}"
     return v
 
 
@@ -509,6 +513,23 @@ def _claims(res: Results, tables: Mapping[str, Table], v: Mapping[str, Any]) -> 
             (
                 "the overhead of bayes grows with n more slowly than cubically (slope < 3)",
                 lambda: sl["bayes"] < 3,
+            )
+        )
+    if res.overhead is not None and "bayes" in res.overhead["n"]:
+        cells = res.overhead["n"]["bayes"]
+        xs = sorted(cells, key=int)
+        t = [cells[x]["median"] for x in xs]
+        slope = res.overhead["slopes"]["n"]["bayes"]
+        checks.append(
+            (
+                "bayes: flat at small n (less than 1.5 times from the first to the second n)",
+                lambda: t[1] / t[0] < 1.5,
+            )
+        )
+        checks.append(
+            (
+                "bayes: the last step in n grows faster than the fitted slope implies",
+                lambda: t[-1] / t[-2] > (int(xs[-1]) / int(xs[-2])) ** slope,
             )
         )
     if res.overhead is not None:
