@@ -172,6 +172,13 @@ class SearchCV(MetaEstimatorMixin, BaseEstimator):
         CV score), the time of ``ask``/``tell`` and ``eval_time`` (the configuration's fit
         and score seconds summed over folds).
 
+    Notes
+    -----
+    Differences from ``GridSearchCV``: one scorer only (the optimizer minimizes one number),
+    so ``refit`` is a bool; ``**fit_params`` go to ``estimator.fit`` only (scikit-learn 1.9's
+    ``GridSearchCV`` also weights its scorer by a ``sample_weight`` fit parameter); no metadata
+    routing, no ``return_train_score``, no precomputed-kernel (pairwise) splitting.
+
     Examples
     --------
     >>> from sklearn.datasets import load_iris
