@@ -153,6 +153,7 @@ def _rank_values(tables: Mapping[str, Table], suffix: str = "") -> dict[str, str
         "rank_last": code(ranks[-1]["optimizer"]),
         "friedman_chi2": f"{fr['friedman_chi2']:.1f}",
         "friedman_p": fmt_p(fr["p"]),
+        "friedman_verdict": "rejects" if fr["p"] < fr["alpha"] else "does not reject",
         "iman_f": f"{fr['iman_davenport_f']:.2f}",
         "iman_p": fmt_p(fr["p_f"]),
         "cd": f"{fr['cd']:.2f}",
