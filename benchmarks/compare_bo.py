@@ -389,6 +389,13 @@ def main() -> None:
         p.add_argument("--optimizers", type=lambda s: s.split(","), default=list(OPTIMIZERS))
         p.add_argument("--hpo-options", default="{}", help="JSON options of hpo's optimizer")
         p.add_argument(
+            "--precondition-min-reals",
+            type=int,
+            default=None,
+            help="ablation: search the acquisition in lengthscale units from this many real "
+            "parameters on (1: always; a large number: never)",
+        )
+        p.add_argument(
             "--lengthscale-prior",
             choices=("default", "hvarfner"),
             default="default",
@@ -416,6 +423,10 @@ def main() -> None:
     _quiet()
     if args.command == "failures":
         return failures(args)
+    if args.precondition_min_reals is not None:
+        from hpo.optimizers import bayes
+
+        bayes._PRECONDITION_MIN_REALS = args.precondition_min_reals
     if args.lengthscale_prior == "hvarfner":
         from hpo.gp import priors
 

@@ -15,11 +15,12 @@ Neurocomputing 380): the kernel sees every point as the configuration it stands 
 * Categorical with ``k`` choices: ``k`` one-hot columns scaled by ``1/sqrt(2)``, so two
   different choices lie at squared distance 1 and no order is assumed between them.
 
-Acquisition search: reals by gradient (L-BFGS-B, :mod:`hpo.gp.acquisition`), integers and
-categoricals by exact discrete search: each discrete parameter in turn is set to its best value
-among all of its values (up to :data:`MAX_ENUMERATED`; larger integer ranges try that many
-values spread over the range plus the neighbours of the current one), alternating with the
-gradient steps on the reals until nothing changes.
+Acquisition search: reals by gradient (L-BFGS-B, :mod:`hpo.gp.acquisition`, in units of the
+kernel's lengthscales), integers and categoricals by exact discrete search: each discrete
+parameter in turn is set to its best value among all of its values (up to
+:data:`MAX_ENUMERATED`; larger integer ranges try that many values spread over the range plus
+the neighbours of the current one), alternating with the gradient steps on the reals until
+nothing changes.
 """
 
 from __future__ import annotations
@@ -86,6 +87,7 @@ def maximize_mixed(
     n_raw: int = 1024,
     n_restarts: int = 10,
     extra: np.ndarray | None = None,
+    lengthscales: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Maximize an acquisition over the unit cube of a mixed space.
 
@@ -100,6 +102,9 @@ def maximize_mixed(
         Quasi-random candidates, and how many of the best start a local search.
     extra : ndarray of shape (k, d), optional
         More candidates (unit cube), such as perturbations of the incumbents.
+    lengthscales : ndarray of shape (n_features,), optional
+        The kernel's lengthscales over the GP features; the gradient steps on the reals
+        search in units of them (the preconditioning of :func:`~hpo.gp.acquisition.local_search`).
 
     Returns
     -------
@@ -109,6 +114,10 @@ def maximize_mixed(
         The raw candidates and their values, as fallbacks.
     """
     space, d = fmap.space, fmap.space.dim
+    scale = None
+    if lengthscales is not None:
+        scale = np.broadcast_to(np.asarray(lengthscales, float), (fmap.n_features,))
+        scale = scale[fmap.real_features]
 
     def on_unit(U: np.ndarray, gradient: bool = False):
         a, dF = fun(fmap(U), gradient)
@@ -128,7 +137,7 @@ def maximize_mixed(
     values = raw_values[order[:n_restarts]]
     for _ in range(_ROUNDS):
         if len(fmap.real):
-            U, values = _real_step(on_unit, U, fmap.real)
+            U, values = _real_step(on_unit, U, fmap.real, scale)
         if not len(fmap.discrete):
             break
         U, values, changed = _discrete_step(on_unit, fmap, U, values)
@@ -138,8 +147,10 @@ def maximize_mixed(
     return space.snap(U[best]), values[best], raw[order], raw_values[order]
 
 
-def _real_step(on_unit, U: np.ndarray, real: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """L-BFGS-B over the real columns, the discrete ones held fixed."""
+def _real_step(
+    on_unit, U: np.ndarray, real: np.ndarray, scale: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """L-BFGS-B over the real columns (in units of ``scale``), the discrete ones fixed."""
     fixed = U.copy()
 
     def fun(Z: np.ndarray, gradient: bool):
@@ -148,7 +159,7 @@ def _real_step(on_unit, U: np.ndarray, real: np.ndarray) -> tuple[np.ndarray, np
         a, dU = on_unit(full, gradient)
         return a, None if dU is None else dU[:, real]
 
-    Z, values = local_search(fun, U[:, real])
+    Z, values = local_search(fun, U[:, real], scale=scale)
     out = fixed.copy()
     out[:, real] = Z
     return out, values

@@ -35,6 +35,13 @@ _BATCH = ("believer", "liar")
 _FEW_POINTS = 40  # fits restart from the prior while there are at most this many points
 _EXACT_NOISE = 1e-6
 _MAX_ENUMERATION = 4096  # finite spaces up to this size are searched by enumeration
+# With at least this many real parameters, the acquisition search runs in units of the
+# kernel's lengthscales (see hpo.gp.acquisition.local_search). Measured with
+# benchmarks/compare_bo.py: at d = 20 the unscaled joint L-BFGS-B over 10 starts often hits
+# its 200-iteration cap (ask 0.20 s at n = 100, 0.07 s scaled), while on the six-problem
+# suite (d <= 6) it converges anyway and scaling did not pay: median regret on Levy-6 rose
+# on seeds 0-9 and 10-19 alike (benchmarks/results/bo/precondition.md).
+_PRECONDITION_MIN_REALS = 10
 
 
 class BayesianOptimization(Optimizer):
@@ -82,9 +89,10 @@ class BayesianOptimization(Optimizer):
     centre of their bin, categoricals one-hot, after Garrido-Merchan & Hernandez-Lobato
     2020), and the acquisition is maximized by L-BFGS-B over the reals alternating with an
     exact search over each discrete parameter's values (all of them up to 64; wider integer
-    ranges try 64 spread values and the neighbours of the current one). Finite spaces of up
-    to 4096 configurations are searched by enumerating the unseen ones. No proposal repeats
-    a configuration asked or told before.
+    ranges try 64 spread values and the neighbours of the current one); with 10 or more real
+    parameters the gradient steps run in units of the kernel's lengthscales. Finite spaces
+    of up to 4096 configurations are searched by enumerating the unseen ones. No proposal
+    repeats a configuration asked or told before.
 
     A failed trial never enters the hyperparameter fit, :attr:`gp`, ``completed`` or
     ``best``, and its value is never used as a number. The proposals still move away from
@@ -388,7 +396,13 @@ class BayesianOptimization(Optimizer):
             i = int(np.argmax(values))
             return candidates[i], self._info(gp, acq, candidates[i], values[i])
         Xs, vs, raw, raw_values = maximize_mixed(
-            fun, self.fmap, self.rng, extra=self._local_candidates(gp, U)
+            fun,
+            self.fmap,
+            self.rng,
+            extra=self._local_candidates(gp, U),
+            lengthscales=_lengthscales(gp)
+            if len(self.fmap.real) >= _PRECONDITION_MIN_REALS
+            else None,
         )
         for X, v in ((Xs, vs), (raw, raw_values)):
             for u, value in zip(X, v):
@@ -449,3 +463,9 @@ class BayesianOptimization(Optimizer):
 
     def _observe(self, trials: list[Trial]) -> None:
         """Nothing to do at once: the model is refitted lazily at the next ``ask``."""
+
+
+def _lengthscales(gp: GaussianProcess) -> np.ndarray | None:
+    """The lengthscales of the default kernel ``c * Matern(l)`` over the GP features."""
+    ls = getattr(getattr(gp.kernel, "k2", None), "lengthscale", None)
+    return None if ls is None else np.asarray(ls, dtype=float)

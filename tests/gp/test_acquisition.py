@@ -10,6 +10,7 @@ from hpo.gp.acquisition import (
     ExpectedImprovement,
     LogExpectedImprovement,
     acquisition_and_gradient,
+    local_search,
     log_h,
     make_acquisition,
     maximize,
@@ -109,6 +110,32 @@ def test_maximizer_finds_the_maximum_of_a_smooth_function(rng):
     X, values = maximize(fun, 3, rng, n_raw=64, n_restarts=4)
     np.testing.assert_allclose(X[0], target, atol=1e-5)
     assert np.all(np.diff(values) <= 0)
+
+
+def test_preconditioned_search_reaches_the_maximum_in_fewer_steps():
+    # a function of x / l with lengthscales 100 times apart, maximum inside the cube
+    lengthscales = np.array([0.01, 0.03, 1.0, 1.0])
+    target = np.array([0.31, 0.62, 0.45, 0.7])
+    calls = {"plain": 0, "scaled": 0}
+
+    def counted(key):
+        def fun(X, gradient):
+            calls[key] += 1
+            z = (X - target) / lengthscales
+            a = -np.log1p(np.sum(z**2, axis=1))
+            da = -2 * z / lengthscales / (1 + np.sum(z**2, axis=1))[:, None]
+            return a, (da if gradient else None)
+
+        return fun
+
+    starts = np.array([[0.2, 0.5, 0.1, 0.9], [0.4, 0.7, 0.8, 0.2]])
+    X, _ = local_search(counted("scaled"), starts, scale=lengthscales)
+    np.testing.assert_allclose(X, [target, target], atol=1e-4)
+    local_search(counted("plain"), starts)
+    assert calls["scaled"] < calls["plain"]
+    # unit scales are the plain search
+    same = local_search(counted("plain"), starts, scale=np.ones(4))
+    np.testing.assert_array_equal(same[0], local_search(counted("plain"), starts)[0])
 
 
 def test_maximizer_of_log_ei_beats_every_raw_candidate(gp, rng):

@@ -266,3 +266,23 @@ def test_an_optimizer_saved_before_the_failure_handling_loads_and_runs(tmp_path)
     loaded = BayesianOptimization.load(tmp_path / "old.pkl")
     assert loaded._avoid_failures and loaded._preview is None
     run(loaded, branin, 2)
+
+
+@pytest.mark.parametrize("dim", [3, 12])
+def test_many_real_parameters_are_searched_in_lengthscale_units(dim, monkeypatch):
+    from hpo.optimizers import bayes
+
+    seen = []
+    original = bayes.maximize_mixed
+
+    def spy(*args, **kwargs):
+        seen.append(kwargs["lengthscales"])
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(bayes, "maximize_mixed", spy)
+    space = Space({f"x{i}": Real(0.0, 1.0) for i in range(dim)})
+    run(BayesianOptimization(space, seed=0, n_initial=3), lambda p: sum(p.values()), 4)
+    if dim >= bayes._PRECONDITION_MIN_REALS:
+        assert seen and all(ls.shape == (dim,) and np.all(ls > 0) for ls in seen)
+    else:
+        assert seen and all(ls is None for ls in seen)
