@@ -47,20 +47,13 @@ import zlib  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
+from suite import SUITE  # noqa: E402
 
 from hpo import Real, Space  # noqa: E402
 from hpo.optimizers import make_optimizer  # noqa: E402
 from hpo.problems import get_problem  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results" / "bo"
-SUITE = (
-    "branin",
-    "hartmann6",
-    "ackley:dim=5,shift=0",
-    "rosenbrock:dim=4",
-    "levy:dim=6",
-    "styblinski_tang:dim=4",
-)
 OPTIMIZERS = ("hpo", "skopt-gp", "optuna-gp", "optuna-tpe", "random")
 RANKED = ("hpo", "skopt-gp", "optuna-gp", "optuna-tpe")
 

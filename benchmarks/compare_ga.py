@@ -46,19 +46,12 @@ from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
 from scipy.stats import wilcoxon  # noqa: E402
+from suite import SUITE  # noqa: E402
 
 from hpo.optimizers import make_optimizer  # noqa: E402
 from hpo.problems import get_problem  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results" / "ga"
-SUITE = (
-    "branin",
-    "hartmann6",
-    "ackley:dim=5,shift=0",
-    "rosenbrock:dim=4",
-    "levy:dim=6",
-    "styblinski_tang:dim=4",
-)
 OPTIMIZERS = ("ga", "random", "pymoo-ga")
 
 
