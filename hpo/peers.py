@@ -228,6 +228,11 @@ class PymooGA(_Peer):
         from pymoo.core.problem import Problem as PymooProblem
 
         self._algorithm = GA()
+        # pymoo 0.6 wraps the tournament's tie-break in a closure (a seeding decorator) that
+        # pickle cannot find by name; the same function, reached from module level, can be.
+        selection = getattr(getattr(self._algorithm, "mating", None), "selection", None)
+        if selection is not None and hasattr(selection, "func_comp"):
+            selection.func_comp = _pymoo_tournament_comparison
         self._algorithm.setup(
             PymooProblem(n_var=self.space.dim, n_obj=1, xl=0.0, xu=1.0),
             termination=("n_gen", 10**9),
@@ -291,3 +296,10 @@ class PymooGA(_Peer):
 PEERS: dict[str, type[Optimizer]] = {
     cls.name: cls for cls in (SkoptGP, OptunaGP, OptunaTPE, PymooGA)
 }
+
+
+def _pymoo_tournament_comparison(*args: Any, **kwargs: Any) -> Any:
+    """pymoo's default GA tie-break (``comp_by_cv_and_fitness``), picklable by name."""
+    from pymoo.algorithms.soo.nonconvex.ga import comp_by_cv_and_fitness
+
+    return comp_by_cv_and_fitness(*args, **kwargs)

@@ -250,31 +250,17 @@ def test_optuna_adapters_cannot_be_saved(name, tmp_path):
         opt.save(tmp_path / "opt.pkl")
 
 
-PYMOO_PICKLE = (
-    "pymoo 0.6.2's default GA keeps comp_by_cv_and_fitness, wrapped by a local function of "
-    "default_random_state, as its tournament comparison: pickle cannot find it by name"
-)
-
-
 @pytest.mark.peers
-@pytest.mark.parametrize(
-    "name",
-    [
-        "skopt-gp",
-        pytest.param(
-            "pymoo-ga",
-            marks=pytest.mark.xfail(strict=True, raises=AttributeError, reason=PYMOO_PICKLE),
-        ),
-    ],
-)
-def test_picklable_adapters_resume_where_they_stopped(name, tmp_path):
+@pytest.mark.parametrize(("name", "before", "after"), [("skopt-gp", 3, 2), ("pymoo-ga", 98, 5)])
+def test_picklable_adapters_resume_where_they_stopped(name, before, after, tmp_path):
     """The module notes: "Saving works where the library's objects can be pickled
-    (scikit-optimize, pymoo)"."""
+    (scikit-optimize, pymoo)". pymoo's population is 100: its run is saved two individuals
+    before the end of generation 0 and resumed into the bred generation 1."""
     opt = build(name, seed=3)
-    run(opt, 3)
+    run(opt, before)
     opt.save(tmp_path / "opt.pkl")
     resumed = type(opt).load(tmp_path / "opt.pkl")
-    assert run(resumed, 2) == run(opt, 2)
+    assert run(resumed, after) == run(opt, after)
 
 
 # -- seeds ----------------------------------------------------------------------------------

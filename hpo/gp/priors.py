@@ -50,6 +50,13 @@ class LogNormal:
     mu: float
     sigma: float
 
+    def __post_init__(self) -> None:
+        if not (np.isfinite(self.mu) and np.isfinite(self.sigma) and self.sigma > 0):
+            raise ValueError(
+                f"LogNormal needs a finite mu and sigma > 0, got mu={self.mu!r}, "
+                f"sigma={self.sigma!r}"
+            )
+
     def log_density(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Log density of ``theta = log h`` (up to a constant) and its derivative."""
         z = (np.asarray(theta, dtype=float) - self.mu) / self.sigma

@@ -180,3 +180,9 @@ def test_priors_are_immutable_values():
     with pytest.raises(AttributeError):
         prior.mu = 1.0  # type: ignore[misc]
     assert prior == LogNormal(0.0, 1.0) and hash(prior) == hash(LogNormal(0.0, 1.0))
+
+
+@pytest.mark.parametrize(("mu", "sigma"), [(0.0, 0.0), (0.0, -1.0), (np.nan, 1.0), (0.0, np.inf)])
+def test_lognormal_refuses_a_degenerate_or_invalid_scale(mu, sigma):
+    with pytest.raises(ValueError, match="sigma > 0"):
+        LogNormal(mu, sigma)
