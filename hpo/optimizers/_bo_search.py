@@ -10,8 +10,9 @@ categorical and integer-valued variables in Bayesian optimization with Gaussian 
 Neurocomputing 380): the kernel sees every point as the configuration it stands for.
 
 * Real: its unit coordinate.
-* Integer: the centre of its integer's bin (``space.snap``), so the GP is constant over each
-  integer and never models values between integers.
+* Integer: the unit coordinate of its value (``space.snap``: the centre of its bin on a
+  linear scale, inside it on a log scale), so the GP is constant over each integer and never
+  models values between integers.
 * Categorical with ``k`` choices: ``k`` one-hot columns scaled by ``1/sqrt(2)``, so two
   different choices lie at squared distance 1 and no order is assumed between them.
 

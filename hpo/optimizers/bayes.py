@@ -86,7 +86,7 @@ class BayesianOptimization(Optimizer):
     -----
     Integers and categoricals are handled explicitly, never by rounding a continuous
     proposal: the GP sees every point as the configuration it stands for (integers at the
-    centre of their bin, categoricals one-hot, after Garrido-Merchan & Hernandez-Lobato
+    coordinate of their value, categoricals one-hot, after Garrido-Merchan & Hernandez-Lobato
     2020), and the acquisition is maximized by L-BFGS-B over the reals alternating with an
     exact search over each discrete parameter's values (all of them up to 64; wider integer
     ranges try 64 spread values and the neighbours of the current one); with 10 or more real
