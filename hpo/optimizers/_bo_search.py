@@ -21,7 +21,9 @@ kernel's lengthscales), integers and categoricals by exact discrete search: each
 parameter in turn is set to its best value among all of its values (up to
 :data:`MAX_ENUMERATED`; larger integer ranges try that many values spread over the range plus
 the neighbours of the current one), alternating with the gradient steps on the reals until
-nothing changes.
+nothing changes. This is a coordinate search: it finds a local maximum, and can stop one
+integer away from the global one when the acquisition has a narrow peak in the reals that moves
+with the integer (tests/optimizers/test_bo_search.py keeps to peaks that overlap).
 """
 
 from __future__ import annotations
