@@ -16,9 +16,9 @@ Neurocomputing 380): the kernel sees every point as the configuration it stands 
 * Categorical with ``k`` choices: ``k`` one-hot columns scaled by ``1/sqrt(2)``, so two
   different choices lie at squared distance 1 and no order is assumed between them.
 
-Acquisition search: reals by gradient (L-BFGS-B, :mod:`hpo.gp.acquisition`, in units of the
-kernel's lengthscales), integers and categoricals by exact discrete search: each discrete
-parameter in turn is set to its best value among all of its values (up to
+Acquisition search: reals by gradient (L-BFGS-B, :mod:`hpo.gp.acquisition`; when asked, in
+units of the kernel's lengthscales), integers and categoricals by exact discrete search: each
+discrete parameter in turn is set to its best value among all of its values (up to
 :data:`MAX_ENUMERATED`; larger integer ranges try that many values spread over the range plus
 the neighbours of the current one), alternating with the gradient steps on the reals until
 nothing changes. This is a coordinate search: it finds a local maximum, and can stop one
