@@ -17,9 +17,11 @@ from typing import Any
 import numpy as np
 from paper_data import Results
 
+from hpo import Real
 from hpo.bench.stats import ECDF_TARGETS, REGRET_FLOOR, cd_groups, ecdf_solved
 from hpo.bench.summaries import study_optimizers
 from hpo.bench.tables import Table
+from hpo.problems import get_problem
 
 __all__ = ["ClaimFailed", "paper_values"]
 
@@ -512,6 +514,12 @@ def _grid(tables: Mapping[str, Table]) -> dict[str, str]:
 
 
 # -- claims ---------------------------------------------------------------------------------
+def _n_reals(problem: str) -> int:
+    """How many real parameters the space of ``problem`` has."""
+    space = get_problem(problem).space
+    return sum(isinstance(space[name], Real) for name in space.names)
+
+
 def _claims(res: Results, tables: Mapping[str, Table], v: Mapping[str, Any]) -> list[str]:
     """The qualitative statements of the template, each with the check that backs it; the
     failures' messages."""
@@ -527,6 +535,12 @@ def _claims(res: Results, tables: Mapping[str, Table], v: Mapping[str, Any]) -> 
         )
     if {"ga", "random"} <= set(opts):
         checks.append(("ga ranks better than random", lambda: ranks["ga"] < ranks["random"]))
+    checks.append(
+        (
+            "no problem of the study has ten or more real parameters (no preconditioning)",
+            lambda: all(_n_reals(p) < 10 for p in {r.problem for r in res.records}),
+        )
+    )
     if v.get("grid_win_sentence"):
         checks.append(
             (
