@@ -12,10 +12,12 @@ pymoo-ga       ``pymoo``'s ``GA``: population 100, tournament selection, SBX, po
 =============  ==============================================================================
 
 The libraries are optional (``pip install -e ".[peers]"``) and imported only here, when an
-adapter is built. Every adapter sees the space the same way: each real parameter as its
+adapter is built. The scikit-optimize and Optuna adapters see each real parameter as its
 unit-cube coordinate in ``[0, 1]`` (so log and logit scales are applied exactly as hpo applies
 them), integers natively (with their log flag where the library has one) and categoricals as
-choice indices. Failed trials are reported to the library as failures (Optuna), kept out of
+choice indices; pymoo's GA searches the whole unit cube ``[0, 1]^d`` and hpo decodes each
+individual (integers and categories by their bins), as pymoo's default GA would treat a mixed
+space. Failed trials are reported to the library as failures (Optuna), kept out of
 its model (scikit-optimize) or given the worst fitness ``+inf`` (pymoo). Configurations told
 without being asked are passed on where the library allows (scikit-optimize, Optuna); pymoo
 ignores them. Saving works where the library's objects can be pickled (scikit-optimize,
