@@ -567,7 +567,11 @@ def _claims(res: Results, tables: Mapping[str, Table], v: Mapping[str, Any]) -> 
             (
                 "grid search wins only where its grid is the single centre point, on Levy",
                 lambda: (
-                    v["_grid_single_point"] and all(p.startswith("levy") for p in v["_grid_won"])
+                    v["_grid_single_point"]
+                    and all(
+                        p.startswith("levy") and _shifted_name(p) not in res.synthetic
+                        for p in v["_grid_won"]
+                    )
                 ),
             )
         )
