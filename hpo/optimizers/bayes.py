@@ -395,14 +395,13 @@ class BayesianOptimization(Optimizer):
             values, _ = fun(self.features(candidates), False)
             i = int(np.argmax(values))
             return candidates[i], self._info(gp, acq, candidates[i], values[i])
+        precondition = len(self.fmap.real) >= _PRECONDITION_MIN_REALS
         Xs, vs, raw, raw_values = maximize_mixed(
             fun,
             self.fmap,
             self.rng,
             extra=self._local_candidates(gp, U),
-            lengthscales=_lengthscales(gp)
-            if len(self.fmap.real) >= _PRECONDITION_MIN_REALS
-            else None,
+            lengthscales=_lengthscales(gp) if precondition else None,
         )
         for X, v in ((Xs, vs), (raw, raw_values)):
             for u, value in zip(X, v):
