@@ -47,7 +47,7 @@ import zlib  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
-from suite import SUITE  # noqa: E402
+from suite import SUITE, parse_seeds  # noqa: E402
 
 from hpo import Real, Space  # noqa: E402
 from hpo.optimizers import make_optimizer  # noqa: E402
@@ -72,13 +72,6 @@ def _build(name: str, space, seed: int, hpo_options: dict):
     if name == "hpo":
         return make_optimizer("bayes", space, seed=seed, options=hpo_options)
     return make_optimizer(name, space, seed=seed)
-
-
-def _seeds(text: str) -> list[int]:
-    if "-" in text:
-        a, b = text.split("-")
-        return list(range(int(a), int(b) + 1))
-    return [int(s) for s in text.split(",")]
 
 
 # -- regret ---------------------------------------------------------------------------
@@ -375,7 +368,7 @@ def main() -> None:
     sub = parser.add_subparsers(dest="command", required=True)
     failures_parser = sub.add_parser("failures")
     failures_parser.add_argument("--tag", default="main")
-    failures_parser.add_argument("--seeds", type=_seeds, default=_seeds("0-9"))
+    failures_parser.add_argument("--seeds", type=parse_seeds, default=parse_seeds("0-9"))
     for name in ("regret", "timing"):
         p = sub.add_parser(name)
         p.add_argument("--tag", default="main")
@@ -397,7 +390,7 @@ def main() -> None:
     sub.choices["regret"].add_argument(
         "--problems", type=lambda s: s.split(";"), default=list(SUITE)
     )
-    sub.choices["regret"].add_argument("--seeds", type=_seeds, default=_seeds("0-9"))
+    sub.choices["regret"].add_argument("--seeds", type=parse_seeds, default=parse_seeds("0-9"))
     sub.choices["regret"].add_argument("--evals", type=int, default=50)
     sub.choices["regret"].add_argument(
         "--include",

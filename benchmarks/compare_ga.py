@@ -46,20 +46,13 @@ from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
 from scipy.stats import wilcoxon  # noqa: E402
-from suite import SUITE  # noqa: E402
+from suite import SUITE, parse_seeds  # noqa: E402
 
 from hpo.optimizers import make_optimizer  # noqa: E402
 from hpo.problems import get_problem  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results" / "ga"
 OPTIMIZERS = ("ga", "random", "pymoo-ga")
-
-
-def _seeds(text: str) -> list[int]:
-    if "-" in text:
-        a, b = text.split("-")
-        return list(range(int(a), int(b) + 1))
-    return [int(s) for s in text.split(",")]
 
 
 def run_once(problem, name: str, seed: int, evals: int, variants: dict[str, dict]) -> dict:
@@ -182,13 +175,13 @@ def main(argv: list[str] | None = None) -> None:
     with open(RESULTS / f"{args.tag}.jsonl", "w") as journal:
         for problem in problems:
             for name in optimizers:
-                for seed in _seeds(args.seeds):
+                for seed in parse_seeds(args.seeds):
                     record = run_once(problem, name, seed, args.evals, variants)
                     records.append(record)
                     journal.write(json.dumps({**record, "options": variants.get(name)}) + "\n")
                     journal.flush()
     repro = "not checked"
-    if "ga" in optimizers and args.repro_seed in _seeds(args.seeds):
+    if "ga" in optimizers and args.repro_seed in parse_seeds(args.seeds):
         first = {
             r["problem"]: r["trajectory"]
             for r in records

@@ -11,3 +11,11 @@ SUITE = (
     "levy:dim=6",
     "styblinski_tang:dim=4",
 )
+
+
+def parse_seeds(text: str) -> list[int]:
+    """Seeds from the command line: a range ``"0-9"`` (both ends included) or a list ``"1,5"``."""
+    if "-" in text:
+        a, b = text.split("-")
+        return list(range(int(a), int(b) + 1))
+    return [int(s) for s in text.split(",")]

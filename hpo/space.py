@@ -425,6 +425,12 @@ class Space(Mapping[str, Parameter]):
         return f"Space({{{inner}}})"
 
     @property
+    def n_configs(self) -> int | None:
+        """Number of distinct configurations, ``None`` if a parameter is continuous."""
+        sizes = [p.n_values for p in self.values()]
+        return None if None in sizes else math.prod(sizes)
+
+    @property
     def dim(self) -> int:
         """Number of unit-cube columns (one per parameter)."""
         return len(self._params)

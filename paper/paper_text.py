@@ -230,24 +230,6 @@ def _grid_wins(res: Results, tables: Mapping[str, Table]) -> dict[str, Any]:
     return {"grid_win_sentence": sentence, "_grid_single_point": single, "_grid_won": won}
 
 
-def _pair_sentence(summary: list[dict[str, Any]], a: str, b: str) -> str | None:
-    for s in summary:
-        if {s["a"], s["b"]} == {a, b}:
-            better_a = s["a_better"] if s["a"] == a else s["b_better"]
-            better_b = s["b_better"] if s["a"] == a else s["a_better"]
-            w, t, l_ = (
-                (s["wins"], s["ties"], s["losses"])
-                if s["a"] == a
-                else (s["losses"], s["ties"], s["wins"])
-            )
-            return (
-                f"{code(a)} against {code(b)}: better on {better_a}, worse on {better_b}, "
-                f"no significant difference on {s['no_difference']} of {s['problems']} "
-                f"problems (seeds won/tied/lost {w}/{t}/{l_})"
-            )
-    return None
-
-
 def _pairs(tables: Mapping[str, Table], opts: list[str]) -> dict[str, str]:
     """For ``bayes`` and ``ga``: against each other optimizer, on how many problems the
     Holm-corrected Wilcoxon test finds it better and worse."""

@@ -13,6 +13,7 @@ import struct
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from hpo.bench.tables import Table
@@ -153,3 +154,26 @@ def test_render_refuses_what_does_not_resolve() -> None:
 def test_render_leaves_latex_braces_alone() -> None:
     text = r"$\frac{1}{2} x_{i}^{-1}$ {{v}}"
     assert paper_render.render(text, {"v": "ok"}, {}, {}) == r"$\frac{1}{2} x_{i}^{-1}$ ok"
+
+
+# -- the code still produces the committed results -------------------------------------------
+def test_the_code_reproduces_runs_of_the_committed_study(results) -> None:
+    """Seed 0 on Hartmann3, rerun now, gives the journal's values: random search and the GA
+    in full, Bayesian optimization over its initial design. (Beyond the design, a GP's
+    trajectory may move with the last bits of the BLAS of another CPU; on the machine of the
+    study every run checked was identical.)"""
+    from hpo.bench import load_journal, run_study
+
+    committed = {
+        r.optimizer: [t["value"] for t in r.trials]
+        for r in load_journal(build.JOURNAL)
+        if r.problem == "hartmann3" and r.seed == 0 and r.optimizer in ("random", "ga", "bayes")
+    }
+    assert sorted(committed) == ["bayes", "ga", "random"]
+    budget = len(committed["random"])
+    for r in run_study(["random", "ga", "bayes"], ["hartmann3"], [0], budget, n_jobs=1):
+        now = [t["value"] for t in r.trials]
+        n = 10 if r.optimizer == "bayes" else budget
+        np.testing.assert_allclose(
+            now[:n], committed[r.optimizer][:n], rtol=1e-9, err_msg=r.optimizer
+        )

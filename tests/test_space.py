@@ -225,3 +225,9 @@ def test_grid_is_the_full_factorial(mixed_space):
 def test_grid_rejects_bad_resolution(mixed_space):
     with pytest.raises(ValueError, match=r"k \(points per axis\) must be a positive integer"):
         mixed_space.grid(0)
+
+
+def test_n_configs_counts_finite_spaces_and_is_none_for_a_continuum():
+    finite = Space({"k": Integer(1, 4), "c": Categorical(["a", None, (1, 2)])})
+    assert finite.n_configs == 12 == len(finite.grid(4))
+    assert Space({"k": Integer(1, 4), "x": Real(0.0, 1.0)}).n_configs is None

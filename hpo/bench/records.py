@@ -6,7 +6,6 @@ journal is enough to regenerate every table and figure.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -14,7 +13,7 @@ import numpy as np
 
 from hpo.trial import best_so_far
 
-__all__ = ["RunRecord", "group_traces"]
+__all__ = ["RunRecord"]
 
 
 @dataclass
@@ -93,36 +92,3 @@ class RunRecord:
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> RunRecord:
         return cls(**d)
-
-
-def group_traces(
-    records: list[RunRecord], kind: str = "best"
-) -> dict[str, dict[str, tuple[np.ndarray, np.ndarray]]]:
-    """Arrange runs as ``{problem: {optimizer: (seeds, traces)}}``.
-
-    Parameters
-    ----------
-    records : list of RunRecord
-    kind : {"best", "regret"}
-        Best-so-far values or simple regret.
-
-    Returns
-    -------
-    dict
-        ``seeds`` is a sorted int array of shape ``(n_seeds,)`` and ``traces`` an array of shape
-        ``(n_seeds, n_trials)`` whose rows follow ``seeds``, so that rows of two optimizers on
-        one problem are paired by seed.
-    """
-    if kind not in ("best", "regret"):
-        raise ValueError(f"kind must be 'best' or 'regret', got {kind!r}")
-    grouped: dict[str, dict[str, list[RunRecord]]] = defaultdict(lambda: defaultdict(list))
-    for r in records:
-        grouped[r.problem][r.optimizer].append(r)
-    out: dict[str, dict[str, tuple[np.ndarray, np.ndarray]]] = {}
-    for problem, by_opt in grouped.items():
-        out[problem] = {}
-        for optimizer, runs in by_opt.items():
-            runs = sorted(runs, key=lambda r: r.seed)
-            traces = [r.best_so_far() if kind == "best" else r.regret() for r in runs]
-            out[problem][optimizer] = (np.array([r.seed for r in runs]), np.vstack(traces))
-    return out

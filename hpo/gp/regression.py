@@ -259,7 +259,7 @@ class GaussianProcess:
                     self.kernel.clone(),
                     eta,
                     self.X_train,
-                    self._ys(self.y_train),
+                    self.standardize_y(self.y_train),
                     prior=prior,
                     jitter_start=0,
                     gradient=gradient,
@@ -297,7 +297,7 @@ class GaussianProcess:
             if self.X_train is None:
                 raise RuntimeError("the model has no data; call fit first")
             with single_blas_thread():
-                return log_marginal_likelihood(self.L, self.alpha, self._ys(self.y_train))
+                return log_marginal_likelihood(self.L, self.alpha, self.standardize_y(self.y_train))
         return self._evaluate(eta, prior=False, gradient=gradient)
 
     def log_posterior(
@@ -354,7 +354,7 @@ class GaussianProcess:
         if self._default is None:
             self._default = self.prior == "default" and _is_default(self.kernel, X.shape[1])
         self._y_mean, self._y_std = _standardization(y) if self.standardize else (0.0, 1.0)
-        ys = (y - self._y_mean) / self._y_std
+        ys = self.standardize_y(y)
         with single_blas_thread():
             if optimize and len(y) > 0:
                 self._optimize(X, ys, rng, n_restarts, maxiter)
@@ -425,11 +425,8 @@ class GaussianProcess:
                 stacklevel=3,
             )
         self.X_train, self.y_train = X, y
-        self.alpha = cho_solve((self.L, True), self._ys(y), check_finite=False)
+        self.alpha = cho_solve((self.L, True), self.standardize_y(y), check_finite=False)
         return self
-
-    def _ys(self, y: np.ndarray) -> np.ndarray:
-        return (y - self._y_mean) / self._y_std
 
     def add_observations(self, X_new: np.ndarray, y_new: np.ndarray) -> GaussianProcess:
         """Condition on more points, hyperparameters and standardization unchanged, by a
@@ -462,7 +459,7 @@ class GaussianProcess:
         self.L = L
         self.X_train = np.vstack([self.X_train, X_new])
         self.y_train = np.concatenate([self.y_train, y_new])
-        self.alpha = cho_solve((self.L, True), self._ys(self.y_train), check_finite=False)
+        self.alpha = cho_solve((self.L, True), self.standardize_y(self.y_train), check_finite=False)
         return self
 
     def set_targets(self, y: np.ndarray) -> GaussianProcess:
@@ -474,7 +471,7 @@ class GaussianProcess:
         self._y_mean, self._y_std = _standardization(y) if self.standardize else (0.0, 1.0)
         self.y_train = y
         with single_blas_thread():
-            self.alpha = cho_solve((self.L, True), self._ys(y), check_finite=False)
+            self.alpha = cho_solve((self.L, True), self.standardize_y(y), check_finite=False)
         return self
 
     # -- prediction ---------------------------------------------------------------------

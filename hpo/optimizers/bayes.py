@@ -11,7 +11,6 @@ proposals move away from them (a pessimistic fantasy, see the class notes).
 from __future__ import annotations
 
 import copy
-import math
 import pickle
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -168,8 +167,7 @@ class BayesianOptimization(Optimizer):
         self._order: list[int] = []  # trial numbers in the order of the GP's rows
         self._preview: tuple | None = None  # a fit done ahead of the next ask (_fit_ahead)
         self._avoid_failures = True  # fantasize failed configurations (off: tests only)
-        sizes = [p.n_values for p in self.space.values()]
-        self._finite_size = None if None in sizes else math.prod(sizes)
+        self._finite_size = self.space.n_configs
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         # optimizers saved (Optimizer.save) before these attributes existed
@@ -442,7 +440,8 @@ class BayesianOptimization(Optimizer):
     def _unseen_configs(self, seen: set[tuple]) -> list[Params]:
         axes = self.space.grid_axes(max(p.n_values for p in self.space.values()))
         configs = (self.space.grid_point(i, axes) for i in range(self._finite_size))
-        return [c for c in configs if self.is_new(c) and config_key(c) not in seen]
+        excluded = self._keys | seen  # asked or told before, or chosen earlier in this batch
+        return [c for c in configs if config_key(c) not in excluded]
 
     def _design(self, n: int) -> list[Params | Proposal]:
         out: list[Params | Proposal] = []

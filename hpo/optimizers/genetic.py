@@ -230,8 +230,7 @@ class GeneticAlgorithm(Optimizer):
         self._n_choices = np.array(
             [p.n_values for p in self.space.values() if p.kind == "categorical"], dtype=np.int64
         )
-        sizes = [p.n_values for p in self.space.values()]
-        self._finite_size = None if None in sizes else math.prod(sizes)
+        self._finite_size = self.space.n_configs
         self._design = UnitDesign("lhs", self.space.dim, self.rng, block=pop_size)
         self._unit: dict[int, np.ndarray] = {}  # trial number -> unit coordinates
         self._parents: list[int] = []  # survivors, best first

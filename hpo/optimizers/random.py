@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -53,8 +52,7 @@ class RandomSearch(Optimizer):
     ) -> None:
         super().__init__(space, seed=seed)
         self.design = UnitDesign(design, self.space.dim, self.rng, block=budget or 32)
-        sizes = [p.n_values for p in self.space.values()]
-        self._finite_size = None if None in sizes else math.prod(sizes)
+        self._finite_size = self.space.n_configs
 
     def _propose(self, n: int) -> list[Params]:
         batch: list[Params] = []
@@ -80,9 +78,10 @@ class RandomSearch(Optimizer):
         if self._finite_size is None:  # a continuum: repeats have probability zero
             return self.space.from_unit(self.design.draw(1)[0])
         axes = self.space.grid_axes(max(p.n_values for p in self.space.values()))
+        excluded = self._keys | keys  # asked or told before, or drawn earlier in this batch
         unseen = [
             i
             for i in range(self._finite_size)
-            if self.is_new(p := self.space.grid_point(i, axes)) and config_key(p) not in keys
+            if config_key(self.space.grid_point(i, axes)) not in excluded
         ]
         return self.space.grid_point(int(self.rng.choice(unseen)), axes)
