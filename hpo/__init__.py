@@ -1,6 +1,7 @@
 """hpo: hyperparameter optimization from scratch, behind one ask/tell interface."""
 
 from hpo.exceptions import HPOWarning, NumericalWarning, SearchExhausted
+from hpo.fidelity import Fidelity
 from hpo.minimize import minimize
 from hpo.optimizers import (
     BayesianOptimization,
@@ -17,6 +18,7 @@ __version__ = "0.1.0"
 __all__ = [
     "BayesianOptimization",
     "Categorical",
+    "Fidelity",
     "GeneticAlgorithm",
     "GridSearch",
     "HPOWarning",

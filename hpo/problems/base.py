@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from hpo.fidelity import Fidelity
 from hpo.space import Space
 
 __all__ = ["Problem"]
@@ -21,6 +22,9 @@ class Problem:
         The search space.
     optimum : float or None
         The known global minimum f*, ``None`` when unknown (real tuning tasks).
+    fidelity : Fidelity or None
+        The resource the objective can be evaluated at (a budget under ``fidelity.name`` in
+        the params), ``None`` for single-fidelity problems. ``optimum`` is at ``fidelity.high``.
 
     Subclasses implement :meth:`__call__`.
     """
@@ -28,10 +32,21 @@ class Problem:
     name: str = ""
     space: Space
     optimum: float | None = None
+    fidelity: Fidelity | None = None
 
     def __call__(self, params: dict[str, Any]) -> float:
         """Evaluate one configuration (a dict of the space's parameter values)."""
         raise NotImplementedError
+
+    def cost(self, params: dict[str, Any]) -> float:
+        """What evaluating ``params`` costs, in units of the fidelity's resource.
+
+        The budget under ``fidelity.name`` (``fidelity.high`` when absent); 1.0 for problems
+        without a fidelity, so that cost counts evaluations there.
+        """
+        if self.fidelity is None:
+            return 1.0
+        return float(params.get(self.fidelity.name, self.fidelity.high))
 
     def regret(self, value: float) -> float | None:
         """Simple regret ``value - f*``, or ``None`` when f* is unknown."""
