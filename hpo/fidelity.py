@@ -10,9 +10,14 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["Fidelity"]
+if TYPE_CHECKING:
+    from hpo.space import Params, Space
+
+__all__ = ["Fidelity", "check_eta", "check_fidelity", "validate_with_budget"]
 
 
 @dataclass(frozen=True)
@@ -88,3 +93,78 @@ class Fidelity:
             if not out or rung > out[-1]:
                 out.append(rung)
         return out
+
+
+def check_fidelity(fidelity: Any, space: Space, *, required: bool = False) -> Fidelity | None:
+    """``fidelity`` checked for use with ``space``: a :class:`Fidelity` whose name is not a
+    parameter of the space, or ``None`` when allowed.
+
+    Raises
+    ------
+    TypeError
+        If ``fidelity`` is not a :class:`Fidelity` (or is ``None`` while ``required``).
+    ValueError
+        If its name is a parameter of the space.
+    """
+    if fidelity is None and not required:
+        return None
+    if not isinstance(fidelity, Fidelity):
+        raise TypeError(f"fidelity must be a hpo.Fidelity, got {fidelity!r}")
+    if fidelity.name in space.names:
+        raise ValueError(
+            f"fidelity: name {fidelity.name!r} is a parameter of the space; choose another name"
+        )
+    return fidelity
+
+
+def check_eta(eta: Any) -> int | float:
+    """The reduction factor ``eta`` of successive halving, checked: a number > 1."""
+    if not isinstance(eta, numbers.Real) or isinstance(eta, bool) or not eta > 1:
+        raise ValueError(f"eta must be a number > 1, got {eta!r}")
+    if not math.isfinite(eta):
+        raise ValueError(f"eta must be finite, got {eta!r}")
+    return int(eta) if float(eta).is_integer() else float(eta)
+
+
+def validate_with_budget(
+    space: Space, fidelity: Fidelity, params: Mapping[str, Any], *, full_only: bool = False
+) -> Params:
+    """Check a configuration that carries its budget and return it in canonical form.
+
+    The canonical form is the space's canonical configuration followed by the budget under
+    ``fidelity.name`` (so two equal configurations at equal budgets have equal keys).
+
+    Parameters
+    ----------
+    space : Space
+    fidelity : Fidelity
+    params : dict
+        A configuration of ``space`` plus ``{fidelity.name: budget}``.
+    full_only : bool, default False
+        Accept only the full budget ``fidelity.high`` (single-fidelity optimizers).
+
+    Raises
+    ------
+    ValueError
+        Naming the budget when it is missing, not a budget of the fidelity, or not the full
+        one while ``full_only``; naming the parameter when the rest is outside the space.
+    """
+    if not isinstance(params, Mapping):
+        raise TypeError(f"a configuration must be a dict of name -> value, got {params!r}")
+    name = fidelity.name
+    if name not in params:
+        raise ValueError(f"parameter {name!r} (the fidelity's budget) is missing")
+    budget = params[name]
+    if not fidelity.contains(budget):
+        kind = "an integer" if fidelity.is_integer else "a number"
+        raise ValueError(
+            f"parameter {name!r} must be {kind} in [{fidelity.low}, {fidelity.high}], "
+            f"got {budget!r}"
+        )
+    if full_only and budget != fidelity.high:
+        raise ValueError(
+            f"parameter {name!r} must be the full budget {fidelity.high!r} for a "
+            f"single-fidelity optimizer, got {budget!r}"
+        )
+    rest = {k: v for k, v in params.items() if k != name}
+    return {**space.validate(rest), name: fidelity.cast(budget)}

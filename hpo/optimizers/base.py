@@ -25,6 +25,7 @@ import numpy as np
 
 from hpo._seed import SeedLike, as_generator
 from hpo.exceptions import SearchExhausted
+from hpo.fidelity import Fidelity, check_fidelity, validate_with_budget
 from hpo.space import Params, Space
 from hpo.trial import Trial, TrialStatus
 
@@ -80,13 +81,31 @@ class Optimizer:
     instance (or ``error="reason"``) records a *failed* trial, kept in :attr:`trials` with its
     reason and never given to a model as a number. Telling a configuration that was not asked
     (a warm start) is allowed when it lies in the space.
+
+    Given a ``fidelity`` (:class:`~hpo.Fidelity`), every configuration carries its budget under
+    ``fidelity.name``. A multi-fidelity optimizer (``multi_fidelity = True``: successive
+    halving, Hyperband, ASHA) chooses it; any other optimizer always asks for the full budget
+    ``fidelity.high`` and accepts only that budget in ``tell``. Repeats are detected on the
+    configuration *and* its budget, so a configuration promoted to a higher budget is a new
+    trial.
     """
 
     #: Short name used by :func:`hpo.minimize`, the CLI and study files.
     name: ClassVar[str] = ""
+    #: Whether ``_propose`` puts a budget of its choosing into each configuration.
+    multi_fidelity: ClassVar[bool] = False
+    #: The resource evaluated at (class default: optimizers saved before fidelities existed).
+    fidelity: Fidelity | None = None
 
-    def __init__(self, space: Space | Mapping[str, Any], *, seed: SeedLike = None) -> None:
+    def __init__(
+        self,
+        space: Space | Mapping[str, Any],
+        *,
+        seed: SeedLike = None,
+        fidelity: Fidelity | None = None,
+    ) -> None:
         self.space = space if isinstance(space, Space) else Space(space)
+        self.fidelity = check_fidelity(fidelity, self.space, required=self.multi_fidelity)
         self.rng = as_generator(seed)
         self._trials: list[Trial] = []
         self._pending: dict[int, Trial] = {}
@@ -113,7 +132,11 @@ class Optimizer:
 
     @property
     def best(self) -> Trial | None:
-        """The complete trial with the lowest value (the earliest among ties)."""
+        """The complete trial with the lowest value (the earliest among ties).
+
+        With a fidelity: the best complete trial at the highest budget evaluated so far (a
+        lower loss at a smaller budget never replaces it).
+        """
         return self._best
 
     @property
@@ -121,8 +144,40 @@ class Optimizer:
         return [t for t in self._trials if t.status is TrialStatus.COMPLETE]
 
     def is_new(self, params: Mapping[str, Any]) -> bool:
-        """Whether ``params`` (canonical) was neither asked nor told before."""
-        return config_key(params) not in self._keys
+        """Whether ``params`` (canonical) was neither asked nor told before (at this budget,
+        for a multi-fidelity optimizer)."""
+        return self._key(params) not in self._keys
+
+    def _key(self, params: Mapping[str, Any]) -> tuple:
+        """The key of repeats: the configuration and its budget, or without the budget for a
+        single-fidelity optimizer (whose budget is always the full one), so that its own
+        :func:`config_key` of a configuration of the space matches."""
+        if self.fidelity is not None and not self.multi_fidelity:
+            params = {k: v for k, v in params.items() if k != self.fidelity.name}
+        return config_key(params)
+
+    def _with_full_budget(self, params: Params) -> Params:
+        """``params`` plus the full budget, for a single-fidelity optimizer given a fidelity."""
+        if self.fidelity is None or self.multi_fidelity:
+            return params
+        return {**params, self.fidelity.name: self.fidelity.high}
+
+    def _validate(self, params: Mapping[str, Any]) -> Params:
+        if self.fidelity is None:
+            return self.space.validate(params)
+        full_only = not self.multi_fidelity
+        return validate_with_budget(self.space, self.fidelity, params, full_only=full_only)
+
+    def _improves_best(self, trial: Trial) -> bool:
+        """Whether complete ``trial`` beats :attr:`best`: a higher budget first, then the value."""
+        best = self._best
+        if best is None:
+            return True
+        if self.fidelity is not None:
+            budget, best_budget = trial.params[self.fidelity.name], best.params[self.fidelity.name]
+            if budget != best_budget:
+                return budget > best_budget
+        return trial.value < best.value
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(n_trials={len(self._trials)}, best={self._best!r})"
@@ -150,10 +205,11 @@ class Optimizer:
         trials = []
         for proposal in proposals:
             params, info = proposal if isinstance(proposal, Proposal) else (proposal, {})
+            params = self._with_full_budget(params)
             trial = Trial(number=len(self._trials), params=params, info=info)
             self._trials.append(trial)
             self._pending[trial.number] = trial
-            self._keys.add(config_key(params))
+            self._keys.add(self._key(params))
             trials.append(trial)
         elapsed = (time.perf_counter() - start) / len(trials)
         for trial in trials:
@@ -199,7 +255,7 @@ class Optimizer:
         if len(batch) != len(values):
             raise ValueError(f"got {len(batch)} configurations but {len(values)} values")
         # Validate everything before recording anything, so a bad batch changes nothing.
-        canonical = [self.space.validate(p) for p in batch]
+        canonical = [self._validate(p) for p in batch]
         outcomes = [(None, error) if error is not None else _classify(v) for v in values]
         told = [self._record(p, v, e) for p, (v, e) in zip(canonical, outcomes)]
         self._observe(told)
@@ -209,9 +265,9 @@ class Optimizer:
         return told[0] if single else told
 
     def _record(self, params: Params, value: float | None, error: str | None) -> Trial:
-        key = config_key(params)
+        key = self._key(params)
         trial = next(
-            (t for t in self._pending.values() if config_key(t.params) == key),
+            (t for t in self._pending.values() if self._key(t.params) == key),
             None,
         )
         if trial is None:  # a warm start: told without being asked
@@ -223,7 +279,7 @@ class Optimizer:
         trial.value = value
         trial.error = error
         trial.status = TrialStatus.FAILED if value is None else TrialStatus.COMPLETE
-        if value is not None and (self._best is None or value < self._best.value):
+        if value is not None and self._improves_best(trial):
             self._best = trial
         return trial
 

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from hpo._seed import SeedLike
+from hpo.fidelity import Fidelity
 from hpo.gp._threads import single_blas_thread
 from hpo.gp.acquisition import acquisition_and_gradient, make_acquisition
 from hpo.gp.regression import GaussianProcess
@@ -50,6 +51,9 @@ class BayesianOptimization(Optimizer):
     ----------
     space : Space or dict
     seed : int, numpy.random.Generator or None
+    fidelity : Fidelity, optional
+        Evaluate at a budget: every asked configuration carries ``fidelity.high`` under
+        ``fidelity.name`` (see :class:`~hpo.optimizers.Optimizer`).
     acquisition : {"logei", "ei", "pi", "lcb"}, default "logei"
         Log expected improvement (Ament et al. 2023), expected improvement, (log)
         probability of improvement, or the lower confidence bound ``mu - 2 sigma``.
@@ -138,6 +142,7 @@ class BayesianOptimization(Optimizer):
         space: Space | Mapping[str, Any],
         *,
         seed: SeedLike = None,
+        fidelity: Fidelity | None = None,
         acquisition: str = "logei",
         n_initial: int | None = None,
         batch: str = "believer",
@@ -145,7 +150,7 @@ class BayesianOptimization(Optimizer):
         output_warping: str = "yeo-johnson",
         budget: int | None = None,
     ) -> None:
-        super().__init__(space, seed=seed)
+        super().__init__(space, seed=seed, fidelity=fidelity)
         make_acquisition(acquisition, 0.0)  # validates the name
         if batch not in _BATCH:
             raise ValueError(f"batch must be one of {_BATCH}, got {batch!r}")

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from hpo._seed import SeedLike
+from hpo.fidelity import Fidelity
 from hpo.optimizers.base import Optimizer, Proposal, config_key
 from hpo.optimizers.design import UnitDesign
 from hpo.optimizers.operators import (
@@ -136,6 +137,9 @@ class GeneticAlgorithm(Optimizer):
     ----------
     space : Space or dict
     seed : int, numpy.random.Generator or None
+    fidelity : Fidelity, optional
+        Evaluate at a budget: every asked configuration carries ``fidelity.high`` under
+        ``fidelity.name`` (see :class:`~hpo.optimizers.Optimizer`).
     pop_size : int, optional
         Individuals per generation (mu = lambda). Default: :func:`default_pop_size`,
         ``sqrt(budget)`` within ``[8, 16]``, or 14 without a budget.
@@ -206,12 +210,13 @@ class GeneticAlgorithm(Optimizer):
         space: Space | Mapping[str, Any],
         *,
         seed: SeedLike = None,
+        fidelity: Fidelity | None = None,
         pop_size: int | None = None,
         budget: int | None = None,
         steady_state: bool = False,
         variation: Variation | Mapping[str, Any] | None = None,
     ) -> None:
-        super().__init__(space, seed=seed)
+        super().__init__(space, seed=seed, fidelity=fidelity)
         if budget is not None and (not isinstance(budget, int) or budget < 1):
             raise ValueError(f"budget must be a positive integer, got {budget!r}")
         if pop_size is None:

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from hpo._seed import SeedLike
+from hpo.fidelity import Fidelity
 from hpo.optimizers.base import Optimizer
 from hpo.space import Params, Space
 
@@ -40,6 +41,9 @@ class GridSearch(Optimizer):
     space : Space or dict
     seed : int, numpy.random.Generator or None
         Shuffles the order of the grid.
+    fidelity : Fidelity, optional
+        Evaluate at a budget: every asked configuration carries ``fidelity.high`` under
+        ``fidelity.name`` (see :class:`~hpo.optimizers.Optimizer`).
     points_per_axis : int, optional
         Resolution of numeric axes.
     budget : int, optional
@@ -57,11 +61,12 @@ class GridSearch(Optimizer):
         space: Space | Mapping[str, Any],
         *,
         seed: SeedLike = None,
+        fidelity: Fidelity | None = None,
         points_per_axis: int | None = None,
         budget: int | None = None,
         shuffle: bool = True,
     ) -> None:
-        super().__init__(space, seed=seed)
+        super().__init__(space, seed=seed, fidelity=fidelity)
         if points_per_axis is None:
             points_per_axis = 5 if budget is None else resolution_for_budget(self.space, budget)
         self.points_per_axis = points_per_axis

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from hpo._seed import SeedLike
+from hpo.fidelity import Fidelity
 from hpo.optimizers.base import Optimizer, config_key
 from hpo.optimizers.design import UnitDesign
 from hpo.space import Params, Space
@@ -26,6 +27,9 @@ class RandomSearch(Optimizer):
     ----------
     space : Space or dict
     seed : int, numpy.random.Generator or None
+    fidelity : Fidelity, optional
+        Evaluate at a budget: every asked configuration carries ``fidelity.high`` under
+        ``fidelity.name`` (see :class:`~hpo.optimizers.Optimizer`).
     design : {"uniform", "sobol", "lhs"}, default "uniform"
         Independent uniform draws, a scrambled Sobol sequence, or Latin hypercube blocks
         (from :mod:`scipy.stats.qmc`).
@@ -47,10 +51,11 @@ class RandomSearch(Optimizer):
         space: Space | Mapping[str, Any],
         *,
         seed: SeedLike = None,
+        fidelity: Fidelity | None = None,
         design: str = "uniform",
         budget: int | None = None,
     ) -> None:
-        super().__init__(space, seed=seed)
+        super().__init__(space, seed=seed, fidelity=fidelity)
         self.design = UnitDesign(design, self.space.dim, self.rng, block=budget or 32)
         self._finite_size = self.space.n_configs
 
