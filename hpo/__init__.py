@@ -4,11 +4,15 @@ from hpo.exceptions import HPOWarning, NumericalWarning, SearchExhausted
 from hpo.fidelity import Fidelity
 from hpo.minimize import minimize
 from hpo.optimizers import (
+    ASHA,
     BayesianOptimization,
     GeneticAlgorithm,
+    GPHyperband,
     GridSearch,
+    Hyperband,
     Optimizer,
     RandomSearch,
+    SuccessiveHalving,
 )
 from hpo.space import Categorical, Integer, Real, Space
 from hpo.trial import Result, Trial, TrialStatus
@@ -16,12 +20,15 @@ from hpo.trial import Result, Trial, TrialStatus
 __version__ = "0.1.0"
 
 __all__ = [
+    "ASHA",
     "BayesianOptimization",
     "Categorical",
     "Fidelity",
+    "GPHyperband",
     "GeneticAlgorithm",
     "GridSearch",
     "HPOWarning",
+    "Hyperband",
     "Integer",
     "NumericalWarning",
     "Optimizer",
@@ -30,6 +37,7 @@ __all__ = [
     "Result",
     "SearchExhausted",
     "Space",
+    "SuccessiveHalving",
     "Trial",
     "TrialStatus",
     "minimize",

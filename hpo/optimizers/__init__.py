@@ -7,21 +7,30 @@ from collections.abc import Mapping
 from typing import Any
 
 from hpo._seed import SeedLike
+from hpo.optimizers.asha import ASHA
 from hpo.optimizers.base import Optimizer, Proposal
 from hpo.optimizers.bayes import BayesianOptimization
 from hpo.optimizers.genetic import GeneticAlgorithm
+from hpo.optimizers.gp_hyperband import GPHyperband
 from hpo.optimizers.grid import GridSearch
+from hpo.optimizers.hyperband import Hyperband
 from hpo.optimizers.random import RandomSearch
+from hpo.optimizers.successive_halving import SuccessiveHalving
 from hpo.space import Space
 
 __all__ = [
+    "ASHA",
+    "MULTI_FIDELITY_OPTIMIZERS",
     "OPTIMIZERS",
     "BayesianOptimization",
+    "GPHyperband",
     "GeneticAlgorithm",
     "GridSearch",
+    "Hyperband",
     "Optimizer",
     "Proposal",
     "RandomSearch",
+    "SuccessiveHalving",
     "make_optimizer",
     "optimizer_names",
 ]
@@ -29,6 +38,10 @@ __all__ = [
 #: hpo's own optimizers by name.
 OPTIMIZERS: dict[str, type[Optimizer]] = {
     cls.name: cls for cls in (GridSearch, RandomSearch, GeneticAlgorithm, BayesianOptimization)
+}
+#: hpo's multi-fidelity optimizers by name: they need ``options={"fidelity": Fidelity(...)}``.
+MULTI_FIDELITY_OPTIMIZERS: dict[str, type[Optimizer]] = {
+    cls.name: cls for cls in (SuccessiveHalving, Hyperband, ASHA, GPHyperband)
 }
 
 
@@ -41,7 +54,7 @@ def _peer_classes() -> dict[str, type[Optimizer]]:
 
 def optimizer_names(include_peers: bool = True) -> list[str]:
     """Names accepted by :func:`make_optimizer` (peers need ``pip install "hpo[peers]"``)."""
-    names = list(OPTIMIZERS)
+    names = list(OPTIMIZERS) + list(MULTI_FIDELITY_OPTIMIZERS)
     if include_peers:
         names += list(_peer_classes())
     return names
@@ -78,7 +91,7 @@ def make_optimizer(
             raise ValueError("options: cannot be applied to an optimizer instance")
         return optimizer
     if isinstance(optimizer, str):
-        classes = {**OPTIMIZERS}
+        classes = {**OPTIMIZERS, **MULTI_FIDELITY_OPTIMIZERS}
         if optimizer not in classes:
             classes.update(_peer_classes())
         if optimizer not in classes:

@@ -39,7 +39,7 @@ def _load() -> None:
     global _LOADED
     if not _LOADED:
         _LOADED = True
-        from hpo.problems import dixon_szego, scalable  # noqa: F401 - register on import
+        from hpo.problems import dixon_szego, multifidelity, scalable  # noqa: F401 - register
 
         try:
             from hpo.problems import mlp  # noqa: F401 - registers on import
