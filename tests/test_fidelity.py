@@ -40,3 +40,44 @@ def test_a_problem_without_fidelity_costs_one_per_evaluation():
     problem = get_problem("branin")
     assert problem.fidelity is None
     assert problem.cost({"x0": 0.0, "x1": 0.0}) == 1.0
+
+
+def test_validate_with_budget_returns_the_canonical_form_with_the_budget_last():
+    from hpo import Integer, Real, Space
+    from hpo.fidelity import validate_with_budget
+
+    space = Space({"lr": Real(1e-3, 1.0, log=True), "layers": Integer(1, 4)})
+    fid = Fidelity("epochs", 1, 27)
+    out = validate_with_budget(space, fid, {"epochs": 9.0, "layers": 2, "lr": 0.1})
+    assert out == {"lr": 0.1, "layers": 2, "epochs": 9} and list(out) == ["lr", "layers", "epochs"]
+    assert type(out["epochs"]) is int
+    with pytest.raises(ValueError, match=r"'epochs' .*missing"):
+        validate_with_budget(space, fid, {"lr": 0.1, "layers": 2})
+    with pytest.raises(ValueError, match=r"'epochs' must be an integer in \[1, 27\]"):
+        validate_with_budget(space, fid, {"lr": 0.1, "layers": 2, "epochs": 2.5})
+    with pytest.raises(ValueError, match="full budget 27"):
+        validate_with_budget(space, fid, {"lr": 0.1, "layers": 2, "epochs": 9}, full_only=True)
+    with pytest.raises(ValueError, match="parameter 'layers'"):
+        validate_with_budget(space, fid, {"lr": 0.1, "layers": 7, "epochs": 9})
+
+
+def test_check_fidelity_and_eta():
+    from hpo import Real, Space
+    from hpo.fidelity import check_eta, check_fidelity
+
+    space = Space({"x": Real(0.0, 1.0)})
+    assert check_fidelity(None, space) is None
+    with pytest.raises(TypeError, match=r"fidelity must be a hpo\.Fidelity"):
+        check_fidelity(None, space, required=True)
+    with pytest.raises(TypeError, match=r"fidelity must be a hpo\.Fidelity"):
+        check_fidelity(("epochs", 1, 9), space)
+    with pytest.raises(ValueError, match="'x' is a parameter of the space"):
+        check_fidelity(Fidelity("x", 1, 9), space)
+    assert check_eta(3.0) == 3 and type(check_eta(3.0)) is int and check_eta(2.5) == 2.5
+    for bad in (1, 0.5, True, float("inf"), "3"):
+        with pytest.raises(ValueError, match="eta must be"):
+            check_eta(bad)
+
+
+def test_float_ladder_for_the_multifidelity_problems():
+    assert Fidelity("fidelity", 1 / 27, 1.0).ladder(3) == [1 / 27, 1 / 9, 1 / 3, 1.0]

@@ -52,9 +52,10 @@ def _peer_classes() -> dict[str, type[Optimizer]]:
     return peers.PEERS
 
 
-def optimizer_names(include_peers: bool = True) -> list[str]:
-    """Names accepted by :func:`make_optimizer` (peers need ``pip install "hpo[peers]"``)."""
-    names = list(OPTIMIZERS) + list(MULTI_FIDELITY_OPTIMIZERS)
+def optimizer_names(include_peers: bool = True, multi_fidelity: bool = False) -> list[str]:
+    """Names accepted by :func:`make_optimizer` (peers need ``pip install "hpo[peers]"``);
+    with ``multi_fidelity``, also those that need a ``fidelity`` option."""
+    names = list(OPTIMIZERS) + (list(MULTI_FIDELITY_OPTIMIZERS) if multi_fidelity else [])
     if include_peers:
         names += list(_peer_classes())
     return names
@@ -96,7 +97,8 @@ def make_optimizer(
             classes.update(_peer_classes())
         if optimizer not in classes:
             raise ValueError(
-                f"optimizer: unknown name {optimizer!r}; choose one of {optimizer_names()}"
+                f"optimizer: unknown name {optimizer!r}; choose one of "
+                f"{optimizer_names(multi_fidelity=True)}"
             )
         cls = classes[optimizer]
     elif isinstance(optimizer, type) and issubclass(optimizer, Optimizer):

@@ -222,17 +222,17 @@ class BracketSearch(Optimizer):
         return Proposal({**params, self.fidelity.name: budget}, info)
 
     def _take(self, bracket: Bracket, out: list[Params | Proposal], n: int) -> None:
-        """Add to ``out`` (up to ``n`` in all) the promotions of ``bracket``, then new
-        configurations for its first rung."""
-        for params in bracket.pop_promoted(n - len(out)):
-            out.append(self._job(bracket, params, {"source": "promotion"}))
+        """Add to ``out`` (up to ``n`` in all) new configurations for the first rung of
+        ``bracket`` or the configurations it promoted (a bracket has one or the other)."""
         want = min(n - len(out), bracket.wants_new)
         if want:
             new = self._sample(want, bracket)
             for params, info in new:
                 out.append(self._job(bracket, params, info))
             if len(new) < want:
-                bracket.close()  # the space has no unseen configuration left
+                bracket.close()  # no unseen configuration left: the rung may be complete
+        for params in bracket.pop_promoted(n - len(out)):
+            out.append(self._job(bracket, params, {"source": "promotion"}))
 
     def _propose(self, n: int) -> list[Params | Proposal]:
         out: list[Params | Proposal] = []
