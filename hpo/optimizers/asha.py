@@ -42,7 +42,9 @@ class ASHA(Optimizer):
     the highest rung that has one, otherwise draws a new configuration uniformly at random at
     the smallest budget. It returns the configuration with its budget under
     ``fidelity.name``; :meth:`tell` takes that dict and the loss at that budget. The search
-    never ends on an infinite space. Each trial's ``info`` holds ``bracket`` (always 0),
+    never ends on an infinite space; on a finite one, :class:`~hpo.SearchExhausted` says that
+    every configuration has been drawn and no promotion is due (one may become due when the
+    pending trials are told). Each trial's ``info`` holds ``bracket`` (always 0),
     ``rung``, ``budget`` and ``source`` (``"random"`` or ``"promotion"``). Warm starts (told
     without being asked) are recorded but take no part in promotions.
 
