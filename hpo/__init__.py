@@ -3,6 +3,7 @@
 from hpo.exceptions import HPOWarning, NumericalWarning, SearchExhausted
 from hpo.fidelity import Fidelity
 from hpo.minimize import minimize
+from hpo.moo import hypervolume
 from hpo.optimizers import (
     BayesianOptimization,
     GeneticAlgorithm,
@@ -32,5 +33,6 @@ __all__ = [
     "Space",
     "Trial",
     "TrialStatus",
+    "hypervolume",
     "minimize",
 ]
