@@ -3,6 +3,7 @@
 from hpo.exceptions import HPOWarning, NumericalWarning, SearchExhausted
 from hpo.fidelity import Fidelity
 from hpo.minimize import minimize
+from hpo.moo import hypervolume
 from hpo.optimizers import (
     ASHA,
     BayesianOptimization,
@@ -40,5 +41,6 @@ __all__ = [
     "SuccessiveHalving",
     "Trial",
     "TrialStatus",
+    "hypervolume",
     "minimize",
 ]

@@ -39,7 +39,10 @@ def _load() -> None:
     global _LOADED
     if not _LOADED:
         _LOADED = True
-        from hpo.problems import dixon_szego, multifidelity, scalable  # noqa: F401 - register
+        from hpo.problems import dixon_szego, multifidelity, multiobjective, scalable  # noqa: F401
+
+        for key, factory in multiobjective.PROBLEMS.items():
+            register_problem(key, factory)
 
         try:
             from hpo.problems import mlp  # noqa: F401 - registers on import

@@ -22,6 +22,10 @@ class Problem:
         The search space.
     optimum : float or None
         The known global minimum f*, ``None`` when unknown (real tuning tasks).
+    n_objectives : int
+        Number of objectives; ``__call__`` returns a list of that many floats when > 1.
+    reference_point : tuple of float or None
+        For multi-objective problems, the reference point of the hypervolume.
     fidelity : Fidelity or None
         The resource the objective can be evaluated at (a budget under ``fidelity.name`` in
         the params), ``None`` for single-fidelity problems. ``optimum`` is at ``fidelity.high``.
@@ -33,6 +37,8 @@ class Problem:
     space: Space
     optimum: float | None = None
     fidelity: Fidelity | None = None
+    n_objectives: int = 1
+    reference_point: tuple[float, ...] | None = None
 
     def __call__(self, params: dict[str, Any]) -> float:
         """Evaluate one configuration (a dict of the space's parameter values)."""
