@@ -2,7 +2,8 @@
 
 autosummary's recursive mode mis-resolves submodules that are also attributes of their
 package (``hpo.space`` is imported by ``hpo/__init__.py``), so the module pages are written
-here instead, before Sphinx reads its sources. Each page holds the module docstring, then
+here instead, before Sphinx reads its sources, for every public module: a new module gets its
+page without any change to the docs. Each page holds the module docstring, then
 every object the module defines and exports (its ``__all__``). An object exported by ``hpo``
 itself (``hpo.Space``) is documented once, under that name, and the module page points to it;
 an object re-exported from another module points to where it is defined.
@@ -15,29 +16,25 @@ import inspect
 import pkgutil
 from pathlib import Path
 
-#: Packages and modules of the reference; the submodules of a package are included.
-ROOTS = (
-    "hpo.space",
-    "hpo.trial",
-    "hpo.optimizers",
-    "hpo.gp",
-    "hpo.problems",
-    "hpo.bench",
-    "hpo.sklearn",
-    "hpo.peers",
-)
+#: Modules left out: the command line has its own guide page (its options are not an API).
+EXCLUDED = frozenset({"hpo.cli"})
 
 
-def module_names() -> list[str]:
-    """The public modules under :data:`ROOTS` (no name part starts with ``_``)."""
+def module_names(package: str = "hpo") -> list[str]:
+    """Every public module of ``package`` (no part of its name starts with ``_``), except
+    :data:`EXCLUDED` and modules hidden behind a name of the package (``hpo.minimize`` is the
+    function): their objects are documented under the package's names."""
+    root = importlib.import_module(package)
     names: list[str] = []
-    for root in ROOTS:
-        names.append(root)
-        module = importlib.import_module(root)
-        if hasattr(module, "__path__"):
-            for info in pkgutil.walk_packages(module.__path__, prefix=root + "."):
-                if not any(part.startswith("_") for part in info.name.split(".")):
-                    names.append(info.name)
+    for info in pkgutil.walk_packages(root.__path__, prefix=package + "."):
+        parts = info.name.split(".")
+        if any(part.startswith("_") for part in parts) or info.name in EXCLUDED:
+            continue
+        parent = importlib.import_module(".".join(parts[:-1]))
+        module = importlib.import_module(info.name)
+        if getattr(parent, parts[-1], module) is not module:
+            continue
+        names.append(info.name)
     return names
 
 
@@ -75,9 +72,12 @@ def module_page(name: str, public: dict[str, str]) -> str:
 
 
 def write_pages(out_dir: Path, public: dict[str, str]) -> list[str]:
-    """Write ``out_dir/<module>.rst`` for every module (only when changed); return the names."""
+    """Write ``out_dir/<module>.rst`` for every module (only when changed), remove the pages of
+    modules that are gone, and return the module names."""
     out_dir.mkdir(parents=True, exist_ok=True)
     names = module_names()
+    for stale in set(out_dir.glob("*.rst")) - {out_dir / f"{name}.rst" for name in names}:
+        stale.unlink()  # a module that was removed or renamed
     for name in names:
         path = out_dir / f"{name}.rst"
         text = module_page(name, public)
