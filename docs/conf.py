@@ -92,19 +92,21 @@ html_show_sourcelink = False
 # Narrow, so that the source docstrings (owned by their modules) stay as they read in a
 # terminal; each rule names the pattern it handles.
 _NOTATION = re.compile(r"^Notation\b")
+_ROLE = re.compile(r":\w+:`~?([^`]+)`")  # :class:`Constant` -> Constant, in plain text
 
 
 def _notation_as_literal(lines: list[str]) -> None:
     """Module docstrings open with a "Notation" glossary aligned in columns
     (``theta   : a log-hyperparameter``, continuation lines indented), which reST would read
-    as stray indentation: show it as the preformatted block it is."""
+    as stray indentation: show it as the preformatted block it is (markup removed)."""
     for i in range(len(lines) - 2):
         if _NOTATION.match(lines[i]) and set(lines[i + 1]) == {"-"}:
             lines[i + 1] = "-" * len(lines[i])  # an underline as long as its title
             end = i + 2
             while end < len(lines) and lines[end].strip():
                 end += 1
-            lines[i + 2 : end] = ["::", "", *("    " + line for line in lines[i + 2 : end])]
+            body = [_ROLE.sub(r"\1", line).replace("``", "") for line in lines[i + 2 : end]]
+            lines[i + 2 : end] = [".. code-block:: text", "", *("    " + line for line in body)]
             return
 
 
