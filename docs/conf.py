@@ -92,6 +92,7 @@ html_show_sourcelink = False
 # Narrow, so that the source docstrings (owned by their modules) stay as they read in a
 # terminal; each rule names the pattern it handles.
 _NOTATION = re.compile(r"^Notation\b")
+_FIELD = re.compile(r"^\s*:[^:`\s][^:`]*:(\s|$)")
 _ROLE = re.compile(r":\w+:`~?([^`]+)`")  # :class:`Constant` -> Constant, in plain text
 
 
@@ -110,9 +111,32 @@ def _notation_as_literal(lines: list[str]) -> None:
             return
 
 
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip())
+
+
+def _indented_blocks_as_literal(lines: list[str]) -> None:
+    """Module docstrings show pseudocode and formulas as a block indented under a paragraph
+    that ends with a colon (``Each time a worker frees:``), as plain text reads; reST needs a
+    double colon to take such a block literally, else it reports stray indentation."""
+    for i in range(len(lines) - 2):
+        line, blank, block = lines[i], lines[i + 1], lines[i + 2]
+        if (
+            line.rstrip().endswith(":")
+            and not line.rstrip().endswith("::")
+            and not line.lstrip().startswith("..")  # a directive
+            and not _FIELD.match(line)  # a field list item, ":param x:"
+            and not blank.strip()
+            and block.strip()
+            and _indent(block) > _indent(line)
+        ):
+            lines[i] = line.rstrip() + ":"
+
+
 def _process_docstring(app, what, name, obj, options, lines: list[str]) -> None:
     if what == "module":
         _notation_as_literal(lines)
+        _indented_blocks_as_literal(lines)
     elif what in ("data", "attribute"):
         # `#:` comments write |x| for an absolute value, which reST reads as a substitution.
         lines[:] = [line.replace("|", r"\|") for line in lines]
