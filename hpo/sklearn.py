@@ -1,12 +1,10 @@
 """``SearchCV``: scikit-learn's search machinery, with configurations proposed by hpo.
 
-``SearchCV`` is a :class:`~sklearn.model_selection._search.BaseSearchCV`, as ``GridSearchCV``
-and scikit-optimize's ``BayesSearchCV`` are: scikit-learn runs the fits (``n_jobs``,
-``pre_dispatch``, ``verbose``), the scorers (multimetric ``scoring``, ``return_train_score``),
-``error_score``, metadata routing, ``cv_results_`` and the refit. hpo chooses the candidates
-in ``_run_search``: ask the optimizer for ``n_points`` configurations, evaluate them on folds
-drawn once per fit, tell it minus their mean test score of the refit metric. Before any fit,
-:func:`check_search_space` checks the searched parameters against the estimator.
+A ``BaseSearchCV``, as ``GridSearchCV`` and skopt's ``BayesSearchCV`` are: scikit-learn runs
+the fits, scorers, ``error_score``, metadata routing, ``cv_results_`` and the refit; hpo
+chooses the candidates in ``_run_search``: ask ``n_points`` configurations, evaluate them on
+folds drawn once per fit, tell minus their mean test score of the refit metric. Before any
+fit, :func:`check_search_space` checks the searched parameters against the estimator.
 """
 
 from __future__ import annotations
@@ -22,12 +20,7 @@ from typing import Any, ClassVar
 import numpy as np
 from sklearn.exceptions import FitFailedWarning
 from sklearn.model_selection._search import BaseSearchCV
-from sklearn.utils._param_validation import (
-    Interval,
-    InvalidParameterError,
-    make_constraint,
-    validate_parameter_constraints,
-)
+from sklearn.utils import _param_validation as pv
 
 from hpo._seed import as_generator
 from hpo.exceptions import SearchExhausted
@@ -39,11 +32,10 @@ __all__ = ["SearchCV", "check_search_space"]
 #: hpo 0.1's names, accepted with a FutureWarning until 0.3: old name -> (new name, default).
 _RENAMED = {"space": ("search_spaces", None), "seed": ("random_state", None)}
 _RENAMED["batch_size"] = ("n_points", 1)
-#: A search whose first configurations (at least this many, or its first batch if larger)
-#: all failed, on every fold and with one error type, stops instead of spending its budget.
+#: A search stops if its first configurations (this many, or a larger first batch) all fail.
 _FAIL_FAST = 3
-_POSITIVE = Interval(numbers.Integral, 1, None, closed="left")
-_SEED = [Interval(numbers.Integral, 0, None, closed="left"), np.random.Generator, None]
+_POSITIVE = pv.Interval(numbers.Integral, 1, None, closed="left")
+_SEED = [pv.Interval(numbers.Integral, 0, None, closed="left"), np.random.Generator, None]
 
 
 class SearchCV(BaseSearchCV):
@@ -54,10 +46,9 @@ class SearchCV(BaseSearchCV):
     estimator : estimator object
         A scikit-learn estimator or pipeline, cloned for every fit.
     search_spaces : dict, Space, or a list of them or of (space, n_iter) pairs
-        Parameter names of ``estimator`` (``step__param`` for nested ones) to hpo parameters
-        (``Real``, ``Integer``, ``Categorical``, or any spelling :class:`~hpo.Space` accepts).
-        A list is searched space after space, each by its own optimizer for its own
-        ``n_iter`` (default ``n_iter``), as in scikit-optimize's ``BayesSearchCV``.
+        Parameter names of ``estimator`` (``step__param`` for nested ones) to hpo parameters,
+        in any spelling :class:`~hpo.Space` accepts. A list is searched space after space,
+        each by its own optimizer for its own ``n_iter``, as in skopt's ``BayesSearchCV``.
     optimizer : str, Optimizer subclass or Optimizer, default "bayes"
         A name of :func:`hpo.optimizers.make_optimizer`, a class, or an instance (copied at
         each fit, never changed, ``random_state`` unused).
@@ -68,28 +59,21 @@ class SearchCV(BaseSearchCV):
     random_state : int, numpy.random.Generator or None
         Seed of the optimizers (the estimator's own ``random_state`` is left alone).
     scoring, n_jobs, refit, cv, verbose, pre_dispatch, error_score, return_train_score
-        As in :class:`~sklearn.model_selection.GridSearchCV`. With several scorers,
-        ``refit`` must name the one the optimizer maximizes.
+        As in ``GridSearchCV``; with several scorers, ``refit`` names the one to maximize.
+        Unless ``error_score="raise"``, a configuration with a failed fit is a failed trial
+        and the search goes on; but if its first configurations (at least 3, or its first
+        batch) all failed with one error type, it stops with a ``ValueError`` quoting it.
     space, seed, batch_size
         hpo 0.1's names of ``search_spaces``, ``random_state`` and ``n_points``: deprecated.
 
     Attributes
     ----------
-    cv_results_, best_index_, best_score_, best_params_, best_estimator_, refit_time_, \
-scorer_, n_splits_, multimetric_
-        As in ``GridSearchCV``, one row per configuration in the order evaluated; a batch
-        whose fits all failed keeps its rows (``error_score``, times NaN).
+    cv_results_, best_params_, best_estimator_, ...
+        As in ``GridSearchCV``, one row per configuration in the order evaluated (a batch
+        whose fits all failed included, with ``error_score`` and NaN times).
     optimizers_ : list of Optimizer
-        One per space; their ``trials`` hold the values told (minus the mean test score;
-        failed trials for configurations with a failed fit) and ``eval_time``.
-    optimizer_ : Optimizer
-        ``optimizers_[0]``, when there is one space.
-
-    Notes
-    -----
-    Unless ``error_score="raise"``, a configuration with a failed fit is a failed trial and
-    the search goes on; but if its first configurations (at least 3, or its first batch) all
-    failed with one error type, it stops with a ``ValueError`` quoting the error.
+        One per space; their ``trials`` hold the values told (minus the mean test score, or
+        failed for a failed fit) and ``eval_time``. ``optimizer_`` if there is one space.
 
     Examples
     --------
@@ -138,10 +122,7 @@ scorer_, n_splits_, multimetric_
         self.space, self.seed, self.batch_size = space, seed, batch_size
 
     def fit(self, X: Any, y: Any = None, **params: Any) -> SearchCV:
-        """Check the spaces against the estimator, search, refit the best configuration.
-
-        ``**params`` (``groups``, ``sample_weight``, ...) are routed as by ``GridSearchCV``.
-        """
+        """Check the spaces, search, refit the best; ``**params`` routed as by GridSearchCV."""
         self._validate_params()
         options = {new: getattr(self, new) for new, _ in _RENAMED.values()}
         for old, (new, default) in _RENAMED.items():
@@ -153,17 +134,18 @@ scorer_, n_splits_, multimetric_
         if options["search_spaces"] is None:
             raise ValueError("search_spaces: required (a dict of parameter name -> range)")
         entries = options["search_spaces"]
-        self._spaces = [_entry(e, self.n_iter) for e in _as_list(entries)]
+        entries = entries if isinstance(entries, list) else [entries]
+        self._spaces = [_entry(e, self.n_iter) for e in entries]
         for space, _ in self._spaces:
             check_search_space(self.estimator, space)
-        if not (self.scoring is None or callable(self.scoring) or isinstance(self.scoring, str)):
-            if not isinstance(self.refit, str):  # the optimizer needs one metric
-                raise ValueError(f"refit: name the scorer to maximize, got {self.refit!r}")
         self._rng, self._n_points = as_generator(options["random_state"]), options["n_points"]
-        self._batches: list[tuple[list[dict], str | None]] = []  # (batch, error if all failed)
-        super().fit(X, y, **params)
-        if any(error for _, error in self._batches):
-            self._keep_failed_batches()
+        self._batches, self._out = [], []  # (batch, error if its fits all failed); fit outputs
+        try:
+            super().fit(X, y, **params)
+            if any(error for _, error in self._batches):
+                self._keep_failed_batches()
+        finally:
+            del self._spaces, self._rng, self._batches, self._out
         return self
 
     def _run_search(self, evaluate_candidates: Any) -> None:
@@ -186,6 +168,8 @@ scorer_, n_splits_, multimetric_
                 self._fail_fast()
         if len(self.optimizers_) == 1:
             self.optimizer_ = self.optimizers_[0]
+        if not self._batches:
+            raise ValueError("optimizer: proposed no configuration to evaluate")
         if all(error for _, error in self._batches):
             raise ValueError(f"All the fits failed.{self._batches[0][1]}")
 
@@ -198,22 +182,22 @@ scorer_, n_splits_, multimetric_
             if not str(err).startswith("\nAll the"):
                 raise
             self._batches.append((batch, str(err)))
-            warnings.warn(f"\nevery fit failed for {batch}:{err}", FitFailedWarning, stacklevel=4)
-            reason = RuntimeError(f"{k} of {k} fits failed: {_exception(str(err))}")
-            return [reason] * len(batch), [None] * len(batch)
+            reason = f"{k} of {k} fits failed: {_exception(str(err))}"
+            warnings.warn(f"{batch}: {reason}", FitFailedWarning, stacklevel=4)
+            return [RuntimeError(reason)] * len(batch), [None] * len(batch)
         self._batches.append((batch, None))
         if f"mean_test_{metric}" not in results:
             raise ValueError(f"refit: scoring returns several scores, name one, not {metric!r}")
-        means, out = results[f"mean_test_{metric}"][-len(batch) :], self._out[-len(batch) * k :]
-        values, seconds = [], []
-        for i, mean in enumerate(means):
+        n, values, out = len(batch), [], self._out[-len(batch) * k :]
+        seconds = k * (results["mean_fit_time"][-n:] + results["mean_score_time"][-n:])
+        for i, mean in enumerate(results[f"mean_test_{metric}"][-n:]):
             folds = out[i * k : (i + 1) * k]
-            seconds.append(sum(f["fit_time"] + f["score_time"] for f in folds))
             errors = [f["fit_error"] for f in folds if f["fit_error"] is not None]
+            value = -mean if math.isfinite(mean) else RuntimeError(f"mean test score {mean}")
             if errors:
-                mean = RuntimeError(f"{len(errors)} of {k} fits failed: {_exception(errors[0])}")
-            values.append(-mean if math.isfinite(mean) else RuntimeError(f"mean score {mean}"))
-        return values, seconds
+                value = RuntimeError(f"{len(errors)} of {k} fits failed: {_exception(errors[0])}")
+            values.append(value)
+        return values, seconds.tolist()
 
     def _fail_fast(self) -> None:
         """Stop a search whose first configurations all failed with one error type."""
@@ -222,13 +206,17 @@ scorer_, n_splits_, multimetric_
         budget = sum(n for _, n in self._spaces)
         if not all(errors) or failed < min(budget, max(_FAIL_FAST, self._n_points)):
             return
-        kinds = {_exception(block).split(":")[0] for e in errors for block in e.split("-" * 80)}
-        if len(kinds - {""}) == 1:
+        kinds = {_exception(block).split(":")[0] for e in errors for block in e.split("-" * 80)[1:]}
+        if len(kinds) == 1:
             raise ValueError(
                 f"All the {failed * self.n_splits_} fits of the first {failed} configurations "
                 f"failed with {_exception(errors[0])}\nThe search stops here rather than spend "
                 f"its budget of {budget} (error_score='raise' shows the traceback)."
             )
+
+    def _check_refit_for_multimetric(self, scores: Any) -> None:  # as BayesSearchCV does
+        if not (isinstance(self.refit, str) and self.refit in scores):  # the optimizer needs one
+            raise ValueError(f"refit: name the scorer to maximize, one of {sorted(scores)}")
 
     def _format_results(self, candidate_params, n_splits, out, more_results=None):
         self._out = out  # every fit so far, candidate by candidate: their fit errors
@@ -236,11 +224,8 @@ scorer_, n_splits_, multimetric_
 
     def _keep_failed_batches(self) -> None:
         """Rebuild ``cv_results_`` with the batches scikit-learn refused, in their place."""
-        k, first = self.n_splits_, self._out[0]
-        score = first["test_scores"]
-        score = (
-            {n: self.error_score for n in score} if isinstance(score, dict) else self.error_score
-        )
+        k, first, es = self.n_splits_, self._out[0], self.error_score
+        score = {n: es for n in first["test_scores"]} if self.multimetric_ else es
         failed = {**first, "test_scores": score, "fit_time": np.nan, "score_time": np.nan}
         failed.update({"train_scores": score} if "train_scores" in first else {})
         params, out, done = [], [], 0
@@ -256,8 +241,7 @@ scorer_, n_splits_, multimetric_
 
 
 class _SameSplits:
-    """A splitter repeating the folds of its first ``split``, so that every batch gets the
-    same folds (a shuffling ``cv`` with no int ``random_state`` draws new ones each time)."""
+    """Repeats the folds of its first ``split``: a shuffling ``cv`` would draw new ones."""
 
     def __init__(self, cv: Any) -> None:
         self.cv, self.folds = cv, None
@@ -266,10 +250,6 @@ class _SameSplits:
         if self.folds is None:
             self.folds = list(self.cv.split(X, y, **params))
         return iter(self.folds)
-
-
-def _as_list(entries: Any) -> list:
-    return entries if isinstance(entries, list) else [entries]
 
 
 def _entry(entry: Any, n_iter: int) -> tuple[Space, int]:
@@ -282,10 +262,8 @@ def _entry(entry: Any, n_iter: int) -> tuple[Space, int]:
 
 def _exception(traceback: str) -> str:
     """The ``Type: message`` lines ending a formatted traceback."""
-    lines = traceback.strip().splitlines()
-    frames = [i for i, line in enumerate(lines) if line.startswith("  File ")]
-    rest = [line for line in lines[frames[-1] + 1 :] if not line.startswith(" ")] if frames else []
-    return "\n".join(rest)
+    tail = traceback.strip().rsplit('\n  File "', 1)[-1].splitlines()[1:]
+    return "\n".join(line for line in tail if not line.startswith(" "))
 
 
 def check_search_space(estimator: Any, space: Space) -> None:
@@ -326,8 +304,8 @@ def _rejection(owner: Any, key: str, value: Any) -> str:
     if not isinstance(declared, dict) or key not in declared:
         return ""
     try:
-        validate_parameter_constraints({key: declared[key]}, {key: value}, type(owner).__name__)
-    except InvalidParameterError as err:
+        pv.validate_parameter_constraints({key: declared[key]}, {key: value}, type(owner).__name__)
+    except pv.InvalidParameterError as err:
         return str(err)
     return ""
 
@@ -339,11 +317,11 @@ def _hint(owner: Any, prefix: str, key: str, param: Parameter, value: Any) -> st
     if param.kind == "categorical":
         return ""
     numeric = {
-        k: [make_constraint(c) for c in constraints]
+        k: [pv.make_constraint(c) for c in constraints]
         for k, constraints in owner._parameter_constraints.items()
         if k != key and constraints != "no_validation" and not _rejection(owner, k, value)
     }
-    numeric = {k: c for k, c in numeric.items() if any(isinstance(x, Interval) for x in c)}
+    numeric = {k: c for k, c in numeric.items() if any(isinstance(x, pv.Interval) for x in c)}
     close = difflib.get_close_matches(key, list(numeric), n=1, cutoff=0.6)
     if not close:
         return ""

@@ -8,7 +8,7 @@ import sklearn
 from sklearn.base import BaseEstimator, ClassifierMixin, clone, is_classifier
 from sklearn.datasets import load_iris
 from sklearn.exceptions import ConvergenceWarning, FitFailedWarning
-from sklearn.linear_model import Ridge
+from sklearn.linear_model import Lasso
 from sklearn.metrics import balanced_accuracy_score, make_scorer
 from sklearn.model_selection import GridSearchCV, GroupKFold, KFold
 from sklearn.neural_network import MLPClassifier
@@ -233,6 +233,19 @@ def test_failed_fits_follow_error_score_and_the_search_goes_on():
     with pytest.raises(RuntimeError, match="too large"):
         SearchCV(Picky(), {"x": Real(0.6, 1.0)}, "random", 2, error_score="raise").fit(X, y)
 
+    # In a batch with successes, scikit-learn keeps the failed rows; the trials fail alike.
+    with pytest.warns(FitFailedWarning, match="too large"):
+        batched = SearchCV(Picky(), space, "random", 12, cv=3, n_points=4, random_state=1)
+        batched.fit(X, y)
+    r = batched.cv_results_
+    failed = np.array([p["x"] > 0.5 for p in r["params"]])
+    trials = batched.optimizer_.trials
+    assert all(0 < failed[i : i + 4].sum() < 4 for i in (0, 4, 8))  # mixed batches
+    assert np.array_equal(np.isnan(r["mean_test_score"]), failed)
+    assert [t.status is TrialStatus.FAILED for t in trials] == list(failed)
+    assert all("3 of 3 fits failed: RuntimeError: x=" in t.error for t in trials if not t.ok)
+    assert np.allclose([-t.value for t in trials if t.ok], r["mean_test_score"][~failed])
+
 
 def test_a_search_whose_first_configurations_all_fail_alike_stops_early():
     warnings.simplefilter("ignore", FitFailedWarning)
@@ -385,15 +398,20 @@ def test_skopt_spellings_pass_through_to_space():
 
 
 def test_passes_scikit_learns_estimator_checks():
+    # Every check of check_estimator applies to a search estimator and passes, but one:
+    # check_supervised_y_2d expects the DataConversionWarning of a column y from fit, which a
+    # search raises inside the folds' clones; GridSearchCV is listed with the same expected
+    # failure in scikit-learn's own test suite. Skipped: array-API (libraries not installed)
+    # and pandas checks. Lasso: an estimator that claims no array-API support, so the checks
+    # do not import torch.
     search = SearchCV(
-        Ridge(), {"alpha": Real(1e-2, 1e2, log=True)}, "random", 2, cv=2, error_score="raise"
+        Lasso(), {"alpha": Real(1e-3, 1.0, log=True)}, "random", 2, cv=2, error_score="raise"
     )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         results = check_estimator(
             search,
             on_fail=None,
-            # GridSearchCV has the same expected failure in scikit-learn's own test suite.
             expected_failed_checks={"check_supervised_y_2d": "DataConversionWarning not caught"},
         )
     failed = [r["check_name"] for r in results if r["status"] == "failed"]
@@ -408,7 +426,8 @@ def test_passes_scikit_learns_estimator_checks():
 @pytest.mark.slow
 def test_the_readme_survey_example_fails_before_any_fit_and_its_correction_runs():
     section = README[README.index("## scikit-learn") :]
-    buggy, fixed = re.findall(r"```python\n(.*?)```", section, flags=re.S)
+    section = section[: section.find("\n## ", 3)]
+    buggy, fixed = re.findall(r"```python\n(.*?)```", section, flags=re.S)[:2]
     shown = re.search(r"```\n(ValueError: .*?)\n```", section, flags=re.S).group(1)
     namespace = {"print": lambda *a: None}
     with pytest.raises(ValueError) as err:
