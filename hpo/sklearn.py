@@ -210,8 +210,8 @@ class SearchCV(BaseSearchCV):
         if len(kinds) == 1:
             raise ValueError(
                 f"All the {failed * self.n_splits_} fits of the first {failed} configurations "
-                f"failed with {_exception(errors[0])}\nThe search stops here rather than spend "
-                f"its budget of {budget} (error_score='raise' shows the traceback)."
+                f"(of {budget}) failed with {_exception(errors[0])}\nThe search stops there; "
+                "error_score='raise' shows the traceback."
             )
 
     def _check_refit_for_multimetric(self, scores: Any) -> None:  # as BayesSearchCV does
@@ -310,20 +310,29 @@ def _rejection(owner: Any, key: str, value: Any) -> str:
     return ""
 
 
+def _intervals(owner: Any, key: str) -> list:
+    """The numeric ranges (``Interval`` constraints) that ``owner`` declares for ``key``."""
+    constraints = owner._parameter_constraints.get(key, [])
+    constraints = [] if constraints == "no_validation" else map(pv.make_constraint, constraints)
+    return [c for c in constraints if isinstance(c, pv.Interval)]
+
+
 def _hint(owner: Any, prefix: str, key: str, param: Parameter, value: Any) -> str:
-    """What the user probably meant, for a number that the parameter does not take."""
+    """What the user probably meant: an Integer, or a numeric parameter of a close name."""
     if param.kind == "real" and not _rejection(owner, key, round(value)):
-        return f" It takes integers: search it as Integer({param.low!r}, {param.high!r})."
-    if param.kind == "categorical":
-        return ""
-    numeric = {
-        k: [pv.make_constraint(c) for c in constraints]
-        for k, constraints in owner._parameter_constraints.items()
-        if k != key and constraints != "no_validation" and not _rejection(owner, k, value)
-    }
-    numeric = {k: c for k, c in numeric.items() if any(isinstance(x, pv.Interval) for x in c)}
-    close = difflib.get_close_matches(key, list(numeric), n=1, cutoff=0.6)
+        low, high = math.ceil(param.low), math.floor(param.high)
+        return f" It takes integers: search it as Integer({low}, {high})."
+    if param.kind == "categorical" or _intervals(owner, key):
+        return ""  # a choice refused, or a number out of range: the message says it all
+    numeric = [
+        k
+        for k in owner._parameter_constraints
+        if k != key and _intervals(owner, k) and not _rejection(owner, k, value)
+    ]
+    close = difflib.get_close_matches(key, numeric, n=1, cutoff=0.6)
     if not close:
         return ""
     name = f"{prefix}__{close[0]}" if prefix else close[0]
-    return f" Did you mean {name!r}, which takes {' or '.join(map(str, numeric[close[0]]))}?"
+    return (
+        f" Did you mean {name!r}, which takes {' or '.join(map(str, _intervals(owner, close[0])))}?"
+    )
