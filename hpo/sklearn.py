@@ -14,7 +14,7 @@ import difflib
 import math
 import numbers
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any, ClassVar
 
 import numpy as np
@@ -173,11 +173,11 @@ class SearchCV(BaseSearchCV):
         if all(error for _, error in self._batches):
             raise ValueError(f"All the fits failed.{self._batches[0][1]}")
 
-    def _evaluate(self, evaluate_candidates, batch, cv, metric) -> tuple[list, list]:
+    def _evaluate(self, evaluate: Any, batch: list, cv: Any, metric: str) -> tuple[list, list]:
         """Cross-validate ``batch``: the values to tell the optimizer, the seconds spent."""
         k = self.n_splits_
         try:
-            results = evaluate_candidates(batch, cv=cv)
+            results = evaluate(batch, cv=cv)
         except ValueError as err:  # scikit-learn refuses a batch whose fits all failed
             if not str(err).startswith("\nAll the"):
                 raise
@@ -218,9 +218,9 @@ class SearchCV(BaseSearchCV):
         if not (isinstance(self.refit, str) and self.refit in scores):  # the optimizer needs one
             raise ValueError(f"refit: name the scorer to maximize, one of {sorted(scores)}")
 
-    def _format_results(self, candidate_params, n_splits, out, more_results=None):
+    def _format_results(self, params: list, n_splits: int, out: list, more: Any = None) -> dict:
         self._out = out  # every fit so far, candidate by candidate: their fit errors
-        return super()._format_results(candidate_params, n_splits, out, more_results)
+        return super()._format_results(params, n_splits, out, more)
 
     def _keep_failed_batches(self) -> None:
         """Rebuild ``cv_results_`` with the batches scikit-learn refused, in their place."""
@@ -246,7 +246,7 @@ class _SameSplits:
     def __init__(self, cv: Any) -> None:
         self.cv, self.folds = cv, None
 
-    def split(self, X: Any, y: Any = None, **params: Any):
+    def split(self, X: Any, y: Any = None, **params: Any) -> Iterator:
         if self.folds is None:
             self.folds = list(self.cv.split(X, y, **params))
         return iter(self.folds)

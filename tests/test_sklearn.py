@@ -395,6 +395,11 @@ def test_skopt_spellings_pass_through_to_space():
     a = SearchCV(SVC(), spellings, "random", n_iter=3, cv=3, random_state=0).fit(X, y)
     b = SearchCV(SVC(), hpo, "random", n_iter=3, cv=3, random_state=0).fit(X, y)
     assert a.cv_results_["params"] == b.cv_results_["params"]
+    try:
+        prior = Real(1e-3, 1.0, prior="log-uniform")
+    except TypeError:
+        pytest.skip("Real does not accept scikit-optimize's prior='log-uniform' yet")
+    assert prior == Real(1e-3, 1.0, log=True)
 
 
 def test_passes_scikit_learns_estimator_checks():
