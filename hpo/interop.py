@@ -30,16 +30,19 @@ Optuna and scikit-optimize are optional (``pip install "hpo[peers]"``), imported
 from __future__ import annotations
 
 import importlib
+import logging
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
-from hpo.optimizers.base import Optimizer
+from hpo.optimizers.base import Optimizer, config_key
 from hpo.space import Parameter, Params, Space
 from hpo.trial import Result, Trial, TrialStatus
 
 __all__ = ["from_optuna", "from_skopt", "to_optuna", "to_skopt"]
+
+logger = logging.getLogger("hpo")
 
 _PLAIN = (type(None), bool, int, float, str)
 
@@ -89,6 +92,20 @@ def _decode(space: Space, params: dict[str, Any]) -> Params:
         if p is not None and p.kind == "categorical":
             out[name] = {_portable(c): c for c in p.choices}.get(value, value)
     return out
+
+
+def _tell_once(optimizer: Optimizer, params: list[Params], values: list[Any]) -> list[Trial]:
+    """Tell each configuration once: its first evaluation (hpo keeps one trial per
+    configuration; a study may hold repeats), skipping those the optimizer was already told."""
+    seen = {config_key(t.params) for t in optimizer.trials if t.status is not TrialStatus.PENDING}
+    batch = []
+    for p, v in zip([optimizer.space.validate(p) for p in params], values):
+        if config_key(p) not in seen:
+            seen.add(config_key(p))
+            batch.append((p, v))
+    if len(batch) < len(params):
+        logger.info("warm start: %d repeated configurations skipped", len(params) - len(batch))
+    return optimizer.tell([p for p, _ in batch], [v for _, v in batch]) if batch else []
 
 
 # -- Optuna -----------------------------------------------------------------------------
@@ -142,8 +159,9 @@ def to_optuna(run: Any, space: Space | None = None, *, study: Any = None) -> Any
 def from_optuna(study: Any, optimizer: Optimizer) -> list[Trial]:
     """Warm-start ``optimizer`` with the complete and failed trials of an Optuna study.
 
-    Returns the trials told (other states, such as pruned or running, are skipped). A trial
-    outside the optimizer's space is a ``ValueError`` naming the parameter.
+    Returns the trials told: other states (pruned, running) are skipped, and so is a repeated
+    configuration (hpo keeps its first evaluation). A trial outside the optimizer's space is
+    a ``ValueError`` naming the parameter.
     """
     state = _require("optuna").trial.TrialState
     sign = -1.0 if study.direction.name == "MAXIMIZE" else 1.0
@@ -155,7 +173,7 @@ def from_optuna(study: Any, optimizer: Optimizer) -> list[Trial]:
         else RuntimeError(f"optuna trial {t.number}: FAIL")
         for t in trials
     ]
-    return optimizer.tell(params, values) if trials else []
+    return _tell_once(optimizer, params, values)
 
 
 # -- scikit-optimize --------------------------------------------------------------------
@@ -194,7 +212,8 @@ def from_skopt(result: Any, optimizer: Optimizer) -> list[Trial]:
     """Warm-start ``optimizer`` with the evaluations of a scikit-optimize ``OptimizeResult``.
 
     Dimensions are matched by name when the result's space names them all, else by position.
-    Non-finite values become failed trials. Returns the trials told.
+    Non-finite values become failed trials; a repeated configuration is told once (its first
+    evaluation). Returns the trials told.
     """
     dims = getattr(result.get("space"), "dimensions", None) or []
     names = [d.name for d in dims]
@@ -202,4 +221,4 @@ def from_skopt(result: Any, optimizer: Optimizer) -> list[Trial]:
         names = list(optimizer.space)
     params = [_decode(optimizer.space, dict(zip(names, x))) for x in result.x_iters]
     values = [float(v) for v in result.func_vals]
-    return optimizer.tell(params, values) if params else []
+    return _tell_once(optimizer, params, values)

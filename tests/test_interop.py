@@ -11,6 +11,7 @@ from hpo.bench.records import RunRecord
 from hpo.interop import from_optuna, from_skopt, to_optuna, to_skopt
 from hpo.trial import TrialStatus
 
+REPEAT = ("params", "distributions", "value")
 SPACE = Space(
     {
         "lr": Real(1e-4, 1e-1, log=True),
@@ -111,6 +112,12 @@ def test_an_optuna_study_warm_starts_an_hpo_optimizer():
     assert space.contains(opt.ask())  # and it goes on from there
     with pytest.raises(ValueError, match="'x'"):
         from_optuna(study, RandomSearch(Space({**dict(space), "x": Real(-1.0, 1.0)})))
+    # Optuna may evaluate one configuration twice; hpo keeps one trial per configuration.
+    again = study.trials[0]
+    study.add_trial(optuna.trial.create_trial(**{k: getattr(again, k) for k in REPEAT}))
+    assert from_optuna(study, opt) == []  # nothing new: all already told
+    fresh = from_optuna(study, RandomSearch(space))
+    assert len(fresh) == 8 and fresh[0].value == -study.trials[0].value
     into = to_optuna(opt, study=optuna.create_study(direction="maximize"))
     assert [t.value for t in into.trials] == [t.value for t in study.trials[:8]]
 
