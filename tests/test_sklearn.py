@@ -247,6 +247,28 @@ def test_failed_fits_follow_error_score_and_the_search_goes_on():
     assert np.allclose([-t.value for t in trials if t.ok], r["mean_test_score"][~failed])
 
 
+@pytest.mark.filterwarnings("ignore:One or more of the t")
+def test_failed_batches_keep_their_rows_with_several_scorers_and_train_scores():
+    kwargs = {"return_train_score": True, **MULTI}
+    with pytest.warns(FitFailedWarning, match="too large"):
+        search = SearchCV(
+            Picky(), {"x": Real(0.0, 1.0)}, "random", 8, cv=2, random_state=0, **kwargs
+        )
+        search.fit(X, y)
+    r = search.cv_results_
+    failed = np.array([p["x"] > 0.5 for p in r["params"]])
+    assert 0 < failed.sum() < 8 and len(r["params"]) == 8
+    for key in ("mean_test_acc", "mean_test_bacc", "mean_train_acc", "split1_train_bacc"):
+        assert np.array_equal(np.isnan(r[key]), failed), key
+    assert np.all(r["rank_test_bacc"][failed] == (~failed).sum() + 1)
+    assert search.best_params_ == r["params"][search.best_index_]
+    assert (
+        search.best_score_
+        == r["mean_test_bacc"][search.best_index_]
+        == np.nanmax(r["mean_test_bacc"])
+    )
+
+
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.FitFailedWarning")
 def test_a_search_whose_first_configurations_all_fail_alike_stops_early():
     Picky.fits = 0
