@@ -82,7 +82,7 @@ class SearchCV(BaseSearchCV):
     >>> from hpo import Real
     >>> X, y = load_iris(return_X_y=True)
     >>> search = SearchCV(SVC(), {"C": Real(1e-2, 1e2, log=True)}, "random", 5, random_state=0)
-    >>> len(search.fit(X, y).cv_results_["params"]), search.best_score_ > 0.9
+    >>> len(search.fit(X, y).cv_results_["params"]), bool(search.best_score_ > 0.9)
     (5, True)
     """
 
