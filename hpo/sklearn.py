@@ -127,7 +127,7 @@ class SearchCV(BaseSearchCV):
         options = {new: getattr(self, new) for new, _ in _RENAMED.values()}
         for old, (new, default) in _RENAMED.items():
             if getattr(self, old) is not None:
-                if options[new] is not default:
+                if options[new] != default:
                     raise ValueError(f"{old}: give {new} only ({old} is its deprecated name)")
                 warnings.warn(f"{old} is deprecated, use {new}", FutureWarning, stacklevel=2)
                 options[new] = getattr(self, old)
