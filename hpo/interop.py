@@ -1,15 +1,15 @@
 """Runs to and from Optuna and scikit-optimize, to keep their dashboards, plots and warm starts.
 
-==========================  ================================================================
-function                    what it does
-==========================  ================================================================
-``to_optuna(run)``          an Optuna study holding the run's trials (``create_trial``):
-                            complete ones with their value, failed ones in state ``FAIL``
-``from_optuna(study, opt)`` tells ``opt`` the study's complete and failed trials
-``to_skopt(run)``           a scikit-optimize ``OptimizeResult`` (``x_iters``, ``func_vals``,
-                            ``x``, ``fun``, ``space``) of the run's complete trials
-``from_skopt(result, opt)`` tells ``opt`` the result's evaluations
-==========================  ================================================================
+============================  ==============================================================
+function                      what it does
+============================  ==============================================================
+``to_optuna(run)``            an Optuna study holding the run's trials (``create_trial``):
+                              complete ones with their value, failed ones in state ``FAIL``
+``from_optuna(study, opt)``   tells ``opt`` the study's complete and failed trials
+``to_skopt(run)``             a scikit-optimize ``OptimizeResult`` (``x_iters``,
+                              ``func_vals``, ``x``, ``fun``, ``space``) of the complete trials
+``from_skopt(result, opt)``   tells ``opt`` the result's evaluations
+============================  ==============================================================
 
 A *run* is an :class:`~hpo.Optimizer`, a :class:`~hpo.Result` or a list of
 :class:`~hpo.Trial` (both with ``space=``), or a study journal's
