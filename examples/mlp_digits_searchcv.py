@@ -54,7 +54,7 @@ def tune(optimizer: str, X_train, y_train, n_iter: int, n_jobs: int | None, seed
         n_iter=n_iter,
         cv=5,
         n_jobs=n_jobs,
-        seed=seed,
+        random_state=seed,
     )
     start = time.perf_counter()
     # One BLAS thread per fit: the small matrices of these networks gain nothing from more,
