@@ -10,7 +10,8 @@
     hpo report results/quick
 
 Bad input gets one line on stderr (``hpo: error: ...``) and exit status 2 before any work;
-runs that fail get exit status 1; an interrupted study, 130 (rerun the command to resume).
+runs that fail get exit status 1; a study interrupted (Ctrl-C, SIGINT) gets 130 and one
+terminated (SIGTERM) 143, after stopping its workers: rerun the command to resume.
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ from __future__ import annotations
 import argparse
 import ast
 import os
+import signal
 import sys
+import threading
 import time
 import warnings
 from pathlib import Path
@@ -32,6 +35,14 @@ _PEERS_HINT = 'pip install -e ".[peers]"'
 
 class UsageError(Exception):
     """Bad input: reported as one line, exit status 2."""
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised in the main thread so that it stops a study as Ctrl-C does."""
+
+
+def _terminate(signum: int, frame: Any) -> NoReturn:
+    raise Terminated
 
 
 class _Parser(argparse.ArgumentParser):
@@ -251,11 +262,8 @@ def _cmd_bench(args: argparse.Namespace) -> int:
 
 
 def _report(records: list[Any], out: Path) -> int:
-    try:
-        from hpo.bench.report import summary_table, write_report
-    except ImportError:  # hpo.bench.report is being written; the journal holds everything
-        print(f"no report module yet (hpo.bench.report); the results are in {out / JOURNAL}")
-        return 0
+    from hpo.bench.report import summary_table, write_report
+
     print(summary_table(records))
     paths = write_report(records, out, references=_references(records))
     print(f"wrote {len(paths)} files to {out}")
@@ -302,6 +310,8 @@ def main(argv: list[str] | None = None) -> int:
 
     commands = {"list": _cmd_list, "run": _cmd_run, "bench": _cmd_bench, "report": _cmd_report}
     warnings.showwarning = _show_warning
+    in_main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _terminate) if in_main else None
     try:
         args = _parser().parse_args(argv)
         return commands[args.command](args)
@@ -315,9 +325,15 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as err:
         print(f"hpo: error: {err}", file=sys.stderr)
         return 2
+    except Terminated:
+        print("hpo: terminated; rerun the same command to resume", file=sys.stderr)
+        return 128 + signal.SIGTERM
     except KeyboardInterrupt:
         print("hpo: interrupted; rerun the same command to resume", file=sys.stderr)
         return 130
+    finally:
+        if in_main:  # None: the handler was not set from Python, i.e. the default one
+            signal.signal(signal.SIGTERM, signal.SIG_DFL if previous is None else previous)
 
 
 if __name__ == "__main__":  # pragma: no cover
