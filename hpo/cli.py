@@ -258,14 +258,15 @@ def _cmd_bench(args: argparse.Namespace) -> int:
         if executor is not None:
             executor.close()
     print(f"{len(records)} runs in {args.out / JOURNAL} ({time.perf_counter() - start:.1f} s)")
-    return _report(records, args.out)
+    return _report(records, args.out, [o.label for o in study.optimizers])
 
 
-def _report(records: list[Any], out: Path) -> int:
+def _report(records: list[Any], out: Path, order: list[str] | None = None) -> int:
+    """Print the summary and write the report, optimizers in the study's ``order``."""
     from hpo.bench.report import summary_table, write_report
 
-    print(summary_table(records))
-    paths = write_report(records, out, references=_references(records))
+    print(summary_table(records, order))
+    paths = write_report(records, out, references=_references(records), order=order)
     print(f"wrote {len(paths)} files to {out}")
     return 0
 
@@ -288,16 +289,17 @@ def _references(records: list[Any]) -> dict[str, Any]:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from hpo.bench.journal import load_journal
+    from hpo.bench.journal import read_journal
 
     path = args.out / JOURNAL if args.out.is_dir() else args.out
     if not path.is_file():
         raise UsageError(f"no study journal at {str(path)!r} (run hpo bench --out DIR first)")
-    records = load_journal(path)
+    header, records = read_journal(path)
     if not records:
         raise UsageError(f"{path}: no finished run yet")
     _check_writable(path.parent)
-    return _report(records, path.parent)
+    order = [o["label"] for o in (header or {}).get("study", {}).get("optimizers", [])]
+    return _report(records, path.parent, order or None)
 
 
 def _show_warning(message: Any, category: Any, *args: Any, **kwargs: Any) -> None:

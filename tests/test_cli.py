@@ -119,7 +119,7 @@ def test_an_unwritable_json_path_is_refused_before_running(capsys, tmp_path):
 
 def test_bench_runs_resumes_and_reports(capsys, tmp_path, study_file, monkeypatch):
     reports = []
-    monkeypatch.setattr(cli, "_report", lambda records, out: reports.append(len(records)) or 0)
+    monkeypatch.setattr(cli, "_report", lambda records, *_: reports.append(len(records)) or 0)
     out_dir = tmp_path / "results"
     code, out, err = run(capsys, "bench", str(study_file), "--out", str(out_dir), "--jobs", "1")
     assert code == 0, err
@@ -150,7 +150,7 @@ def test_report_writes_tables_and_figures_from_the_journal(capsys, tmp_path, stu
 
 
 def test_bench_overrides_seeds_and_budget(capsys, tmp_path, study_file, monkeypatch):
-    monkeypatch.setattr(cli, "_report", lambda records, out: 0)
+    monkeypatch.setattr(cli, "_report", lambda records, out, order: 0)
     out_dir = tmp_path / "results"
     argv = ["bench", str(study_file), "--out", str(out_dir), "--jobs", "1"]
     code, _, err = run(capsys, *argv, "--seeds", "1", "--n-trials", "3")
@@ -165,7 +165,7 @@ def test_bench_overrides_seeds_and_budget(capsys, tmp_path, study_file, monkeypa
 
 def test_bench_runs_on_a_dask_scheduler(capsys, tmp_path, study_file, monkeypatch):
     distributed = pytest.importorskip("distributed")
-    monkeypatch.setattr(cli, "_report", lambda records, out: 0)
+    monkeypatch.setattr(cli, "_report", lambda records, out, order: 0)
     out_dir = tmp_path / "results"
     with distributed.LocalCluster(
         n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None
