@@ -102,7 +102,7 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     bench = sub.add_parser("bench", help="run (or resume) a study and write its report")
-    bench.add_argument("study", help="a study name in benchmarks/studies (quick, paper) or a file")
+    bench.add_argument("study", help="a built-in study (quick, paper) or a study file")
     bench.add_argument("--out", type=Path, required=True, help="output directory")
     bench.add_argument("--jobs", type=_positive_int, help="local worker processes (default: all)")
     bench.add_argument("--scheduler", help="run on the Dask scheduler at this address instead")

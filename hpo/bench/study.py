@@ -5,7 +5,7 @@ are labelled entries (``label``, registered ``name``, constructor ``options``) s
 study can compare, say, ``bayes`` with and without an option. A problem may override the
 study's ``n_trials`` and ``seeds`` (expensive real tasks get fewer).
 
-Study files are TOML (the files under ``benchmarks/studies/`` are examples)::
+Study files are TOML (the built-in ones, shipped in ``hpo/bench/studies/``, are examples)::
 
     description = "what the study shows"
     n_trials = 50
@@ -27,6 +27,9 @@ Study files are TOML (the files under ``benchmarks/studies/`` are examples)::
     [[optimizers]]
     name = "skopt-gp"
     max_seeds = 5                   # expensive: only the first 5 seeds of each problem
+
+A run's budget is at most :data:`MAX_TRIALS` evaluations (a run's record keeps every trial),
+a count of seeds at most :data:`MAX_SEEDS`, and a seed below ``2**63``.
 
 :func:`load_study` reads and checks a file's structure; :func:`check_study` then builds every
 problem and optimizer once, so that an unknown name, a bad option or a missing peer library
@@ -437,15 +440,14 @@ def load_study(path: str | Path) -> Study:
 
 
 def studies_dir() -> Path:
-    """``benchmarks/studies`` of the repository hpo is installed from (editable installs), or
-    of the current directory."""
-    here = Path(__file__).resolve().parents[2] / "benchmarks" / "studies"
-    return here if here.is_dir() else Path.cwd() / "benchmarks" / "studies"
+    """The built-in studies (``quick``, ``paper``): TOML files shipped inside the package,
+    ``hpo/bench/studies/`` (``benchmarks/studies`` in the repository links there)."""
+    return Path(__file__).resolve().parent / "studies"
 
 
 def find_study(name_or_path: str | Path) -> Path:
-    """The study file named ``name_or_path``: an existing path, or the name of a file in
-    :func:`studies_dir` (``"quick"`` for ``benchmarks/studies/quick.toml``).
+    """The study file named ``name_or_path``: an existing path, or the name of a built-in
+    study in :func:`studies_dir` (``"quick"`` for ``hpo/bench/studies/quick.toml``).
 
     Raises
     ------
