@@ -269,11 +269,13 @@ def test_a_huge_budget_is_refused_at_once_instead_of_hanging(capsys, tmp_path):
     assert time.perf_counter() - start < 10
 
 
-# Needs engineer core's arithmetic grid sizing (hpo/optimizers/grid.py): before it, building
-# a grid for a budget of 20,000 takes minutes. Nothing in the CLI loops over the budget.
+# The hang is in the grid's construction (sizing the grid for a 1-D budget of 20,000 builds
+# every candidate axis: minutes); nothing in the CLI or the runner loops over the budget.
+# Passes once the arithmetic grid sizing of hpo/optimizers/grid.py (engineer core) is merged.
 @pytest.mark.slow
+@pytest.mark.xfail(reason="needs the arithmetic grid sizing in hpo/optimizers/grid.py")
 def test_a_large_grid_run_starts_at_once(tmp_path):
-    argv = ["run", "--optimizer", "grid", "--problem", "branin", "--n-trials", "20000"]
+    argv = ["run", "--optimizer", "grid", "--problem", "ackley:dim=1", "--n-trials", "20000"]
     proc = subprocess.Popen(
         [sys.executable, "-m", "hpo.cli", *argv],
         stdout=subprocess.PIPE,
