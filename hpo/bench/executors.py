@@ -196,6 +196,10 @@ class ProcessExecutor:
         pool, self._pool, self._started = self._pool, None, None
         if pool is None:
             return
+        if hasattr(pool, "kill_workers"):  # Python 3.14
+            pool.kill_workers()
+            pool.shutdown(wait=True, cancel_futures=True)
+            return
         # concurrent.futures has no public way to stop calls in progress before Python 3.14.
         processes = list((getattr(pool, "_processes", None) or {}).values())
         pool.shutdown(wait=False, cancel_futures=True)

@@ -154,12 +154,17 @@ def _check_trial(t: Any, where: str) -> None:
     if missing:
         raise ValueError(f"{where} lacks field {missing[0]!r}")
     status = t["status"]
-    value_ok = _is_real(t["value"]) if status == "complete" else t["value"] is None
+    if status == "complete":  # one objective, or several (a list of finite numbers)
+        value = t["value"]
+        values = value if isinstance(value, list) and value else [value]
+        value_ok = all(_is_real(v) for v in values)
+    else:
+        value_ok = status != "failed" or t["value"] is None
     rules = [
         ("number", _is_int(t["number"]) and t["number"] >= 0, "a non-negative integer"),
         ("params", isinstance(t["params"], dict), "an object"),
-        ("status", status in ("complete", "failed"), "'complete' or 'failed'"),
-        ("value", value_ok, "a finite number if complete, null if failed"),
+        ("status", isinstance(status, str) and status, "a status such as 'complete'"),
+        ("value", value_ok, "finite if complete, null if failed"),
         ("ask_time", _is_real(t["ask_time"], non_negative=True), "a non-negative number"),
         ("tell_time", _is_real(t["tell_time"], non_negative=True), "a non-negative number"),
         (

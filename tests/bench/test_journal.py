@@ -147,7 +147,7 @@ def _trial_broken(d, how):
     elif how == "complete without value":
         d["trials"][0]["value"] = None
     elif how == "bad status":
-        d["trials"][0]["status"] = "done"
+        d["trials"][0]["status"] = 3
     elif how == "string time":
         d["trials"][2]["ask_time"] = "0.1"
     elif how == "missing field":
@@ -164,8 +164,8 @@ def _trial_broken(d, how):
         ("trials not a list", "trials must be a list"),
         ("nan seed", "seed must be an integer"),
         ("huge seed", r"seed must be an integer in \[0, 2\*\*63\)"),
-        ("complete without value", r"trials\[0\]\.value must be a finite number if complete"),
-        ("bad status", r"trials\[0\]\.status"),
+        ("complete without value", r"trials\[0\]\.value must be finite if complete"),
+        ("bad status", r"trials\[0\]\.status must be a status"),
         ("string time", r"trials\[2\]\.ask_time"),
         ("missing field", "missing field 'wall_time'"),
         ("unknown field", "unknown field 'colour'"),
