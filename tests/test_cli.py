@@ -292,6 +292,13 @@ def test_a_large_grid_run_starts_at_once(tmp_path):
     assert "best value" in out
 
 
+def _cmdline(psutil, process):
+    try:
+        return process.cmdline()
+    except psutil.Error:  # it exited meanwhile
+        return []
+
+
 SLOW_STUDY = """
 n_trials = 300
 seeds = 4
@@ -318,7 +325,7 @@ def test_a_killed_study_leaves_no_worker_behind(tmp_path, signum):
         study_process, deadline = psutil.Process(proc.pid), time.monotonic() + 15
         while time.monotonic() < deadline and proc.poll() is None:
             children = study_process.children(recursive=True)
-            workers = [c for c in children if "--multiprocessing-fork" in c.cmdline()]
+            workers = [c for c in children if "--multiprocessing-fork" in _cmdline(psutil, c)]
             if len(workers) == 2:
                 break
             time.sleep(0.05)
