@@ -110,6 +110,7 @@ class ProcessExecutor:
         self._context = multiprocessing.get_context("spawn")
         self._pool: cf.ProcessPoolExecutor | None = None
         self._started: Any = None  # the pool's SimpleQueue of started call tokens
+        self._started_calls: set[int] = set()  # the tokens read from it so far
 
     def _get_pool(self) -> cf.ProcessPoolExecutor:
         if self._pool is None:
@@ -130,7 +131,7 @@ class ProcessExecutor:
             while todo:  # each pass either finishes or sets aside at least one call
                 broken = yield from self._pool_pass(fn, items, todo)
                 if broken:
-                    started = self._drain_started()
+                    started = self._drain_started()  # of this pool's calls, the ones begun
                     suspects = [i for i in broken if i in started] or broken
                     todo = [i for i in broken if i not in suspects]
                     alone += suspects
@@ -175,6 +176,7 @@ class ProcessExecutor:
                     continue
                 except Exception as err:  # the call raised
                     outcome = err
+                self._drain_started()  # keep the pipe empty, or workers block writing to it
                 yield items[i], outcome
         finally:
             for future in futures:
@@ -182,18 +184,20 @@ class ProcessExecutor:
         return sorted(broken)
 
     def _drain_started(self) -> set[int]:
-        started = set()
+        """Read the tokens workers wrote when starting calls; all read so far, this pool."""
         while self._started is not None and not self._started.empty():
-            started.add(self._started.get())
-        return started
+            self._started_calls.add(self._started.get())
+        return self._started_calls
 
     def _discard_pool(self) -> None:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
         self._pool, self._started = None, None
+        self._started_calls = set()
 
     def _kill_workers(self) -> None:
         pool, self._pool, self._started = self._pool, None, None
+        self._started_calls = set()
         if pool is None:
             return
         if hasattr(pool, "kill_workers"):  # Python 3.14

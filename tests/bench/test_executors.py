@@ -74,6 +74,13 @@ def test_an_interrupt_or_exit_inside_a_worker_fails_only_that_call(pool):
     )
 
 
+def test_many_calls_do_not_fill_the_pipe_of_started_calls(pool):
+    # Workers report each call they start (to find the culprit if one dies); unread, the
+    # reports filled the pipe after about 4,000 calls and blocked every worker.
+    results = dict(pool.map_unordered(abs, range(-6000, 0)))
+    assert len(results) == 6000 and results[-6000] == 6000
+
+
 def test_limit_threads_sets_the_variables_for_libraries_loaded_later(monkeypatch):
     for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         monkeypatch.setenv(name, "8")
