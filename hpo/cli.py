@@ -298,7 +298,10 @@ def _cmd_report(args: argparse.Namespace) -> int:
     if not records:
         raise UsageError(f"{path}: no finished run yet")
     _check_writable(path.parent)
-    order = [o["label"] for o in (header or {}).get("study", {}).get("optimizers", [])]
+    try:  # the study's optimizer order, as the header records it
+        order = [str(o["label"]) for o in header["study"]["optimizers"]]  # type: ignore[index]
+    except (KeyError, TypeError):
+        order = []
     return _report(records, path.parent, order or None)
 
 
