@@ -10,7 +10,8 @@
     hpo report results/quick
 
 Bad input gets one line on stderr (``hpo: error: ...``) and exit status 2 before any work;
-runs that fail get exit status 1; an interrupted study, 130 (rerun the command to resume).
+runs that fail get exit status 1; a study interrupted (Ctrl-C, SIGINT) gets 130 and one
+terminated (SIGTERM) 143, after stopping its workers: rerun the command to resume.
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ from __future__ import annotations
 import argparse
 import ast
 import os
+import signal
 import sys
+import threading
 import time
 import warnings
 from pathlib import Path
@@ -32,6 +35,14 @@ _PEERS_HINT = 'pip install -e ".[peers]"'
 
 class UsageError(Exception):
     """Bad input: reported as one line, exit status 2."""
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised in the main thread so that it stops a study as Ctrl-C does."""
+
+
+def _terminate(signum: int, frame: Any) -> NoReturn:
+    raise Terminated
 
 
 class _Parser(argparse.ArgumentParser):
@@ -91,7 +102,7 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     bench = sub.add_parser("bench", help="run (or resume) a study and write its report")
-    bench.add_argument("study", help="a study name in benchmarks/studies (quick, paper) or a file")
+    bench.add_argument("study", help="a built-in study (quick, paper) or a study file")
     bench.add_argument("--out", type=Path, required=True, help="output directory")
     bench.add_argument("--jobs", type=_positive_int, help="local worker processes (default: all)")
     bench.add_argument("--scheduler", help="run on the Dask scheduler at this address instead")
@@ -247,17 +258,15 @@ def _cmd_bench(args: argparse.Namespace) -> int:
         if executor is not None:
             executor.close()
     print(f"{len(records)} runs in {args.out / JOURNAL} ({time.perf_counter() - start:.1f} s)")
-    return _report(records, args.out)
+    return _report(records, args.out, [o.label for o in study.optimizers])
 
 
-def _report(records: list[Any], out: Path) -> int:
-    try:
-        from hpo.bench.report import summary_table, write_report
-    except ImportError:  # hpo.bench.report is being written; the journal holds everything
-        print(f"no report module yet (hpo.bench.report); the results are in {out / JOURNAL}")
-        return 0
-    print(summary_table(records))
-    paths = write_report(records, out, references=_references(records))
+def _report(records: list[Any], out: Path, order: list[str] | None = None) -> int:
+    """Print the summary and write the report, optimizers in the study's ``order``."""
+    from hpo.bench.report import summary_table, write_report
+
+    print(summary_table(records, order))
+    paths = write_report(records, out, references=_references(records), order=order)
     print(f"wrote {len(paths)} files to {out}")
     return 0
 
@@ -280,16 +289,20 @@ def _references(records: list[Any]) -> dict[str, Any]:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from hpo.bench.journal import load_journal
+    from hpo.bench.journal import read_journal
 
     path = args.out / JOURNAL if args.out.is_dir() else args.out
     if not path.is_file():
         raise UsageError(f"no study journal at {str(path)!r} (run hpo bench --out DIR first)")
-    records = load_journal(path)
+    header, records = read_journal(path)
     if not records:
         raise UsageError(f"{path}: no finished run yet")
     _check_writable(path.parent)
-    return _report(records, path.parent)
+    try:  # the study's optimizer order, as the header records it
+        order = [str(o["label"]) for o in header["study"]["optimizers"]]  # type: ignore[index]
+    except (KeyError, TypeError):
+        order = []
+    return _report(records, path.parent, order or None)
 
 
 def _show_warning(message: Any, category: Any, *args: Any, **kwargs: Any) -> None:
@@ -302,6 +315,8 @@ def main(argv: list[str] | None = None) -> int:
 
     commands = {"list": _cmd_list, "run": _cmd_run, "bench": _cmd_bench, "report": _cmd_report}
     warnings.showwarning = _show_warning
+    in_main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _terminate) if in_main else None
     try:
         args = _parser().parse_args(argv)
         return commands[args.command](args)
@@ -315,9 +330,15 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as err:
         print(f"hpo: error: {err}", file=sys.stderr)
         return 2
+    except Terminated:
+        print("hpo: terminated; rerun the same command to resume", file=sys.stderr)
+        return 128 + signal.SIGTERM
     except KeyboardInterrupt:
         print("hpo: interrupted; rerun the same command to resume", file=sys.stderr)
         return 130
+    finally:
+        if in_main:  # None: the handler was not set from Python, i.e. the default one
+            signal.signal(signal.SIGTERM, signal.SIG_DFL if previous is None else previous)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -126,13 +126,16 @@ def load_results(journal: Path, overhead: Path | None) -> Results:
     complete = _complete_optimizers(synthetic)
     all_opts = list(dict.fromkeys(r.optimizer for r in synthetic))
     subset = [r for r in synthetic if r.optimizer in complete]
+    # Optimizers in the study's order everywhere (not the journal's finishing order, which
+    # differs from problem to problem and would compare a pair A-B here and B-A there).
+    order = [o["label"] for o in header["study"]["optimizers"]]
     return Results(
         header=header,
         records=records,
-        synthetic=study_traces(synthetic),
-        paired=study_traces(paired_records(synthetic)),
-        complete=study_traces(subset) if len(complete) < len(all_opts) and subset else None,
-        mlp=study_traces(mlp) if mlp else None,
+        synthetic=study_traces(synthetic, order),
+        paired=study_traces(paired_records(synthetic), order),
+        complete=study_traces(subset, order) if len(complete) < len(all_opts) and subset else None,
+        mlp=study_traces(mlp, order) if mlp else None,
         references=_references(sorted({r.problem for r in mlp})),
         overhead=(
             json.loads(overhead.read_text(encoding="utf-8"))

@@ -19,7 +19,7 @@ from paper_data import Results
 
 from hpo import Real
 from hpo.bench.stats import ECDF_TARGETS, REGRET_FLOOR, cd_groups, ecdf_solved
-from hpo.bench.summaries import study_optimizers
+from hpo.bench.summaries import ProblemTraces, common_seeds, study_optimizers
 from hpo.bench.tables import Table
 from hpo.problems import get_problem
 
@@ -192,11 +192,18 @@ def _rank_values(tables: Mapping[str, Table], suffix: str = "") -> dict[str, str
     return {k + suffix: s for k, s in v.items()}
 
 
+def _final_medians(pt: ProblemTraces) -> dict[str, float]:
+    """Median final value of each optimizer over the seeds they all ran (as Table 2 bolds:
+    medians over 10 seeds and over 20 do not compare)."""
+    common = common_seeds(pt)
+    return {o: float(np.median(v[np.isin(s, common), -1])) for o, (s, v) in pt.traces.items()}
+
+
 def _wins(res: Results) -> str:
     """Problems on which each optimizer has the lowest median final regret (ties shared)."""
     wins: dict[str, int] = defaultdict(int)
     for pt in res.synthetic.values():
-        med = {o: np.median(v[:, -1]) for o, (_, v) in pt.traces.items()}
+        med = _final_medians(pt)
         low = min(med.values())
         for o, m in med.items():
             if m == low:
@@ -216,7 +223,8 @@ def _grid_wins(res: Results, tables: Mapping[str, Table]) -> dict[str, Any]:
         if "grid" not in pt.traces:
             continue
         finals = {o: v[:, -1] for o, (_, v) in pt.traces.items()}
-        if np.median(finals["grid"]) == min(np.median(f) for f in finals.values()):
+        medians = _final_medians(pt)
+        if medians["grid"] == min(medians.values()):
             won.append(problem)
             single &= points.get(problem) == 1 and np.ptp(finals["grid"]) == 0
     if not won:

@@ -79,6 +79,28 @@ def test_committed_paper_matches_a_rebuild(rebuilt: Path) -> None:
     )
 
 
+def test_each_pair_is_one_row_and_the_text_counts_equal_the_csv() -> None:
+    import csv
+    import re
+
+    with open(PAPER / "tables" / "pairwise_summary.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    pairs = [frozenset((r["a"], r["b"])) for r in rows]
+    assert len(pairs) == len(set(pairs)), "a pair of optimizers is split over two rows"
+    n_problems = {int(r["problems"]) for r in rows}
+    assert len(n_problems) == 1, "every pair must be compared on every problem"
+    counts = {}  # (a, b) -> (a significantly better, b significantly better)
+    for r in rows:
+        counts[r["a"], r["b"]] = (int(r["a_better"]), int(r["b_better"]))
+        counts[r["b"], r["a"]] = (int(r["b_better"]), int(r["a_better"]))
+    text = " ".join((PAPER / "paper.md").read_text(encoding="utf-8").split())
+    sentences = re.findall(r"on which `([\w-]+)` is significantly better/worse is ([^.]*)\.", text)
+    assert sentences
+    for a, listing in sentences:
+        for b, better, worse in re.findall(r"`([\w-]+)` (\d+)/(\d+)", listing):
+            assert counts[a, b] == (int(better), int(worse)), (a, b)
+
+
 def _png_size(path: Path) -> tuple[int, int]:
     data = path.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n", f"{path} is not a PNG"

@@ -1,10 +1,13 @@
-"""Comparison studies: run optimizers x problems x seeds, then summarize and plot them."""
+"""Comparison studies: run optimizers x problems x seeds, then summarize and plot them.
 
-from hpo.bench.journal import load_journal, read_journal
-from hpo.bench.records import RunRecord
-from hpo.bench.report import summary_table, write_report
-from hpo.bench.runner import run_study
-from hpo.bench.study import Study, load_study
+The names below are imported on first use, so that a study's worker processes, which need
+only the runner, do not pay for matplotlib.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
 
 __all__ = [
     "RunRecord",
@@ -16,3 +19,24 @@ __all__ = [
     "summary_table",
     "write_report",
 ]
+
+_HOMES = {
+    "RunRecord": "hpo.bench.records",
+    "Study": "hpo.bench.study",
+    "load_journal": "hpo.bench.journal",
+    "load_study": "hpo.bench.study",
+    "read_journal": "hpo.bench.journal",
+    "run_study": "hpo.bench.runner",
+    "summary_table": "hpo.bench.report",
+    "write_report": "hpo.bench.report",
+}
+
+
+def __getattr__(name: str) -> Any:  # PEP 562
+    if name not in _HOMES:
+        raise AttributeError(f"module 'hpo.bench' has no attribute {name!r}")
+    return getattr(importlib.import_module(_HOMES[name]), name)
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -6,23 +6,43 @@ The study runner writes each result to the journal in the parent process as it a
 
 Workers run with BLAS and OpenMP pools limited to one thread (``threadpoolctl`` for
 libraries already loaded, ``OMP_NUM_THREADS`` and friends for those loaded later), so that
-``n`` workers use ``n`` cores instead of fighting over them.
+``n`` workers use ``n`` cores instead of fighting over them; they exit when the study's
+process dies, and a ``KeyboardInterrupt`` or ``SystemExit`` raised by a run is that run's
+failure (:mod:`hpo.bench.workers`).
+
+A run that kills its worker process (``os.abort()``, a segfault, an out-of-memory kill)
+breaks a ``concurrent.futures`` pool and with it every queued call. :class:`ProcessExecutor`
+then starts a new pool, resubmits the calls that had not started, and at the end retries
+alone each call that was in progress (the culprit and any innocent neighbour): only a call
+that kills its worker again when alone fails, with :class:`WorkerDied`.
 """
 
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import logging
 import multiprocessing
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Protocol, TypeVar
+
+from hpo.bench.workers import (
+    RunInterrupted,
+    guarded_call,
+    init_worker,
+    limit_threads,
+    tracked_call,
+)
 
 __all__ = [
     "DaskExecutor",
     "Executor",
     "ProcessExecutor",
+    "RunInterrupted",
     "SerialExecutor",
+    "WorkerDied",
     "limit_threads",
     "make_executor",
 ]
@@ -31,13 +51,9 @@ logger = logging.getLogger("hpo")
 
 T = TypeVar("T")
 
-_THREAD_VARIABLES = (
-    "OMP_NUM_THREADS",
-    "OPENBLAS_NUM_THREADS",
-    "MKL_NUM_THREADS",
-    "VECLIB_MAXIMUM_THREADS",
-    "NUMEXPR_NUM_THREADS",
-)
+
+class WorkerDied(RuntimeError):
+    """A call killed its worker process twice: in the pool, then retried alone."""
 
 
 class Executor(Protocol):
@@ -48,22 +64,6 @@ class Executor(Protocol):
     ) -> Iterator[tuple[T, Any]]: ...
 
     def close(self) -> None: ...
-
-
-def limit_threads() -> None:
-    """Limit BLAS/OpenMP thread pools of this process to one thread, for good.
-
-    Meant for worker processes: sets the environment variables that libraries loaded later
-    read (PyTorch reads ``OMP_NUM_THREADS``), and limits the pools already loaded with
-    ``threadpoolctl`` when it is installed (it comes with scikit-learn).
-    """
-    for name in _THREAD_VARIABLES:
-        os.environ[name] = "1"
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - scikit-learn always brings it
-        return
-    threadpool_limits(limits=1)
 
 
 def _call(fn: Callable[[T], Any], item: T) -> Any:
@@ -88,8 +88,14 @@ class ProcessExecutor:
     """A local pool of ``n_jobs`` worker processes (``concurrent.futures``).
 
     Workers are started with the ``spawn`` method (a fresh interpreter, safe with threads
-    and on every platform) and limited to one BLAS thread each. Scripts that use it must guard
-    their entry point with ``if __name__ == "__main__":``.
+    and on every platform), limited to one BLAS thread each, and exit when this process dies.
+    Scripts that use it must guard their entry point with ``if __name__ == "__main__":``.
+
+    A call that kills its worker does not take the others down: the pool is rebuilt and the
+    calls not started resubmitted; the calls that were in progress are retried at the end,
+    one at a time; one that kills its worker again yields a :class:`WorkerDied`. If the
+    consumer stops early (or is interrupted), the workers are killed at once rather than
+    left to finish their calls.
 
     Parameters
     ----------
@@ -101,36 +107,120 @@ class ProcessExecutor:
         if n_jobs is not None and (not isinstance(n_jobs, int) or n_jobs < 1):
             raise ValueError(f"n_jobs must be a positive integer or None, got {n_jobs!r}")
         self.n_jobs = n_jobs or os.cpu_count() or 1
+        self._context = multiprocessing.get_context("spawn")
         self._pool: cf.ProcessPoolExecutor | None = None
+        self._started: Any = None  # the pool's SimpleQueue of started call tokens
+        self._started_calls: set[int] = set()  # the tokens read from it so far
 
-    def map_unordered(self, fn: Callable[[T], Any], items: Iterable[T]) -> Iterator[tuple[T, Any]]:
+    def _get_pool(self) -> cf.ProcessPoolExecutor:
         if self._pool is None:
+            self._started = self._context.SimpleQueue()
             self._pool = cf.ProcessPoolExecutor(
                 max_workers=self.n_jobs,
-                mp_context=multiprocessing.get_context("spawn"),
-                initializer=limit_threads,
+                mp_context=self._context,
+                initializer=init_worker,
+                initargs=(os.getpid(), self._started),
             )
-        futures = {self._pool.submit(fn, item): item for item in items}
+        return self._pool
+
+    def map_unordered(self, fn: Callable[[T], Any], items: Iterable[T]) -> Iterator[tuple[T, Any]]:
+        items = list(items)
+        todo, alone = list(range(len(items))), []
+        finished = False
+        try:
+            while todo:  # each pass either finishes or sets aside at least one call
+                broken = yield from self._pool_pass(fn, items, todo)
+                if broken:
+                    started = self._drain_started()  # of this pool's calls, the ones begun
+                    suspects = [i for i in broken if i in started] or broken
+                    todo = [i for i in broken if i not in suspects]
+                    alone += suspects
+                    logger.warning(
+                        "a worker process died: restarting the pool; %d call(s) it may have "
+                        "been running will be retried alone, %d resubmitted",
+                        *(len(suspects), len(todo)),
+                    )
+                    self._discard_pool()
+                else:
+                    todo = []
+            for i in alone:
+                if (yield from self._pool_pass(fn, items, [i])):
+                    self._discard_pool()
+                    yield (
+                        items[i],
+                        WorkerDied(
+                            "the call's worker process died, in the pool and again when retried "
+                            "alone (os.abort, a crash, or out of memory?)"
+                        ),
+                    )
+            finished = True
+        finally:
+            if not finished:  # the consumer stopped or was interrupted: stop the work now
+                self._kill_workers()
+
+    def _pool_pass(
+        self, fn: Callable[[T], Any], items: list[T], todo: list[int]
+    ) -> Generator[tuple[T, Any], None, list[int]]:
+        """Submit ``todo`` to the pool and yield outcomes; return the indices whose calls the
+        pool lost because a worker died."""
+        pool = self._get_pool()
+        futures = {pool.submit(tracked_call, fn, i, items[i]): i for i in todo}
+        broken = []
         try:
             for future in cf.as_completed(futures):
+                i = futures[future]
                 try:
                     outcome = future.result()
-                except Exception as err:  # the call raised, or a worker died
+                except BrokenProcessPool:
+                    broken.append(i)
+                    continue
+                except Exception as err:  # the call raised
                     outcome = err
-                yield futures[future], outcome
+                self._drain_started()  # keep the pipe empty, or workers block writing to it
+                yield items[i], outcome
         finally:
             for future in futures:
                 future.cancel()
+        return sorted(broken)
 
-    def close(self) -> None:
+    def _drain_started(self) -> set[int]:
+        """Read the tokens workers wrote when starting calls; all read so far, this pool."""
+        while self._started is not None and not self._started.empty():
+            self._started_calls.add(self._started.get())
+        return self._started_calls
+
+    def _discard_pool(self) -> None:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+        self._pool, self._started = None, None
+        self._started_calls = set()
+
+    def _kill_workers(self) -> None:
+        pool, self._pool, self._started = self._pool, None, None
+        self._started_calls = set()
+        if pool is None:
+            return
+        if hasattr(pool, "kill_workers"):  # Python 3.14
+            pool.kill_workers()
+            pool.shutdown(wait=True, cancel_futures=True)
+            return
+        # concurrent.futures has no public way to stop calls in progress before Python 3.14.
+        processes = list((getattr(pool, "_processes", None) or {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            with contextlib.suppress(OSError, ValueError):
+                process.kill()
+        for process in processes:
+            with contextlib.suppress(OSError, ValueError, AssertionError):
+                process.join(timeout=5)
+
+    def close(self) -> None:
+        self._discard_pool()
 
 
 def _limited_call(fn: Callable[[T], Any], item: T) -> Any:
     limit_threads()
-    return fn(item)
+    return guarded_call(fn, item)
 
 
 class DaskExecutor:

@@ -85,13 +85,9 @@ def _header(study: dict[str, Any]) -> dict[str, Any]:
 
 
 def _parse_record(line: bytes) -> RunRecord:
-    d = json.loads(line)
-    if not isinstance(d, dict):
-        raise ValueError("not a JSON object")
-    record = RunRecord.from_dict(d)
-    if not isinstance(record.trials, list) or not isinstance(record.seed, int):
-        raise ValueError("trials must be a list and seed an integer")
-    return record
+    """A record from one line: ``json.JSONDecodeError`` if the line is not JSON (damage),
+    ``ValueError`` naming the field if it is not a valid run record."""
+    return RunRecord.from_dict(json.loads(line))
 
 
 def _check_header(line: bytes, path: Path) -> dict[str, Any]:
@@ -106,16 +102,21 @@ def _check_header(line: bytes, path: Path) -> dict[str, Any]:
     return header
 
 
-def _scan(path: Path) -> tuple[dict[str, Any] | None, list[RunRecord], int | None]:
-    """Parse a journal; return ``(header, records, cut)``, where ``cut`` is the byte offset at
-    which a damaged last line starts, ``-1`` if the last line is whole but lost its newline,
-    and ``None`` if the file is whole."""
+def _scan(path: Path) -> tuple[dict[str, Any] | None, list[RunRecord], int | None, list[str]]:
+    """Parse a journal; return ``(header, records, cut, problems)``.
+
+    ``cut`` is the byte offset at which a damaged last line starts, ``-1`` if the last line is
+    whole but lost its newline, and ``None`` if the file is whole. ``problems`` are the
+    messages of the lines skipped: invalid records, repeated runs, runs not in the study.
+    """
     # A finished journal may be committed gzip-compressed (``journal.jsonl.gz``).
     data = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
     complete = data.endswith(b"\n")
     lines = (data[:-1] if complete else data).split(b"\n") if data else []
     header: dict[str, Any] | None = None
     records: list[RunRecord] = []
+    problems: list[str] = []
+    seen: dict[tuple[str, str, int], int] = {}
     offset = 0
     for i, line in enumerate(lines):
         last = i == len(lines) - 1
@@ -125,39 +126,92 @@ def _scan(path: Path) -> tuple[dict[str, Any] | None, list[RunRecord], int | Non
                     json.loads(line)  # a header cut off while being written is repaired
                 header = _check_header(line, path)
             else:
-                records.append(_parse_record(line))
+                record = _parse_record(line)
+                if record.key in seen:
+                    problems.append(
+                        f"line {i + 1} repeats the run {record.key} of line {seen[record.key]}; "
+                        "skipped"
+                    )
+                else:
+                    seen[record.key] = i + 1
+                    records.append(record)
         except JournalError:
             raise
         except (ValueError, TypeError) as err:
-            if last:
-                return header, records, offset
-            raise JournalError(
-                f"{path}: line {i + 1} is damaged ({err}); only a damaged last line can be "
-                "repaired, so fix or remove this journal"
-            ) from None
+            if last:  # cut off while being written (or written but not whole): repaired
+                return header, records, offset, problems
+            if not isinstance(err, (json.JSONDecodeError, UnicodeDecodeError)):  # not a record
+                problems.append(f"line {i + 1} is not a valid run record ({err}); skipped")
+            else:
+                raise JournalError(
+                    f"{path}: line {i + 1} is damaged ({err}); only a damaged last line can be "
+                    "repaired, so fix or remove this journal"
+                ) from None
         offset += len(line) + 1
-    return header, records, (None if complete or not data else -1)
+    return header, records, (None if complete or not data else -1), problems
+
+
+def _in_study(
+    header: dict[str, Any] | None, records: list[RunRecord], problems: list[str]
+) -> list[RunRecord]:
+    """The records that are runs of the header's study; a message in ``problems`` for each
+    other one (an optimizer label, problem or seed the study does not have)."""
+    study = (header or {}).get("study")
+    if not isinstance(study, dict):
+        return records
+    try:
+        labels = {o["label"]: o.get("max_seeds") for o in study["optimizers"]}
+        seeds = {p["problem"]: list(p["seeds"]) for p in study["problems"]}
+    except (KeyError, TypeError):  # a header of an older layout: nothing to check against
+        return records
+    kept = []
+    for record in records:
+        if record.optimizer not in labels:
+            why = f"optimizer {record.optimizer!r} (the study has {', '.join(labels)})"
+        elif record.problem not in seeds:
+            why = f"problem {record.problem!r}"
+        elif record.seed not in seeds[record.problem][: labels[record.optimizer]]:
+            why = f"seed {record.seed} for {record.optimizer!r} on {record.problem!r}"
+        else:
+            kept.append(record)
+            continue
+        problems.append(f"the run {record.key} is not in the study: no {why}; skipped")
+    return kept
+
+
+def _warn(path: Path, problems: list[str], stacklevel: int) -> None:
+    """One warning per skipped line, at most five (the last says how many more there are)."""
+    shown = problems[:5]
+    if len(problems) > 5:
+        shown[-1] += f" (and {len(problems) - 5} more lines skipped)"
+    for message in shown:
+        warnings.warn(f"{path}: {message}", JournalWarning, stacklevel=stacklevel + 1)
 
 
 def read_journal(path: str | os.PathLike) -> tuple[dict[str, Any] | None, list[RunRecord]]:
     """Read a journal without changing it: ``(header, records)``.
 
     A damaged last line is skipped with a :class:`JournalWarning`; ``header`` is ``None`` for
-    an empty file. A path ending in ``.gz`` is read as a gzip-compressed journal.
+    an empty file. A path ending in ``.gz`` is read as a gzip-compressed journal. Lines that
+    are JSON but not valid run records, repeat a run already read, or hold a run that is not
+    in the header's study (an unknown optimizer label, problem or seed) are skipped, each
+    with a :class:`JournalWarning` naming the line or the run.
 
     Raises
     ------
     JournalError
-        If a line other than the last is damaged, or the file is not a journal.
+        If a line other than the last is not JSON, or the file is not a journal.
     """
     path = Path(path)
-    header, records, cut = _scan(path)
+    header, records, cut, problems = _scan(path)
     if cut is not None and cut >= 0:
         warnings.warn(
             f"{path}: skipped a damaged last line (a run cut off while being written)",
             JournalWarning,
             stacklevel=2,
         )
+    records = _in_study(header, records, problems)
+    _warn(path, problems, stacklevel=2)
     return header, records
 
 
@@ -199,9 +253,10 @@ class Journal:
         self._file = open(self.path, "ab")  # closed in close()
         try:
             self._lock()
-            found, self.records, cut = _scan(self.path)
+            found, self.records, cut, problems = _scan(self.path)
             if cut is not None:
                 self._repair(cut)
+            _warn(self.path, problems, stacklevel=2)
             if found is None:
                 self._write(header)
                 _sync_dir(self.path.parent)
@@ -277,7 +332,7 @@ def _first_difference(old: Any, new: Any, where: str = "study") -> str:
     if isinstance(old, dict) and isinstance(new, dict):
         for key in sorted(set(old) | set(new)):
             if old.get(key, ...) != new.get(key, ...):
-                return _first_difference(old.get(key), new.get(key), f"{where}.{key}")
+                return _first_difference(old.get(key, ...), new.get(key, ...), f"{where}.{key}")
     elif isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
         for i, (a, b) in enumerate(zip(old, new)):
             if a != b:
@@ -286,5 +341,5 @@ def _first_difference(old: Any, new: Any, where: str = "study") -> str:
 
 
 def _short(value: Any) -> str:
-    text = json.dumps(value) if value is not None else "absent"
+    text = json.dumps(value) if value is not ... else "absent"
     return text if len(text) <= 60 else text[:57] + "..."

@@ -6,14 +6,16 @@ journal is enough to regenerate every table and figure.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+import math
+import numbers
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 import numpy as np
 
 from hpo.trial import best_so_far
 
-__all__ = ["RunRecord"]
+__all__ = ["RunRecord", "check_record"]
 
 
 @dataclass
@@ -91,4 +93,87 @@ class RunRecord:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> RunRecord:
+        """Check ``d`` (as a journal line holds it) and build the record.
+
+        Raises
+        ------
+        ValueError
+            Naming the first field that is missing, unknown or malformed (``trials[3].value``):
+            everything the statistics read is checked, so that a bad record is refused here
+            rather than crashing a report.
+        """
+        check_record(d)
         return cls(**d)
+
+
+_REQUIRED = ("optimizer", "problem", "seed", "n_trials", "optimum", "trials", "wall_time")
+_TRIAL_REQUIRED = ("number", "params", "value", "status", "ask_time", "tell_time", "eval_time")
+
+
+def _is_int(v: Any) -> bool:
+    return isinstance(v, numbers.Integral) and not isinstance(v, bool)
+
+
+def _is_real(v: Any, *, finite: bool = True, non_negative: bool = False) -> bool:
+    if not isinstance(v, numbers.Real) or isinstance(v, bool):
+        return False
+    return (not finite or math.isfinite(v)) and (not non_negative or v >= 0)
+
+
+def check_record(d: Any) -> None:
+    """Raise ``ValueError`` naming what is wrong with a run record's dict, if anything."""
+    if not isinstance(d, dict):
+        raise ValueError(f"a run record must be a JSON object, got {type(d).__name__}")
+    known = {f.name for f in fields(RunRecord)}
+    missing = [k for k in _REQUIRED if k not in d]
+    unknown = sorted(set(d) - known)
+    if missing or unknown:
+        what = f"missing field {missing[0]!r}" if missing else f"unknown field {unknown[0]!r}"
+        raise ValueError(what)
+    rules = [
+        ("optimizer", isinstance(d["optimizer"], str) and d["optimizer"], "a non-empty string"),
+        ("problem", isinstance(d["problem"], str) and d["problem"], "a non-empty string"),
+        ("seed", _is_int(d["seed"]) and 0 <= d["seed"] < 2**63, "an integer in [0, 2**63)"),
+        ("n_trials", _is_int(d["n_trials"]) and d["n_trials"] >= 1, "a positive integer"),
+        ("optimum", d["optimum"] is None or _is_real(d["optimum"]), "a finite number or null"),
+        ("wall_time", _is_real(d["wall_time"], non_negative=True), "a non-negative number"),
+        ("meta", isinstance(d.get("meta", {}), dict), "an object"),
+        ("trials", isinstance(d["trials"], list), "a list"),
+    ]
+    for name, ok, rule in rules:
+        if not ok:
+            raise ValueError(f"{name} must be {rule}, got {d[name]!r}")
+    for i, trial in enumerate(d["trials"]):
+        _check_trial(trial, f"trials[{i}]")
+
+
+def _check_trial(t: Any, where: str) -> None:
+    if not isinstance(t, dict):
+        raise ValueError(f"{where} must be an object, got {type(t).__name__}")
+    missing = [k for k in _TRIAL_REQUIRED if k not in t]
+    if missing:
+        raise ValueError(f"{where} lacks field {missing[0]!r}")
+    status = t["status"]
+    if status == "complete":  # one objective, or several (a list of finite numbers)
+        value = t["value"]
+        values = value if isinstance(value, list) and value else [value]
+        value_ok = all(_is_real(v) for v in values)
+    else:
+        value_ok = status != "failed" or t["value"] is None
+    rules = [
+        ("number", _is_int(t["number"]) and t["number"] >= 0, "a non-negative integer"),
+        ("params", isinstance(t["params"], dict), "an object"),
+        ("status", isinstance(status, str) and status, "a status such as 'complete'"),
+        ("value", value_ok, "finite if complete, null if failed"),
+        ("ask_time", _is_real(t["ask_time"], non_negative=True), "a non-negative number"),
+        ("tell_time", _is_real(t["tell_time"], non_negative=True), "a non-negative number"),
+        (
+            "eval_time",
+            t["eval_time"] is None or _is_real(t["eval_time"], non_negative=True),
+            "a non-negative number or null",
+        ),
+        ("info", isinstance(t.get("info", {}), dict), "an object"),
+    ]
+    for name, ok, rule in rules:
+        if not ok:
+            raise ValueError(f"{where}.{name} must be {rule}, got {t[name]!r}")

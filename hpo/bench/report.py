@@ -28,7 +28,7 @@ _RENDERERS = {"md": tables.to_markdown, "tex": tables.to_latex, "csv": tables.to
 _LINKED = {"pairwise"}
 
 
-def summary_table(records: list[RunRecord]) -> str:
+def summary_table(records: list[RunRecord], order: Sequence[str] | None = None) -> str:
     """Markdown table of final results per problem and optimizer.
 
     Median [25 %, 75 %] over seeds of log10 simple regret (problems with a known optimum) or
@@ -39,8 +39,11 @@ def summary_table(records: list[RunRecord]) -> str:
     ----------
     records : list of RunRecord
         Any subset of a study: one optimizer, one seed, failed trials, unknown optima.
+    order : sequence of str, optional
+        The study's optimizer labels in its order (columns and pairs follow it); default,
+        the order in which they first appear in ``records``.
     """
-    return tables.to_markdown(tables.summary(study_traces(records)))
+    return tables.to_markdown(tables.summary(study_traces(records, order)))
 
 
 def write_report(
@@ -51,6 +54,7 @@ def write_report(
     budgets: Sequence[int] | None = None,
     alpha: float = 0.05,
     formats: Sequence[str] = ("png", "pdf"),
+    order: Sequence[str] | None = None,
 ) -> list[Path]:
     """Write every table and figure of a study into ``out_dir``.
 
@@ -72,6 +76,10 @@ def write_report(
     formats : sequence of str
         Figure formats (matplotlib's names: ``"png"``, ``"pdf"``, ``"svg"``...); empty for
         tables only.
+    order : sequence of str, optional
+        The study's optimizer labels in its order: every table, figure and pairwise
+        comparison lists optimizers in it. Default: the order they first appear in
+        ``records``.
 
     Returns
     -------
@@ -80,7 +88,7 @@ def write_report(
         (ranks of a single optimizer, an ECDF without known optima) are skipped with a log
         message.
     """
-    study = study_traces(records)
+    study = study_traces(records, order)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
@@ -124,7 +132,7 @@ def write_report(
         drawn.append(name)
 
     index = out / "report.md"
-    index.write_text(_index(records, built, drawn, formats), encoding="utf-8")
+    index.write_text(_index(records, built, drawn, formats, study), encoding="utf-8")
     written.append(index)
     return written
 
@@ -149,9 +157,10 @@ def _index(
     built: Mapping[str, tables.Table | None],
     figures: Sequence[str],
     formats: Sequence[str],
+    study: Mapping[str, Any],
 ) -> str:
     """``report.md``: what the study holds, then every table and figure."""
-    opts = list(dict.fromkeys(r.optimizer for r in records))
+    opts = study_optimizers(study)
     problems = list(dict.fromkeys(r.problem for r in records))
     seeds = sorted({r.seed for r in records})
     lines = [

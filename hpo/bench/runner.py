@@ -17,6 +17,7 @@ uninterrupted one (timings aside).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import time
@@ -40,8 +41,9 @@ Progress = Callable[[int, int, "RunRecord | None"], Any]
 
 
 class RunFailed(RuntimeError):
-    """Some runs of a study raised (not their objective: the optimizer or the harness); the
-    other runs finished and are journaled, so the study can be resumed once fixed."""
+    """Some runs of a study raised (not their objective: the optimizer or the harness), or
+    killed their worker process; the runs that finished are journaled (with a journal), so
+    the study can be resumed once fixed. The message says how many."""
 
 
 def execute_run(run: RunSpec, callbacks: Iterable[Callback] = ()) -> RunRecord:
@@ -141,7 +143,8 @@ def run_study(
     hpo.bench.journal.JournalError
         Before any run, if the journal holds another study or is damaged before its end.
     RunFailed
-        After all other runs finished, if some runs raised; they are not journaled.
+        After all other runs finished, if some runs raised or killed their worker process
+        twice (a crash is retried alone once); they are not journaled.
 
     Examples
     --------
@@ -172,17 +175,19 @@ def run_study(
         if todo:
             pool, owned = make_executor(executor, n_jobs)
             try:
-                for run, outcome in pool.map_unordered(execute_run, todo):
-                    if isinstance(outcome, BaseException):
-                        logger.error("run %s failed: %r", run.key, outcome)
-                        failures.append((run, outcome))
-                        continue
-                    record = RunRecord.from_dict(normalize(outcome.to_dict()))
-                    if book is not None:
-                        book.append(record)
-                    done[run.key] = record
-                    if progress is not None:
-                        progress(len(done), len(runs), record)
+                # closing(): an interruption stops the executor's work at once (kills workers)
+                with contextlib.closing(pool.map_unordered(execute_run, todo)) as outcomes:
+                    for run, outcome in outcomes:
+                        if isinstance(outcome, BaseException):
+                            logger.error("run %s failed: %r", run.key, outcome)
+                            failures.append((run, outcome))
+                            continue
+                        record = RunRecord.from_dict(normalize(outcome.to_dict()))
+                        if book is not None:
+                            book.append(record)
+                        done[run.key] = record
+                        if progress is not None:
+                            progress(len(done), len(runs), record)
             finally:
                 if owned:
                     pool.close()
@@ -190,10 +195,26 @@ def run_study(
         if book is not None:
             book.close()
     if failures:
-        run, err = failures[0]
-        raise RunFailed(
-            f"{len(failures)} of {len(runs)} runs failed, first {run.key}: "
-            f"{type(err).__name__}: {err}; the others are "
-            f"{'journaled, rerun to resume' if journal is not None else 'lost (no journal)'}"
-        ) from err
+        raise _run_failed(failures, len(runs), len(done), journal is not None)
     return [done[run.key] for run in runs]
+
+
+def _run_failed(
+    failures: list[tuple[RunSpec, BaseException]], n_runs: int, n_done: int, journaled: bool
+) -> RunFailed:
+    """The error of a study some of whose runs failed, saying truly what became of the rest."""
+    run, err = failures[0]
+    runs = "run" if n_done == 1 else "runs"
+    if not journaled:
+        fate = f"{n_done} finished {runs} not kept (no journal)"
+    elif n_done:
+        fate = f"{n_done} finished {runs} in the journal; rerun to retry the failed ones"
+    else:
+        fate = "no run finished, so none is journaled"
+    message = (
+        f"{len(failures)} of {n_runs} runs failed, first {run.key}: "
+        f"{type(err).__name__}: {' '.join(str(err).split())}; {fate}"
+    )
+    failed = RunFailed(message)
+    failed.__cause__ = err
+    return failed

@@ -5,7 +5,7 @@ are labelled entries (``label``, registered ``name``, constructor ``options``) s
 study can compare, say, ``bayes`` with and without an option. A problem may override the
 study's ``n_trials`` and ``seeds`` (expensive real tasks get fewer).
 
-Study files are TOML (the files under ``benchmarks/studies/`` are examples)::
+Study files are TOML (the built-in ones, shipped in ``hpo/bench/studies/``, are examples)::
 
     description = "what the study shows"
     n_trials = 50
@@ -27,6 +27,9 @@ Study files are TOML (the files under ``benchmarks/studies/`` are examples)::
     [[optimizers]]
     name = "skopt-gp"
     max_seeds = 5                   # expensive: only the first 5 seeds of each problem
+
+A run's budget is at most :data:`MAX_TRIALS` evaluations (a run's record keeps every trial),
+a count of seeds at most :data:`MAX_SEEDS`, and a seed below ``2**63``.
 
 :func:`load_study` reads and checks a file's structure; :func:`check_study` then builds every
 problem and optimizer once, so that an unknown name, a bad option or a missing peer library
@@ -120,22 +123,39 @@ class RunSpec:
         return (self.label, self.problem_name, self.seed)
 
 
-def _positive_int(value: Any, where: str) -> int:
+#: The largest budget of a run: a run's record keeps every trial (a few hundred bytes each),
+#: so a larger one could never be journaled, and would only hang before its first trial.
+MAX_TRIALS = 1_000_000
+#: The most seeds a study may give as a count (``seeds = N``), and the largest seed: seeds
+#: are stored as 64-bit integers by the statistics.
+MAX_SEEDS = 100_000
+MAX_SEED = 2**63 - 1
+
+
+def _positive_int(value: Any, where: str, maximum: int | None = None) -> int:
     if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 1:
         raise StudyError(f"{where} must be a positive integer, got {value!r}")
+    if maximum is not None and value > maximum:
+        raise StudyError(f"{where} must be at most {maximum:,}, got {value:,}")
     return int(value)
+
+
+def _n_trials(value: Any, where: str) -> int:
+    return _positive_int(value, where, MAX_TRIALS)
 
 
 def _seeds(value: Any, where: str) -> tuple[int, ...]:
     """``N`` means seeds ``0 .. N-1``; a list gives them explicitly."""
     if isinstance(value, numbers.Integral) and not isinstance(value, bool):
-        return tuple(range(_positive_int(value, where)))
+        return tuple(range(_positive_int(value, where, MAX_SEEDS)))
     if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
         raise StudyError(f"{where} must be a positive integer or a list of seeds, got {value!r}")
     seeds = tuple(value)
     bad = [s for s in seeds if not isinstance(s, numbers.Integral) or isinstance(s, bool) or s < 0]
     if not seeds or bad:
         raise StudyError(f"{where} must hold non-negative integers, got {list(seeds)!r}")
+    if max(seeds) > MAX_SEED:
+        raise StudyError(f"{where}: a seed must be at most 2**63 - 1, got {max(seeds)}")
     if len(set(seeds)) != len(seeds):
         raise StudyError(f"{where} has a repeated seed: {list(seeds)!r}")
     return tuple(int(s) for s in seeds)
@@ -186,7 +206,7 @@ def _problem_entry(item: Any, where: str) -> ProblemEntry:
     seeds = item.get("seeds")
     return ProblemEntry(
         problem,
-        None if n_trials is None else _positive_int(n_trials, f"{where}.n_trials"),
+        None if n_trials is None else _n_trials(n_trials, f"{where}.n_trials"),
         None if seeds is None else _seeds(seeds, f"{where}.seeds"),
     )
 
@@ -251,14 +271,14 @@ class Study:
         if not isinstance(description, str):
             raise StudyError(f"description must be a string, got {description!r}")
         return cls(
-            opts, probs, _seeds(seeds, "seeds"), _positive_int(n_trials, "n_trials"), description
+            opts, probs, _seeds(seeds, "seeds"), _n_trials(n_trials, "n_trials"), description
         )
 
     def with_overrides(self, *, seeds: int | None = None, n_trials: int | None = None) -> Study:
         """The same study with every run's seeds (``0 .. seeds-1``) and/or budget replaced,
         per-problem overrides included."""
         new_seeds = self.seeds if seeds is None else _seeds(seeds, "seeds")
-        new_n = self.n_trials if n_trials is None else _positive_int(n_trials, "n_trials")
+        new_n = self.n_trials if n_trials is None else _n_trials(n_trials, "n_trials")
         problems = tuple(
             ProblemEntry(
                 p.problem,
@@ -361,6 +381,11 @@ def check_study(study: Study) -> Study:
                 raise StudyError(
                     f"optimizer {entry.label!r} on {problem.name!r}: {_one_line(err)}"
                 ) from None
+            except Exception as err:  # an option of the wrong kind the optimizer did not check
+                raise StudyError(
+                    f"optimizer {entry.label!r} on {problem.name!r}: bad options "
+                    f"{entry.options!r} ({type(err).__name__}: {_one_line(err)})"
+                ) from None
     return Study(study.optimizers, tuple(problems), study.seeds, study.n_trials, study.description)
 
 
@@ -415,15 +440,14 @@ def load_study(path: str | Path) -> Study:
 
 
 def studies_dir() -> Path:
-    """``benchmarks/studies`` of the repository hpo is installed from (editable installs), or
-    of the current directory."""
-    here = Path(__file__).resolve().parents[2] / "benchmarks" / "studies"
-    return here if here.is_dir() else Path.cwd() / "benchmarks" / "studies"
+    """The built-in studies (``quick``, ``paper``): TOML files shipped inside the package,
+    ``hpo/bench/studies/`` (``benchmarks/studies`` in the repository links there)."""
+    return Path(__file__).resolve().parent / "studies"
 
 
 def find_study(name_or_path: str | Path) -> Path:
-    """The study file named ``name_or_path``: an existing path, or the name of a file in
-    :func:`studies_dir` (``"quick"`` for ``benchmarks/studies/quick.toml``).
+    """The study file named ``name_or_path``: an existing path, or the name of a built-in
+    study in :func:`studies_dir` (``"quick"`` for ``hpo/bench/studies/quick.toml``).
 
     Raises
     ------

@@ -86,9 +86,20 @@ class ProblemTraces:
         return self.optimum is not None
 
 
-def study_traces(records: Sequence[RunRecord]) -> dict[str, ProblemTraces]:
-    """Arrange a study as ``{problem: ProblemTraces}``, problems and optimizers in first-seen
-    order. Values below f* by more than 1e-9 relative are logged as a warning (a wrong f*).
+def study_traces(
+    records: Sequence[RunRecord], order: Sequence[str] | None = None
+) -> dict[str, ProblemTraces]:
+    """Arrange a study as ``{problem: ProblemTraces}``, problems in first-seen order.
+    Values below f* by more than 1e-9 relative are logged as a warning (a wrong f*).
+
+    Parameters
+    ----------
+    records : sequence of RunRecord
+    order : sequence of str, optional
+        The study's optimizer labels in its order (``Study.optimizers``); labels it lacks
+        follow in first-seen order. Every problem lists its optimizers in this one order, so
+        that a pair of optimizers is always compared the same way round. Default: the order
+        in which labels first appear in ``records``.
 
     Raises
     ------
@@ -100,8 +111,12 @@ def study_traces(records: Sequence[RunRecord]) -> dict[str, ProblemTraces]:
     grouped: dict[str, dict[str, list[RunRecord]]] = defaultdict(lambda: defaultdict(list))
     for r in records:
         grouped[r.problem][r.optimizer].append(r)
+    rank = {
+        o: i for i, o in enumerate(dict.fromkeys([*(order or ()), *(r.optimizer for r in records)]))
+    }
     out = {}
-    for problem, by_opt in grouped.items():
+    for problem, unordered in grouped.items():
+        by_opt = {o: unordered[o] for o in sorted(unordered, key=rank.__getitem__)}
         optima = {r.optimum for runs in by_opt.values() for r in runs}
         if len(optima) > 1:
             raise ValueError(f"records of problem {problem!r} disagree on optimum: {optima}")
@@ -130,6 +145,16 @@ def _pad(trace: np.ndarray, n: int) -> np.ndarray:
         return trace[:n]
     fill = trace[-1] if trace.size else np.inf
     return np.concatenate([trace, np.full(n - trace.size, fill)])
+
+
+def common_seeds(pt: ProblemTraces) -> np.ndarray:
+    """The seeds every optimizer of a problem ran (sorted), on which medians compare fairly
+    when some optimizers ran fewer seeds (``max_seeds``)."""
+    seeds = [s for s, _ in pt.traces.values()]
+    common = seeds[0]
+    for s in seeds[1:]:
+        common = np.intersect1d(common, s)
+    return common
 
 
 def study_optimizers(study: Study) -> list[str]:
@@ -166,14 +191,20 @@ def value_summary(
     """Median and quartiles over seeds of ``transforms[problem](values)`` at budget points.
 
     One record per (problem in ``transforms``, budget point, optimizer that ran it):
-    ``problem, evaluations, optimizer, n_seeds, median, q25, q75``.
+    ``problem, evaluations, optimizer, n_seeds, median, q25, q75, median_common``, the last
+    the median over the seeds every optimizer of the problem ran (:func:`common_seeds`; NaN
+    if none), which is what compares optimizers that ran different numbers of seeds.
     """
     out = []
     for problem, fn in transforms.items():
         pt = study[problem]
+        common = common_seeds(pt)
         for b in budget_points(pt.budget, budgets, fractions):
             for opt, (seeds, values) in pt.traces.items():
-                med, q25, q75 = quantiles(fn(values)[:, b - 1])
+                final = fn(values)[:, b - 1]
+                med, q25, q75 = quantiles(final)
+                shared = final[np.isin(seeds, common)]
+                med_common = quantiles(shared)[0] if shared.size else np.nan
                 out.append(
                     dict(
                         problem=problem,
@@ -183,6 +214,7 @@ def value_summary(
                         median=float(med),
                         q25=float(q25),
                         q75=float(q75),
+                        median_common=float(med_common),
                     )
                 )
     return out
@@ -191,24 +223,37 @@ def value_summary(
 def median_scores(
     study: Study, optimizers: Sequence[str], fraction: float = 1.0
 ) -> tuple[np.ndarray, list[str]] | None:
-    """Per-problem medians over seeds at ``fraction`` of each problem's budget.
+    """Per-problem medians over seeds at ``fraction`` of each problem's budget, over the
+    seeds all of ``optimizers`` ran on the problem (medians over unequal seed sets do not
+    compare).
 
     Returns
     -------
     scores : ndarray of shape (n_problems, n_optimizers)
-        For the problems that every one of ``optimizers`` ran (what
-        :func:`~hpo.bench.stats.average_ranks` and :func:`~hpo.bench.stats.friedman_test`
-        take), with the list of those problems; None if there is none.
+        For the problems that every one of ``optimizers`` ran on at least one common seed
+        (what :func:`~hpo.bench.stats.average_ranks` and
+        :func:`~hpo.bench.stats.friedman_test` take), with the list of those problems; None
+        if there is none.
     """
-    problems = [p for p, pt in study.items() if all(o in pt.traces for o in optimizers)]
-    if not problems or not optimizers:
+    if not optimizers:
         return None
-    scores = np.empty((len(problems), len(optimizers)))
-    for i, p in enumerate(problems):
-        t = max(1, round(fraction * study[p].budget)) - 1
-        for j, o in enumerate(optimizers):
-            scores[i, j] = quantiles(study[p].traces[o][1][:, t])[0]
-    return scores, problems
+    rows, problems = [], []
+    for p, pt in study.items():
+        if not all(o in pt.traces for o in optimizers):
+            continue
+        common = common_seeds(ProblemTraces(pt.optimum, {o: pt.traces[o] for o in optimizers}, {}))
+        if common.size == 0:
+            continue
+        t = max(1, round(fraction * pt.budget)) - 1
+        row = []
+        for o in optimizers:
+            seeds, values = pt.traces[o]
+            row.append(quantiles(values[np.isin(seeds, common), t])[0])
+        rows.append(row)
+        problems.append(p)
+    if not problems:
+        return None
+    return np.array(rows, dtype=float), problems
 
 
 def rank_summary(

@@ -197,12 +197,19 @@ def _wide(
         seeds = "/".join(str(s) for s in sorted({r["n_seeds"] for r in by_opt.values()}))
         fmt = kind if isinstance(kind, str) else kind[key[1]]
         rows.append([*(str(k) for k in key), seeds, *(_iqr(by_opt.get(o), fmt) for o in opts)])
-        meds = [by_opt[o]["median"] if o in by_opt else np.nan for o in opts]
+        # bold on the seeds every optimizer ran: medians over unequal seed sets do not compare
+        meds = [
+            by_opt[o].get("median_common", by_opt[o]["median"]) if o in by_opt else np.nan
+            for o in opts
+        ]
         bold |= _bold_min(len(rows) - 1, meds, len(keys) + 1)
     return Table(name, title, header, rows, data, notes, bold)
 
 
-_CELLS = "Cells: median [25 %, 75 % quantiles] over seeds; bold: lowest median"
+_CELLS = (
+    "Cells: median [25 %, 75 % quantiles] over seeds; bold: lowest median over the seeds "
+    "every optimizer of the row ran"
+)
 
 
 def regret_table(

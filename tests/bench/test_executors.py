@@ -9,6 +9,7 @@ import pytest
 from hpo.bench.executors import (
     DaskExecutor,
     ProcessExecutor,
+    RunInterrupted,
     SerialExecutor,
     limit_threads,
     make_executor,
@@ -60,6 +61,24 @@ def test_the_process_pool_limits_workers_to_one_blas_thread(pool):
     ((_, pools),) = pool.map_unordered(eval, [probe])
     assert any(p["user_api"] == "blas" for p in pools)
     assert {p["num_threads"] for p in pools} == {1}
+
+
+def test_an_interrupt_or_exit_inside_a_worker_fails_only_that_call(pool):
+    calls = ["exec('raise KeyboardInterrupt')", "exec('raise SystemExit(3)')", "1 + 1"]
+    results = dict(pool.map_unordered(eval, calls))
+    assert results[calls[2]] == 2
+    assert isinstance(results[calls[0]], RunInterrupted)
+    assert "KeyboardInterrupt" in str(results[calls[0]])
+    assert isinstance(results[calls[1]], RunInterrupted) and "SystemExit: 3" in str(
+        results[calls[1]]
+    )
+
+
+def test_many_calls_do_not_fill_the_pipe_of_started_calls(pool):
+    # Workers report each call they start (to find the culprit if one dies); unread, the
+    # reports filled the pipe after about 4,000 calls and blocked every worker.
+    results = dict(pool.map_unordered(abs, range(-6000, 0)))
+    assert len(results) == 6000 and results[-6000] == 6000
 
 
 def test_limit_threads_sets_the_variables_for_libraries_loaded_later(monkeypatch):

@@ -9,7 +9,10 @@ import pytest
 from hpo.bench.journal import Journal, JournalError, JournalWarning, load_journal, read_journal
 from hpo.bench.records import RunRecord
 
-STUDY = {"optimizers": [{"label": "random", "name": "random", "options": {}}], "problems": []}
+STUDY = {
+    "optimizers": [{"label": "random", "name": "random", "options": {}, "max_seeds": None}],
+    "problems": [{"problem": "branin", "n_trials": 3, "seeds": list(range(10))}],
+}
 
 
 def record(seed, optimizer="random"):
@@ -63,7 +66,8 @@ def test_reopening_keeps_the_records_and_appends(tmp_path):
 def test_another_study_is_refused_naming_the_difference(tmp_path):
     path = tmp_path / "j.jsonl"
     write(path, 1)
-    other = {**STUDY, "optimizers": [{"label": "random", "name": "random", "options": {"a": 1}}]}
+    entry = {"label": "random", "name": "random", "options": {"a": 1}, "max_seeds": None}
+    other = {**STUDY, "optimizers": [entry]}
     with pytest.raises(JournalError, match=r"another study.*optimizers\[0\]\.options"):
         Journal(path, other)
     assert len(load_journal(path)) == 1
@@ -127,12 +131,86 @@ def test_a_file_that_is_not_a_journal_is_refused(tmp_path):
         load_journal(path)
 
 
-def test_a_record_with_missing_fields_in_the_middle_is_an_error(tmp_path):
+def _lines(path):
+    return path.read_bytes().splitlines(keepends=True)
+
+
+def _trial_broken(d, how):
+    if how == "missing value":
+        del d["trials"][1]["value"]
+    elif how == "trials not a list":
+        d["trials"] = {"0": 1}
+    elif how == "nan seed":
+        d["seed"] = 1.5
+    elif how == "huge seed":
+        d["seed"] = 2**63
+    elif how == "complete without value":
+        d["trials"][0]["value"] = None
+    elif how == "bad status":
+        d["trials"][0]["status"] = 3
+    elif how == "string time":
+        d["trials"][2]["ask_time"] = "0.1"
+    elif how == "missing field":
+        del d["wall_time"]
+    elif how == "unknown field":
+        d["colour"] = "red"
+    return d
+
+
+@pytest.mark.parametrize(
+    ("how", "match"),
+    [
+        ("missing value", r"trials\[1\] lacks field 'value'"),
+        ("trials not a list", "trials must be a list"),
+        ("nan seed", "seed must be an integer"),
+        ("huge seed", r"seed must be an integer in \[0, 2\*\*63\)"),
+        ("complete without value", r"trials\[0\]\.value must be finite if complete"),
+        ("bad status", r"trials\[0\]\.status must be a status"),
+        ("string time", r"trials\[2\]\.ask_time"),
+        ("missing field", "missing field 'wall_time'"),
+        ("unknown field", "unknown field 'colour'"),
+    ],
+)
+def test_an_invalid_record_is_skipped_with_a_warning_naming_its_line(tmp_path, how, match):
     path = tmp_path / "j.jsonl"
-    write(path, 1)
-    path.write_bytes(path.read_bytes() + b'{"optimizer": "random"}\n' + path.read_bytes()[-50:])
-    with pytest.raises(JournalError, match="line 3"):
-        load_journal(path)
+    write(path, 3)
+    lines = _lines(path)
+    bad = _trial_broken(json.loads(lines[2]), how)
+    lines[2] = (json.dumps(bad) + "\n").encode()
+    path.write_bytes(b"".join(lines))
+    with pytest.warns(JournalWarning, match=f"line 3 is not a valid run record \\({match}"):
+        assert [r.seed for r in load_journal(path)] == [0, 2]
+    with pytest.warns(JournalWarning, match="line 3"), Journal(path, STUDY) as journal:
+        assert [r.seed for r in journal.records] == [0, 2]  # seed 1 will be redone
+
+
+def test_a_repeated_run_is_counted_once_with_a_warning(tmp_path):
+    path = tmp_path / "j.jsonl"
+    write(path, 2)
+    lines = _lines(path)
+    path.write_bytes(b"".join([*lines, lines[1]]))
+    with pytest.warns(
+        JournalWarning, match=r"line 4 repeats the run .*'random', 'branin', 0.* line 2"
+    ):
+        assert [r.seed for r in load_journal(path)] == [0, 1]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "match"),
+    [
+        ("optimizer", "phantom", "no optimizer 'phantom' \\(the study has random\\)"),
+        ("problem", "hartmann6", "no problem 'hartmann6'"),
+        ("seed", 42, "no seed 42"),
+    ],
+)
+def test_a_run_not_in_the_study_is_skipped_with_a_warning(tmp_path, field, value, match):
+    path = tmp_path / "j.jsonl"
+    write(path, 2)
+    lines = _lines(path)
+    stray = {**json.loads(lines[1]), field: value}
+    path.write_bytes(b"".join([*lines, (json.dumps(stray) + "\n").encode()]))
+    with pytest.warns(JournalWarning, match=f"is not in the study: {match}"):
+        assert [r.key for r in load_journal(path)] == [("random", "branin", s) for s in (0, 1)]
 
 
 def test_a_journal_in_use_is_refused(tmp_path):

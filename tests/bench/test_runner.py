@@ -12,6 +12,7 @@ import time
 import pytest
 
 from hpo import minimize
+from hpo.bench.executors import ProcessExecutor
 from hpo.bench.journal import JournalError, JournalWarning, load_journal
 from hpo.bench.runner import RunFailed, execute_run, run_study
 from hpo.bench.study import RunSpec, Study, StudyError
@@ -23,6 +24,7 @@ from hpo.space import Real, Space
 # ones that fail in the ways a study must survive.
 TOY_PROBLEMS = '''
 import math
+import os
 import time
 
 from hpo.problems import Problem
@@ -55,6 +57,19 @@ class Flaky(Sleepy):
         if self.calls % 3 == 0:
             raise RuntimeError("simulated crash")
         return math.nan if self.calls % 5 == 0 else value
+
+
+class Crashing(Sleepy):
+    """Kills its own process (``os.abort()``), or raises what stops an interpreter."""
+
+    def __init__(self, name, how):
+        super().__init__(name, 0.0, 0.0)
+        self.how = how
+
+    def __call__(self, params):
+        if self.how == "abort":
+            os.abort()
+        raise {"interrupt": KeyboardInterrupt, "exit": SystemExit}[self.how]("by the objective")
 
 
 def slow_problems(delay):
@@ -230,6 +245,39 @@ def test_a_run_that_raises_fails_the_study_after_the_others_are_journaled(tmp_pa
     with pytest.raises(RunFailed, match=r"1 of 2 runs failed.*no optimum today.*rerun"):
         run_study(["random"], ["branin", Broken()], 1, 3, journal=path, n_jobs=1)
     assert [r.problem for r in load_journal(path)] == ["branin"]
+
+
+def test_a_study_whose_runs_all_fail_says_none_is_journaled(tmp_path):
+    path = tmp_path / "j.jsonl"
+    with pytest.raises(RunFailed, match=r"2 of 2 runs failed.*no run finished, so none is journ"):
+        run_study(["random"], [Broken()], 2, 3, journal=path, n_jobs=1)
+    assert load_journal(path) == []
+    with pytest.raises(RunFailed, match=r"1 finished run not kept \(no journal\)"):
+        run_study(["random"], ["branin", Broken()], 1, 3, n_jobs=1)
+
+
+@pytest.mark.slow
+def test_a_run_that_kills_or_interrupts_its_worker_fails_alone(tmp_path, toy, caplog):
+    path = tmp_path / "j.jsonl"
+    problems = [
+        {"problem": toy.Crashing("abort", "abort"), "seeds": [0]},
+        {"problem": toy.Crashing("interrupt", "interrupt"), "seeds": [0]},
+        {"problem": toy.Crashing("exit", "exit"), "seeds": [0]},
+        toy.Sleepy("sleepy", 0.3, 0.02),
+    ]
+    message = r"^3 of 7 runs failed, .*; 4 finished runs in the journal; rerun to retry"
+    pool = ProcessExecutor(1)  # one worker: starting each costs seconds
+    try:
+        with pytest.raises(RunFailed, match=message):
+            run_study(["random"], problems, 4, 5, journal=path, executor=pool)
+    finally:
+        pool.close()
+    assert sorted(r.key for r in load_journal(path)) == [("random", "sleepy", s) for s in range(4)]
+    failed = {r.args[0][1]: r.args[1] for r in caplog.records if r.msg == "run %s failed: %r"}
+    assert sorted(failed) == ["abort", "exit", "interrupt"]
+    assert type(failed["abort"]).__name__ == "WorkerDied"
+    assert "KeyboardInterrupt: by the objective" in str(failed["interrupt"])
+    assert "SystemExit: by the objective" in str(failed["exit"])
 
 
 def test_execute_run_takes_callbacks():

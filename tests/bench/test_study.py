@@ -1,5 +1,8 @@
 """Study definitions: building, loading TOML files, and refusing bad ones before any work."""
 
+import sys
+from pathlib import Path
+
 import pytest
 
 from hpo.bench.study import (
@@ -13,6 +16,11 @@ from hpo.bench.study import (
     studies_dir,
 )
 from hpo.optimizers import optimizer_names
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
 
 GOOD = """
 description = "a small study"
@@ -205,6 +213,42 @@ def test_studies_are_found_by_name_or_path(tmp_path):
     assert find_study(str(path)) == path
     with pytest.raises(StudyError, match=r"known: .*paper.*quick"):
         find_study("no-such-study")
+
+
+def test_the_built_in_studies_ship_inside_the_package():
+    import hpo
+
+    package = Path(hpo.__file__).resolve().parent
+    assert studies_dir().parent == package / "bench"
+    assert {p.name for p in studies_dir().glob("*.toml")} >= {"quick.toml", "paper.toml"}
+    repo = package.parent
+    pyproject = repo / "pyproject.toml"
+    if pyproject.is_file():  # a source checkout: declared as package data, and one copy only
+        data = tomllib.loads(pyproject.read_text())["tool"]["setuptools"]["package-data"]
+        assert "studies/*.toml" in data["hpo.bench"]
+        link = repo / "benchmarks" / "studies"
+        assert link.resolve() == studies_dir()
+
+
+@pytest.mark.parametrize(
+    ("seeds", "match"),
+    [
+        ([2**63], r"at most 2\*\*63 - 1"),
+        (10**12, "seeds must be at most 100,000"),
+    ],
+)
+def test_seeds_that_cannot_be_stored_are_refused(seeds, match):
+    with pytest.raises(StudyError, match=match):
+        Study.build(["random"], ["branin"], seeds, 5)
+    assert Study.build(["random"], ["branin"], [2**63 - 1], 5).seeds == (2**63 - 1,)
+
+
+def test_a_budget_beyond_what_a_record_can_hold_is_refused():
+    with pytest.raises(StudyError, match="n_trials must be at most 1,000,000"):
+        Study.build(["random"], ["branin"], 1, 10**12)
+    study = Study.build(["random"], ["branin"], 1, 5)
+    with pytest.raises(StudyError, match="n_trials must be at most"):
+        study.with_overrides(n_trials=10**7)
 
 
 @pytest.mark.parametrize("name", ["quick", "paper"])

@@ -75,7 +75,30 @@ def test_value_summary_medians_and_quartiles():
     study = study_traces(records)
     out = value_summary(study, {"p": np.log10}, budgets=[2])
     assert out == [dict(problem="p", evaluations=2, optimizer="a", n_seeds=5, median=-3.0,
-                        q25=-4.0, q75=-2.0)]  # fmt: skip
+                        q25=-4.0, q75=-2.0, median_common=-3.0)]  # fmt: skip
+
+
+def test_medians_compare_optimizers_on_the_seeds_they_share():
+    # "few" ran seeds 0, 1 only (max_seeds) and is worse than "all" on both; over all its 4
+    # seeds "all" has the higher median, and picking the best on that would crown "few".
+    records = [rec("all", "p", s, [v]) for s, v in enumerate([2.0, 3.0, 8.0, 9.0])]
+    records += [rec("few", "p", s, [v]) for s, v in enumerate([4.0, 5.0])]
+    study = study_traces(records)
+    out = {r["optimizer"]: r for r in value_summary(study, {"p": lambda v: v}, budgets=[1])}
+    assert out["all"]["median"] == 5.5 and out["few"]["median"] == 4.5
+    assert out["all"]["median_common"] == 2.5 and out["few"]["median_common"] == 4.5
+    scores, _ = median_scores(study, ["all", "few"])
+    np.testing.assert_array_equal(scores, [[2.5, 4.5]])
+
+
+def test_pairs_follow_one_optimizer_order_on_every_problem():
+    # On "q" the journal has "b" first: the pair must still be (a, b), or the summary splits it.
+    records = [rec(o, "p", s, [float(s + (o == "b"))]) for s in range(6) for o in "ab"]
+    records += [rec(o, "q", s, [float(s + (o == "b"))]) for s in range(6) for o in "ba"]
+    assert {(r["a"], r["b"]) for r in pairwise_tests(study_traces(records))} == {("a", "b")}
+    in_study_order = pairwise_tests(study_traces(records, order=["b", "a"]))
+    assert {(r["a"], r["b"]) for r in in_study_order} == {("b", "a")}
+    assert [r["losses"] for r in in_study_order] == [6, 6]
 
 
 def _three_optimizers():

@@ -97,7 +97,9 @@ def test_summary_has_every_problem_and_a_mean_rank_row(study):
     rows = markdown_rows(to_markdown(table))
     assert [r.split(" | ")[0].strip("| ") for r in rows] == ["sphere_2d", "mlp", "mean rank"]
     assert rows[0].split(" | ")[1] == "log10 regret" and rows[1].split(" | ")[1] == "best loss"
-    assert rows[2].endswith("| **1.00** | 2.00 |")
+    # on the seeds both ran, the real task is a tie (seed 2 of "slow" is missing): both bold
+    assert rows[1].endswith("| **0.05556 [0.05278, 0.05903]** | **0.05903 [0.05729, 0.06076]** |")
+    assert rows[2].endswith("| **1.25** | 1.75 |")
     one = summary(study_traces([rec("a", "p", 0, [3.0, 2.0], None)]))
     assert len(one.rows) == 1 and one.rows[0][-1] == "2 [2, 2]"
 
