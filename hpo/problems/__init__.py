@@ -43,6 +43,7 @@ def _load() -> None:
 
         try:
             from hpo.problems import mlp  # noqa: F401 - registers on import
+            from hpo.problems import learning_curves  # noqa: F401 - registers on import
         except ImportError:  # not written yet, or scikit-learn missing
             pass
 
