@@ -42,8 +42,7 @@ def _load() -> None:
         from hpo.problems import dixon_szego, scalable  # noqa: F401 - register on import
 
         try:
-            from hpo.problems import mlp  # noqa: F401 - registers on import
-            from hpo.problems import learning_curves  # noqa: F401 - registers on import
+            from hpo.problems import cnn, learning_curves, mlp  # noqa: F401 - register on import
         except ImportError:  # not written yet, or scikit-learn missing
             pass
 
