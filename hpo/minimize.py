@@ -82,7 +82,7 @@ def minimize(
         configuration at once, with the others pending. ``None`` with an executor: one per
         CPU core (processes, threads) or the cluster's threads (Dask).
     executor : None, "process", "thread", distributed.Client or str, optional
-        Where trials run: a pool of ``spawn``-ed processes (the default when ``n_workers > 1``
+        Where trials run: a pool of worker processes (the default when ``n_workers > 1``
         or ``timeout`` is set; scripts need an ``if __name__ == "__main__":`` guard), threads
         of this process, or a Dask cluster (a client, or a scheduler address). The objective
         may be any callable, lambdas and closures included (serialized with cloudpickle).

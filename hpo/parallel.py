@@ -145,7 +145,8 @@ class _Proc:
 
 @dataclass
 class ProcessWorkers:
-    """``n_workers`` spawned processes, each sent the cloudpickled objective once."""
+    """Up to ``n_workers`` worker processes (see :func:`_context`), started on demand, each
+    sent the cloudpickled objective once; a dead or killed one is replaced by a fresh one."""
 
     objective: Callable[[dict[str, Any]], Any]
     n_workers: int
@@ -332,14 +333,16 @@ class DaskWorkers:
         if not self._futures:
             return []
         try:
-            done, _ = self._distributed.wait(
+            self._distributed.wait(
                 list(self._futures.values()), timeout=timeout, return_when="FIRST_COMPLETED"
             )
         except TimeoutError:
             return []
+        except Exception:  # a future cancelled on the cluster's side: reported below
+            pass
         reports: list[Report] = []
         for key, future in list(self._futures.items()):
-            if future not in done:
+            if future.status == "pending":
                 continue
             del self._futures[key]
             try:
