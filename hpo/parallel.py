@@ -5,9 +5,9 @@ free, with the others still pending (Bayesian optimization fantasizes them, as i
 does for any pending trial), and tells each result as soon as it arrives, in whatever order
 the workers finish. Three kinds of workers, behind one small interface (:class:`Workers`):
 
-- ``"process"`` (the default): ``k`` worker processes (``forkserver``, or ``spawn``). The objective
-  is serialized once per worker with :mod:`cloudpickle`, as loky and Dask do, so lambdas and
-  closures work. Each worker limits its BLAS/OpenMP pools to one thread
+- ``"process"`` (the default): ``k`` worker processes (``forkserver``, else ``spawn``). The
+  objective is serialized once per worker with :mod:`cloudpickle`, as loky and Dask do, so
+  lambdas and closures work. Each worker limits its BLAS/OpenMP pools to one thread
   (:func:`hpo.bench.executors.limit_threads`). A trial past its timeout has its worker killed
   and replaced; a worker that dies (``os.abort``, a segfault, the OOM killer) fails only the
   trial it was running, and is replaced. Scripts must guard their entry point with
@@ -17,10 +17,11 @@ the workers finish. Three kinds of workers, behind one small interface (:class:`
   A thread cannot be killed: a timed-out trial is recorded as failed and its thread abandoned
   (it runs to its end in the background, its result ignored).
 - a ``distributed.Client`` or a scheduler address: tasks submitted with ``pure=False``.
-  A cancelled (timed-out) task may keep running on its worker. When a worker dies mid-trial,
-  the scheduler reruns the task elsewhere (up to ``distributed.scheduler.allowed-failures``
-  times), then gives up with ``KilledWorker``, recorded as that trial's failure; finished
-  trials are already told and are never lost.
+  The timeout is enforced on the worker, from the moment the task starts there; the timed-out
+  objective's thread is abandoned and runs to its end in the background. When a worker dies
+  mid-trial, the scheduler reruns the task elsewhere (up to
+  ``distributed.scheduler.allowed-failures`` times), then gives up with ``KilledWorker``,
+  recorded as that trial's failure; finished trials are already told and are never lost.
 """
 
 from __future__ import annotations
@@ -286,18 +287,34 @@ class ThreadWorkers:
 
 
 # -- Dask -----------------------------------------------------------------------------------
-def _dask_call(objective: Callable[[dict[str, Any]], Any], params: dict[str, Any]) -> tuple:
+def _dask_call(
+    objective: Callable[[dict[str, Any]], Any], params: dict[str, Any], timeout: float | None
+) -> tuple:
+    """Run one trial on a Dask worker; past ``timeout`` seconds (counted from the start on the
+    worker, not from the wait in the scheduler's queue), give up on it and free the worker's
+    slot (the objective's thread is abandoned: a thread cannot be killed)."""
     from hpo.bench.executors import limit_threads
 
     limit_threads()
-    value, error, elapsed = evaluate(objective, params)
+    if timeout is None:
+        value, error, elapsed = evaluate(objective, params)
+        return (*_portable(value, error), elapsed)
+    box: list[tuple] = []
+    thread = threading.Thread(target=lambda: box.append(evaluate(objective, params)), daemon=True)
+    thread.start()
+    thread.join(timeout)
+    if not box:
+        return None, f"timeout after {timeout:g} s", timeout
+    value, error, elapsed = box[0]
     return (*_portable(value, error), elapsed)
 
 
 class DaskWorkers:
     """Trials as tasks of a ``dask.distributed`` cluster (``client.submit(pure=False)``)."""
 
-    def __init__(self, objective: Callable[[dict[str, Any]], Any], client: Any) -> None:
+    def __init__(
+        self, objective: Callable[[dict[str, Any]], Any], client: Any, timeout: float | None
+    ) -> None:
         try:
             import distributed
         except ImportError:
@@ -305,7 +322,7 @@ class DaskWorkers:
                 'executor: a Dask client needs dask.distributed: pip install "hpo[dask]"'
             ) from None
         self._distributed = distributed
-        self.objective = objective
+        self.objective, self.timeout = objective, timeout
         if isinstance(client, str):
             try:
                 self.client = distributed.Client(client, timeout=10)
@@ -315,7 +332,6 @@ class DaskWorkers:
         else:
             self.client, self._owned = client, False
         self._futures: dict[int, Any] = {}
-        self._started: dict[int, float] = {}
 
     def default_n_workers(self) -> int:
         """Total threads of the cluster's workers (at least 1)."""
@@ -323,11 +339,12 @@ class DaskWorkers:
         return max(1, sum(w.get("nthreads", 1) for w in info.get("workers", {}).values()))
 
     def submit(self, key: int, params: dict[str, Any]) -> None:
-        self._futures[key] = self.client.submit(_dask_call, self.objective, params, pure=False)
-        self._started[key] = time.perf_counter()  # includes any wait in the scheduler's queue
+        self._futures[key] = self.client.submit(
+            _dask_call, self.objective, params, self.timeout, pure=False
+        )
 
     def started(self, key: int) -> float | None:
-        return self._started.get(key)
+        return None  # timeouts are enforced on the workers (see _dask_call)
 
     def wait(self, timeout: float | None) -> list[Report]:
         if not self._futures:
@@ -366,7 +383,10 @@ class DaskWorkers:
 
 
 def make_workers(
-    objective: Callable[[dict[str, Any]], Any], executor: Any, n_workers: int | None
+    objective: Callable[[dict[str, Any]], Any],
+    executor: Any,
+    n_workers: int | None,
+    timeout: float | None = None,
 ) -> tuple[Workers, int]:
     """Build the workers of ``executor`` and settle the number of trials run at once.
 
@@ -381,7 +401,7 @@ def make_workers(
     if (isinstance(executor, str) and ":" in executor) or type(executor).__module__.startswith(
         "distributed"
     ):
-        workers = DaskWorkers(objective, executor)
+        workers = DaskWorkers(objective, executor, timeout)
         return workers, n_workers or workers.default_n_workers()
     message = (
         "executor must be None, 'process', 'thread', a distributed.Client or a Dask scheduler "
@@ -435,7 +455,7 @@ def run_parallel(
         Why the run ended: ``"budget"``, ``"exhausted"`` or ``"callback"``.
     """
     timeout = check_timeout(timeout)
-    workers, n_workers = make_workers(objective, executor, n_workers)
+    workers, n_workers = make_workers(objective, executor, n_workers, timeout)
     running: dict[int, dict[str, Any]] = {}
     asked, stopped, accepting = 0, "budget", True
     try:

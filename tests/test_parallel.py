@@ -176,8 +176,21 @@ def test_dask_cluster_loses_no_trial_when_a_worker_is_killed(tmp_path):
         distributed.Client(cluster) as client,
     ):
         result = minimize(objective, SPACE, "random", 8, seed=0, executor=client)
+
+        def sleepy(p):
+            if p["x"] < -1.0:
+                time.sleep(2.0)
+            return sphere(p)
+
+        # a scheduler address also works; a task past its timeout is a failed trial
+        timed = minimize(
+            sleepy, SPACE, "random", 6, seed=2, executor=cluster.scheduler_address, timeout=0.5
+        )
     assert marker.exists()  # a worker did die mid-trial
     assert len(result.trials) == 8
     for t in result.trials:  # the killed trial is rerun elsewhere, or recorded as failed
         assert t.value == sphere(t.params) if t.ok else "lost on the Dask cluster" in t.error
     assert sum(t.ok for t in result.trials) >= 7
+    slow = [t for t in timed.trials if t.params["x"] < -1.0]
+    assert slow and all(t.error == "timeout after 0.5 s" for t in slow)
+    assert all(t.value == sphere(t.params) for t in timed.trials if t.params["x"] >= -1.0)
