@@ -110,6 +110,12 @@ def test_workers_are_asynchronous():
     assert all(t.ok for t in result.trials)
 
 
+def test_bayes_with_pending_trials_proposes_distinct_configurations():
+    result = minimize(sphere, SPACE, "bayes", 10, seed=0, n_workers=3, executor="thread")
+    keys = {(t.params["x"], t.params["y"]) for t in result.trials}
+    assert len(keys) == 10 and all(t.ok for t in result.trials)
+
+
 def test_thread_timeout_and_callback_stop():
     def objective(p):
         if p["x"] < -1.5:

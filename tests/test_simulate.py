@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from hpo import Fidelity, Real, Space, minimize
+from hpo import Fidelity, Integer, Optimizer, Real, Space, minimize
 from hpo.problems import get_problem
 from hpo.simulate import run
 
@@ -98,3 +98,23 @@ def test_bad_arguments_are_named():
         run(sphere, "random", space=SPACE, n_trials=3, cost=-1.0)
     with pytest.raises(TypeError, match="cost must be None"):
         run(sphere, "random", space=SPACE, n_trials=3, cost="slow")
+
+
+class Ladder(Optimizer):
+    """Asks for one configuration at budgets 1, 3, 9, 27, then for a second one at 27."""
+
+    def _propose(self, n):
+        base = dict(self.base)
+        out = [{**base, "epochs": e} for e in (1, 3, 9, 27)]
+        out.append({**base, "learning_rate_init": 0.02, "epochs": 27})
+        return [p for p in out if self.is_new(p)][:n]
+
+
+def test_learning_curve_problem_charges_the_epochs_actually_trained():
+    p = get_problem("lc_mlp_adam_iris_logloss")
+    space = Space({**p.space, "epochs": Integer(1, 27)})
+    opt = Ladder(space, seed=0)
+    opt.base = {**p.space.sample(np.random.default_rng(0)), "learning_rate_init": 0.01}
+    sim = run(p, opt, space=space, n_workers=1, n_trials=5)
+    assert list(sim.cost) == [1.0, 2.0, 6.0, 18.0, 27.0]  # resumed, then a fresh one
+    assert list(sim.end) == [1.0, 3.0, 9.0, 27.0, 54.0]
