@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 
 from hpo.problems import register_problem
-from hpo.problems.learning_curves import CheckpointedProblem, _standardized
+from hpo.problems.learning_curves import CheckpointedProblem, _standardized, spec_name
 from hpo.space import Integer, Real, Space
 
 __all__ = ["CNNProblem", "cnn_space"]
@@ -114,10 +114,7 @@ class CNNProblem(CheckpointedProblem):
         super().__init__(max_epochs, max_checkpoints)
         self.space = cnn_space()
         self.metric, self.seed = metric, seed
-        base = f"lc_cnn_digits_{metric}"
-        extra = [f"{k}={v}" for k, v, d in (("seed", seed, 0), ("max_epochs", max_epochs, 27))
-                 if v != d]  # fmt: skip
-        self.name = base if not extra else f"{base}:{','.join(extra)}"
+        self.name = spec_name(f"lc_cnn_digits_{metric}", seed, max_epochs)
 
     def __getstate__(self) -> dict[str, Any]:  # torch is imported again, not pickled
         state = dict(self.__dict__)

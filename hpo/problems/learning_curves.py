@@ -215,6 +215,14 @@ class CheckpointedProblem(Problem):
         return self._validation_losses(checkpoint.model, test=True)[self.metric]
 
 
+def spec_name(base: str, seed: int, max_epochs: int) -> str:
+    """The problem's name: ``base`` with the arguments that differ from their defaults."""
+    extra = [
+        f"{k}={v}" for k, v, d in (("seed", seed, 0), ("max_epochs", max_epochs, 27)) if v != d
+    ]
+    return base if not extra else f"{base}:{','.join(extra)}"
+
+
 @functools.lru_cache(maxsize=16)
 def _standardized(dataset: str, seed: int) -> tuple[np.ndarray, ...]:
     """``(X_fit, y_fit, X_valid, y_valid, X_test, y_test)``, inputs standardized with the
@@ -282,10 +290,7 @@ class LearningCurveProblem(CheckpointedProblem):
         full = mlp_space(solver)
         self.space = Space({k: v for k, v in full.items() if k not in _EARLY_STOPPING})
         self.solver, self.dataset, self.metric, self.seed = solver, dataset, metric, seed
-        base = f"lc_mlp_{solver}_{dataset}_{metric}"
-        extra = [f"{k}={v}" for k, v, d in (("seed", seed, 0), ("max_epochs", max_epochs, 27))
-                 if v != d]  # fmt: skip
-        self.name = base if not extra else f"{base}:{','.join(extra)}"
+        self.name = spec_name(f"lc_mlp_{solver}_{dataset}_{metric}", seed, max_epochs)
 
     @property
     def data(self) -> tuple[np.ndarray, ...]:
@@ -328,10 +333,8 @@ PROBLEM_NAMES = [
     for dataset in _CLASSIFICATION
     for metric in METRICS["classification"]
 ]
-for _solver in ("adam", "sgd"):
-    for _dataset in _CLASSIFICATION:
-        for _metric in METRICS["classification"]:
-            register_problem(
-                f"lc_mlp_{_solver}_{_dataset}_{_metric}",
-                functools.partial(LearningCurveProblem, _solver, _dataset, _metric),
-            )
+for _name in PROBLEM_NAMES:
+    _, _, _solver, *_dataset, _metric = _name.split("_")
+    register_problem(
+        _name, functools.partial(LearningCurveProblem, _solver, "_".join(_dataset), _metric)
+    )
