@@ -42,6 +42,9 @@ def test_one_thread_worker_equals_the_sequential_run(optimizer):
     sequential = minimize(troubled, SPACE, optimizer, n, seed=3)
     threaded = minimize(troubled, SPACE, optimizer, n, seed=3, n_workers=1, executor="thread")
     assert outcomes(threaded) == outcomes(sequential)
+    assert outcomes(minimize(troubled, SPACE, optimizer, n, seed=3, n_workers=1)) == outcomes(
+        sequential
+    )
     assert threaded.best_value == sequential.best_value
 
 
