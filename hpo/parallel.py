@@ -85,6 +85,16 @@ def _portable(value: Any, error: str | None) -> tuple[Any, str | None]:
     return value, error
 
 
+def _evaluate_in_thread(objective: Callable[[dict[str, Any]], Any], params: dict[str, Any]):
+    """:func:`hpo.minimize.evaluate`, also turning ``SystemExit`` and friends into a failed
+    trial: in a thread they would end the thread without a report."""
+    start = time.perf_counter()
+    try:
+        return evaluate(objective, params)
+    except BaseException as err:
+        return None, f"{type(err).__name__}: {err}", time.perf_counter() - start
+
+
 # -- processes ------------------------------------------------------------------------------
 def _process_worker(conn: multiprocessing.connection.Connection, payload: bytes) -> None:
     """Main loop of a worker process: receive ``(key, params)``, send back a :data:`Report`."""
@@ -258,7 +268,7 @@ class ThreadWorkers:
         self._limits = threadpool_limits(limits=1)  # undone by close()
 
     def _run(self, key: int, params: dict[str, Any]) -> None:
-        self._reports.put((key, *evaluate(self.objective, params)))
+        self._reports.put((key, *_evaluate_in_thread(self.objective, params)))
 
     def submit(self, key: int, params: dict[str, Any]) -> None:
         self._started[key] = time.perf_counter()
@@ -300,7 +310,9 @@ def _dask_call(
         value, error, elapsed = evaluate(objective, params)
         return (*_portable(value, error), elapsed)
     box: list[tuple] = []
-    thread = threading.Thread(target=lambda: box.append(evaluate(objective, params)), daemon=True)
+    thread = threading.Thread(
+        target=lambda: box.append(_evaluate_in_thread(objective, params)), daemon=True
+    )
     thread.start()
     thread.join(timeout)
     if not box:

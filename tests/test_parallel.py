@@ -146,6 +146,21 @@ def test_thread_timeout_and_callback_stop():
     assert all(t.status is not TrialStatus.PENDING for t in stop.trials)  # in flight: finished
 
 
+def test_grid_runs_out_and_a_thread_exiting_is_a_failed_trial():
+    from hpo import Categorical
+
+    def objective(p):
+        if p["k"] == 2:
+            raise SystemExit(3)
+        return float(p["k"])
+
+    space = Space({"k": Categorical([0, 1, 2, 3])})
+    result = minimize(objective, space, "grid", 10, n_workers=2, executor="thread")
+    assert result.stopped == "exhausted" and len(result.trials) == 4
+    failed = [t for t in result.trials if not t.ok]
+    assert [t.params["k"] for t in failed] == [2] and failed[0].error == "SystemExit: 3"
+
+
 def test_raise_errors_reraises_the_objectives_exception():
     with pytest.raises(ValueError, match="x too large"):
         minimize(troubled, SPACE, "random", 30, seed=1, n_workers=2, executor="thread",
