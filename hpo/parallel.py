@@ -37,7 +37,7 @@ import queue
 import signal
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -451,7 +451,7 @@ def run_parallel(
     n_workers: int | None = None,
     executor: Any = None,
     timeout: float | None = None,
-    callbacks: list[Callable] = (),  # type: ignore[assignment]
+    callbacks: Sequence[Callable[..., Any]] = (),
     raise_errors: bool = False,
 ) -> str:
     """Evaluate up to ``n_trials`` configurations of ``opt``, ``n_workers`` at a time.
