@@ -11,7 +11,7 @@ import cloudpickle
 import pytest
 
 from hpo import Real, Space, TrialStatus, minimize
-from hpo.parallel import ProcessWorkers
+from hpo.workers import ProcessWorkers
 
 # Worker processes cannot import test modules: ship this module's functions by value.
 cloudpickle.register_pickle_by_value(sys.modules[__name__])
