@@ -76,11 +76,11 @@ def minimize(
         Re-raise an exception of the objective (after recording the failed trial) instead of
         going on.
     n_workers : int, optional
-        Trials evaluated at once. ``None`` or 1 without an ``executor`` or ``timeout``: the
-        sequential loop, in this process. Otherwise asynchronous workers (see
-        :mod:`hpo.parallel`): a worker that frees asks the optimizer for the next
-        configuration at once, with the others pending. ``None`` with an executor: one per
-        CPU core (processes, threads) or the cluster's threads (Dask).
+        Trials evaluated at once (``None``: 1 without an ``executor``, else one per CPU core
+        for processes and threads, the cluster's threads for Dask). 1 without an executor or
+        a timeout is the sequential loop, in this process; otherwise asynchronous workers
+        (see :mod:`hpo.parallel`): a worker that frees asks the optimizer for the next
+        configuration at once, with the others pending.
     executor : None, "process", "thread", distributed.Client or str, optional
         Where trials run: a pool of worker processes (the default when ``n_workers > 1``
         or ``timeout`` is set; scripts need an ``if __name__ == "__main__":`` guard), threads
@@ -109,7 +109,9 @@ def minimize(
         raise ValueError(f"n_workers must be a positive integer or None, got {n_workers!r}")
     opt = make_optimizer(optimizer, space, seed=seed, budget=n_trials, options=options)
     callbacks = list(callbacks)
-    if n_workers in (None, 1) and executor is None and timeout is None:
+    if n_workers is None and executor is None:
+        n_workers = 1  # a timeout alone runs the trials in one worker process
+    if n_workers == 1 and executor is None and timeout is None:
         stopped = _run_sequential(objective, opt, n_trials, callbacks, raise_errors)
     else:
         from hpo.parallel import run_parallel

@@ -214,3 +214,17 @@ def test_dask_cluster_loses_no_trial_when_a_worker_is_killed(tmp_path):
     slow = [t for t in timed.trials if t.params["x"] < -1.0]
     assert slow and all(t.error == "timeout after 0.5 s" for t in slow)
     assert all(t.value == sphere(t.params) for t in timed.trials if t.params["x"] >= -1.0)
+
+
+def test_a_timeout_alone_runs_one_worker_process():
+    def objective(p):
+        if p["x"] < -1.0:
+            time.sleep(5.0)
+        return sphere(p)
+
+    result = minimize(objective, SPACE, "random", 6, seed=0, timeout=0.3)
+    sequential = minimize(sphere, SPACE, "random", 6, seed=0)
+    assert [t.params for t in result.trials] == [t.params for t in sequential.trials]
+    for t in result.trials:
+        assert t.error == "timeout after 0.3 s" if t.params["x"] < -1.0 else t.ok
+    assert any(t.params["x"] < -1.0 for t in result.trials)
