@@ -50,6 +50,9 @@ def minimize(
     options: Mapping[str, Any] | None = None,
     callbacks: Iterable[Callback] = (),
     raise_errors: bool = False,
+    n_workers: int | None = None,
+    executor: Any = None,
+    timeout: float | None = None,
 ) -> Result:
     """Minimize ``objective`` over ``space``.
 
@@ -72,6 +75,21 @@ def minimize(
     raise_errors : bool, default False
         Re-raise an exception of the objective (after recording the failed trial) instead of
         going on.
+    n_workers : int, optional
+        Trials evaluated at once (``None``: 1 without an ``executor``, else one per CPU core
+        for processes and threads, the cluster's threads for Dask). 1 without an executor or
+        a timeout is the sequential loop, in this process; otherwise asynchronous workers
+        (see :mod:`hpo.parallel`): a worker that frees asks the optimizer for the next
+        configuration at once, with the others pending.
+    executor : None, "process", "thread", distributed.Client or str, optional
+        Where trials run: a pool of worker processes (the default when ``n_workers > 1``
+        or ``timeout`` is set; scripts need an ``if __name__ == "__main__":`` guard), threads
+        of this process, or a Dask cluster (a client, or a scheduler address). The objective
+        may be any callable, lambdas and closures included (serialized with cloudpickle).
+        A worker process that dies fails only the trial it was running and is replaced.
+    timeout : float, optional
+        Seconds a trial may run; past it, the trial fails with ``"timeout after X s"`` and its
+        worker is replaced (threads and Dask tasks cannot be killed: they are abandoned).
 
     Returns
     -------
@@ -87,24 +105,27 @@ def minimize(
     """
     if not isinstance(n_trials, int) or n_trials < 1:
         raise ValueError(f"n_trials must be a positive integer, got {n_trials!r}")
+    if n_workers is not None and (not isinstance(n_workers, int) or n_workers < 1):
+        raise ValueError(f"n_workers must be a positive integer or None, got {n_workers!r}")
     opt = make_optimizer(optimizer, space, seed=seed, budget=n_trials, options=options)
     callbacks = list(callbacks)
-    stopped = "budget"
-    for _ in range(n_trials):
-        try:
-            params = opt.ask()
-        except SearchExhausted:
-            stopped = "exhausted"
-            break
-        value, error, elapsed = evaluate(objective, params)
-        trial = opt.tell(params, value, error=error)
-        trial.eval_time = elapsed
-        logger.debug("trial %d: %s -> %s", trial.number, params, trial.value or trial.error)
-        if raise_errors and isinstance(value, BaseException):
-            raise value
-        if any([bool(cb(trial, opt)) for cb in callbacks]):
-            stopped = "callback"
-            break
+    if n_workers is None and executor is None:
+        n_workers = 1  # a timeout alone runs the trials in one worker process
+    if n_workers == 1 and executor is None and timeout is None:
+        stopped = _run_sequential(objective, opt, n_trials, callbacks, raise_errors)
+    else:
+        from hpo.parallel import run_parallel
+
+        stopped = run_parallel(
+            objective,
+            opt,
+            n_trials,
+            n_workers=n_workers,
+            executor=executor,
+            timeout=timeout,
+            callbacks=callbacks,
+            raise_errors=raise_errors,
+        )
     trials = opt.trials
     best = opt.best
     return Result(
@@ -115,3 +136,27 @@ def minimize(
         optimizer=opt.name or type(opt).__name__,
         stopped=stopped,
     )
+
+
+def _run_sequential(
+    objective: Objective,
+    opt: Optimizer,
+    n_trials: int,
+    callbacks: list[Callback],
+    raise_errors: bool,
+) -> str:
+    """The sequential loop: ask, evaluate here, tell; return why it stopped."""
+    for _ in range(n_trials):
+        try:
+            params = opt.ask()
+        except SearchExhausted:
+            return "exhausted"
+        value, error, elapsed = evaluate(objective, params)
+        trial = opt.tell(params, value, error=error)
+        trial.eval_time = elapsed
+        logger.debug("trial %d: %s -> %s", trial.number, params, trial.value or trial.error)
+        if raise_errors and isinstance(value, BaseException):
+            raise value
+        if any([bool(cb(trial, opt)) for cb in callbacks]):
+            return "callback"
+    return "budget"

@@ -45,7 +45,7 @@ def _load() -> None:
             register_problem(key, factory)
 
         try:
-            from hpo.problems import mlp  # noqa: F401 - registers on import
+            from hpo.problems import cnn, learning_curves, mlp  # noqa: F401 - register on import
         except ImportError:  # not written yet, or scikit-learn missing
             pass
 
