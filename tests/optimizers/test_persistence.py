@@ -1,0 +1,69 @@
+"""load() reads optimizer files with a restricted unpickler (issue 14: it ran a shell command)."""
+
+import os
+import pickle
+
+import numpy as np
+import pytest
+
+from hpo import Optimizer, RandomSearch, Real, Space, TrialStatus
+from hpo.optimizers.persistence import restricted_load
+
+SPACE = Space({"x": Real(0.0, 1.0)})
+
+
+class _System:
+    def __init__(self, command):
+        self.command = command
+
+    def __reduce__(self):
+        return (os.system, (self.command,))
+
+
+class _Save:
+    """A pickle that calls an admitted object's method: optimizer.save(path)."""
+
+    def __init__(self, opt, path):
+        self.opt, self.path = opt, path
+
+    def __reduce__(self):
+        return self.opt.save, (self.path,)  # a bound method pickles as getattr(opt, "save")
+
+
+def test_a_pickle_calling_os_system_is_refused_before_it_runs(tmp_path):
+    marker = tmp_path / "pwned"
+    path = tmp_path / "evil.pkl"
+    payload = {"format": "hpo-optimizer", "version": 1, "optimizer": _System(f"touch {marker}")}
+    path.write_bytes(pickle.dumps(payload))
+    with pytest.raises(ValueError, match=r"not an hpo optimizer file.*refused to load .*system"):
+        Optimizer.load(path)
+    assert not marker.exists()
+
+
+def test_getattr_is_admitted_for_enum_members_only(tmp_path):
+    opt = RandomSearch(SPACE, seed=0)
+    assert restricted_load(pickle.dumps(TrialStatus.FAILED)) is TrialStatus.FAILED
+    with pytest.raises(pickle.UnpicklingError, match="refused getattr"):
+        restricted_load(pickle.dumps(_Save(opt, tmp_path / "x")))
+    assert not (tmp_path / "x").exists()
+
+
+@pytest.mark.parametrize(
+    "obj", [eval, exec, __import__, np.save, np.load, np.savetxt, pickle.loads, os.remove]
+)
+def test_callables_outside_the_admitted_set_are_refused(obj):
+    with pytest.raises(pickle.UnpicklingError, match="refused to load"):
+        restricted_load(pickle.dumps(obj))
+
+
+def test_numpy_state_and_containers_load(tmp_path):
+    state = {
+        "rng": np.random.default_rng(3),
+        "arrays": [np.arange(5.0), np.zeros((2, 2), dtype=np.int64), np.float32(1.5)],
+        "objects": np.array([(1, 2), None], dtype=object),
+        "misc": (range(3), frozenset({1}), slice(1, 2), 1 + 2j),
+    }
+    again = restricted_load(pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))
+    assert again["rng"].random() == np.random.default_rng(3).random()
+    np.testing.assert_array_equal(again["arrays"][1], state["arrays"][1])
+    assert again["misc"] == state["misc"]
