@@ -103,6 +103,10 @@ class Parameter:
         """At most ``k`` values spread evenly over the axis (every choice for categoricals)."""
         raise NotImplementedError
 
+    def grid_len(self, k: int) -> int:
+        """``len(self.grid(k))``, computed without building the axis where a formula gives it."""
+        return len(self.grid(k))
+
     @property
     def n_values(self) -> int | None:
         """Number of distinct values, ``None`` for a continuum."""
@@ -254,6 +258,9 @@ class Real(_Scaled):
         values[0], values[-1] = self.low, self.high  # exact bounds, no round-off
         return [float(v) for v in values]
 
+    def grid_len(self, k: int) -> int:
+        return k
+
     def to_dict(self) -> dict[str, Any]:
         return {"type": "real", "low": self.low, "high": self.high, "scale": self.scale}
 
@@ -322,11 +329,23 @@ class Integer(_Scaled):
             return list(range(self.low, self.high + 1))
         if k == 1:
             return [self.to_python(self.decode(np.array([0.5]))[0])]
+        return [int(v) for v in self._grid_values(k)]
+
+    def _grid_values(self, k: int) -> np.ndarray:
+        """The sorted distinct values of :meth:`grid` for ``1 < k < n_values``."""
         t = np.linspace(
             self._forward(self.low, self.scale), self._forward(self.high, self.scale), k
         )
         values = np.round(self._inverse(t, self.scale)).astype(np.int64)
-        return sorted({int(v) for v in np.clip(values, self.low, self.high)})
+        return np.unique(np.clip(values, self.low, self.high))
+
+    def grid_len(self, k: int) -> int:
+        if k >= self.n_values:
+            return self.n_values
+        if k == 1 or self.scale == "linear":
+            # Linear steps (n - 1) / (k - 1) > 1 round to distinct integers: k values.
+            return k
+        return len(self._grid_values(k))  # log steps may round onto one integer
 
     def to_dict(self) -> dict[str, Any]:
         return {"type": "integer", "low": self.low, "high": self.high, "scale": self.scale}
@@ -396,6 +415,9 @@ class Categorical(Parameter):
 
     def grid(self, k: int) -> list[Any]:
         return list(self.choices)
+
+    def grid_len(self, k: int) -> int:
+        return len(self.choices)
 
     def to_dict(self) -> dict[str, Any]:
         return {"type": "categorical", "choices": [_jsonable(c) for c in self.choices]}
@@ -706,7 +728,9 @@ class Space(Mapping[str, Parameter]):
 
     def grid_size(self, k: int) -> int:
         """Number of configurations in :meth:`grid` ``(k)``, computed without building it."""
-        return math.prod(len(axis) for axis in self.grid_axes(k))
+        if not isinstance(k, (int, np.integer)) or k < 1:
+            raise ValueError(f"k (points per axis) must be a positive integer, got {k!r}")
+        return math.prod(p.grid_len(int(k)) for p in self._params.values())
 
     def grid(self, k: int) -> list[Params]:
         """The full factorial grid: ``k`` points per numeric axis (bounds included; fewer for
