@@ -44,14 +44,6 @@ class Proposal(NamedTuple):
     info: dict[str, Any]
 
 
-def _trusted_by(cls: type) -> set[str]:
-    """What ``cls`` and its subclasses declare in ``pickle_trusted``."""
-    trusted: set[str] = set(getattr(cls, "pickle_trusted", ()))
-    for sub in cls.__subclasses__():
-        trusted |= _trusted_by(sub)
-    return trusted
-
-
 def config_key(params: Mapping[str, Any]) -> tuple:
     """A hashable key of a canonical configuration, to detect repeats."""
     return tuple(zip(params, map(repr, params.values())))
@@ -82,9 +74,9 @@ class Optimizer:
 
     #: Short name used by :func:`hpo.minimize`, the CLI and study files.
     name: ClassVar[str] = ""
-    #: Globals beyond hpo's and numpy's that :meth:`load` admits for this class (and its
-    #: subclasses): ``"package"`` or ``"module:name"``, for state holding other libraries'
-    #: objects (see :func:`hpo.optimizers.persistence.restricted_load`).
+    #: Globals beyond hpo's and numpy's that ``cls.load`` admits: ``"package"`` or
+    #: ``"module:name"``, for state holding other libraries' objects (see
+    #: :func:`hpo.optimizers.persistence.restricted_load`). Load such a file with its class.
     pickle_trusted: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, space: Space | Mapping[str, Any], *, seed: SeedLike = None) -> None:
@@ -322,7 +314,7 @@ class Optimizer:
         """
         with open(path, "rb") as f:
             try:
-                payload = restricted_load(f, _trusted_by(cls))
+                payload = restricted_load(f, cls.pickle_trusted)
             except Exception as err:
                 raise ValueError(f"{path}: not an hpo optimizer file ({err})") from None
         if not (isinstance(payload, dict) and payload.get("format") == _SAVE_FORMAT):

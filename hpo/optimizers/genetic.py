@@ -199,22 +199,11 @@ class GeneticAlgorithm(Optimizer):
     configurations), so no configuration is evaluated twice. A failed trial gets fitness
     ``+inf``: it loses every tournament against a completed one and is the first to go.
 
-    **Defaults, for budgets of 50 to 500 trials.** ``pop_size = sqrt(budget)`` within
-    ``[8, 16]``: 8 at 50 trials, 14 at 200, 16 at 500. Smaller populations converge faster on
-    single-funnel functions (Rosenbrock, Hartmann6, Ackley) but settle in a wrong well of
-    Styblinski-Tang; larger ones spend the budget exploring (pymoo's 100 leaves two generations
-    out of 200 trials). On the synthetic suite (``benchmarks/compare_ga.py``, 30 paired seeds,
-    two-sided Wilcoxon; ``benchmarks/results/ga/pop-*.md``), populations of 8 to 16 did not
-    differ at p < 0.05 after 50 trials; after 200 and 500, 8 missed Styblinski-Tang's global
-    well on most seeds, 12 to 16 were alike, and 22 and 30 did worse on 2 to 5 of the 6
-    problems. (mu + lambda) survival and binary tournaments exploit quickly, as a small budget
-    needs, and the Latin hypercube start covers every axis evenly. SBX (``eta = 15``, each gene
-    crossed with probability 1/2) and polynomial mutation (``eta = 20``, rate ``1/d``) keep the
-    values of Deb's NSGA-II code and pymoo: of the alternatives tried at 200 trials
-    (``eta = 5`` for either, tournaments of 3, every gene crossed) none did better on any
-    problem at p < 0.05, and mutation ``eta = 5`` did worse on Branin
-    (``benchmarks/results/ga/operators.md``). In that run the steady-state mode, which exploits
-    harder, did better on Hartmann6 and Ackley and worse on Styblinski-Tang.
+    **Defaults, for budgets of 50 to 500 trials**: ``pop_size = sqrt(budget)`` within
+    ``[8, 16]``, (mu + lambda) survival, binary tournaments, a Latin hypercube start, SBX
+    (``eta = 15``, each gene crossed with probability 1/2) and polynomial mutation
+    (``eta = 20``, rate ``1/d``) as in Deb's NSGA-II code and pymoo. Evidence:
+    ``benchmarks/results/ga/defaults.md``.
 
     **Internals.** Each proposal's ``Trial.info`` holds ``generation``, ``parents`` (trial
     numbers) and ``origin`` (``"design"``, ``"offspring"`` or ``"random"``); :attr:`history`

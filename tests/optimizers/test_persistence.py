@@ -6,7 +6,7 @@ import pickle
 import numpy as np
 import pytest
 
-from hpo import Optimizer, RandomSearch, Real, Space, TrialStatus
+from hpo import GeneticAlgorithm, Optimizer, RandomSearch, Real, Space, TrialStatus
 from hpo.optimizers.persistence import restricted_load
 
 SPACE = Space({"x": Real(0.0, 1.0)})
@@ -67,3 +67,31 @@ def test_numpy_state_and_containers_load(tmp_path):
     assert again["rng"].random() == np.random.default_rng(3).random()
     np.testing.assert_array_equal(again["arrays"][1], state["arrays"][1])
     assert again["misc"] == state["misc"]
+
+
+def _always_first(fitness, n_select, k, rng):
+    """A user's selection operator, outside hpo's modules."""
+    return np.zeros(n_select, dtype=np.int64)
+
+
+class TrustingGA(GeneticAlgorithm):
+    """Declares the foreign global its state holds."""
+
+    pickle_trusted = (f"{__name__}:_always_first", f"{__name__}:TrustingGA")
+
+
+def test_a_ga_with_operators_round_trips_and_a_foreign_one_needs_trust(tmp_path):
+    path = tmp_path / "ga.pkl"
+    opt = GeneticAlgorithm(SPACE, seed=0, pop_size=4)
+    for _ in range(6):
+        opt.tell(opt.ask(), 1.0)
+    opt.save(path)
+    again = GeneticAlgorithm.load(path)
+    assert again.ask() == opt.ask()  # the default operators are hpo's: admitted
+
+    GeneticAlgorithm(SPACE, seed=0, selection=_always_first).save(path)
+    with pytest.raises(ValueError, match=r"refused to load .*_always_first"):
+        GeneticAlgorithm.load(path)
+
+    TrustingGA(SPACE, seed=0, selection=_always_first).save(path)
+    assert TrustingGA.load(path).selection is _always_first
