@@ -204,8 +204,8 @@ class Real(_Scaled):
 
     Examples
     --------
-    >>> Real(1e-5, 1e-1, log=True).grid(3)
-    [1e-05, 0.001, 0.1]
+    >>> [f"{v:.3g}" for v in Real(1e-5, 1e-1, log=True).grid(3)]
+    ['1e-05', '0.001', '0.1']
     """
 
     kind = "real"
