@@ -95,3 +95,21 @@ def test_a_ga_with_operators_round_trips_and_a_foreign_one_needs_trust(tmp_path)
 
     TrustingGA(SPACE, seed=0, selection=_always_first).save(path)
     assert TrustingGA.load(path).selection is _always_first
+
+
+def test_bayes_with_a_fitted_gp_round_trips_through_the_restricted_unpickler(tmp_path):
+    from hpo import BayesianOptimization, Categorical, Integer
+
+    space = Space(
+        {"x": Real(0.0, 1.0), "n": Integer(1, 9, log=True), "c": Categorical(["a", None])}
+    )
+    opt = BayesianOptimization(space, seed=0, n_initial=3)
+    for _ in range(6):
+        p = opt.ask()
+        opt.tell(p, (p["x"] - 0.3) ** 2 + p["n"] / 10 + (p["c"] is None))
+    pending = opt.ask(2)  # pending trials are part of the state too
+    assert opt.gp is not None  # the model was fitted
+    opt.save(tmp_path / "bo.pkl")
+    again = BayesianOptimization.load(tmp_path / "bo.pkl")
+    assert [t.params for t in again.pending] == pending
+    assert again.ask(2) == opt.ask(2)
