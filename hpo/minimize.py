@@ -11,7 +11,7 @@ from hpo._seed import SeedLike
 from hpo.exceptions import SearchExhausted
 from hpo.optimizers import Optimizer, make_optimizer
 from hpo.space import Space
-from hpo.trial import Result, Trial, best_so_far
+from hpo.trial import Result, Trial, as_value, best_so_far
 
 __all__ = ["minimize"]
 
@@ -25,7 +25,8 @@ def evaluate(objective: Objective, params: dict[str, Any]) -> tuple[Any, str | N
     """Call the objective once; return ``(value or exception, error, seconds)``.
 
     An exception becomes the value (the optimizer records it as a failed trial); a result
-    that is not a real number becomes an error string.
+    that is not a real number by :func:`hpo.trial.as_value` (the rule ``tell`` applies: bool
+    and str are refused, Decimal and numpy scalars accepted) becomes an error string.
     """
     start = time.perf_counter()
     try:
@@ -33,10 +34,11 @@ def evaluate(objective: Objective, params: dict[str, Any]) -> tuple[Any, str | N
     except Exception as err:
         return err, None, time.perf_counter() - start
     elapsed = time.perf_counter() - start
-    try:
-        float(value)
-    except (TypeError, ValueError):
-        return None, f"objective returned {value!r}, not a real number", elapsed
+    if value is not None and not isinstance(value, BaseException):
+        try:
+            as_value(value)
+        except TypeError:
+            return None, f"objective returned {value!r}, not a real number", elapsed
     return value, None, elapsed
 
 

@@ -100,6 +100,7 @@ class SkoptGP(_Peer):
     """scikit-optimize's ``Optimizer`` with its default GP (see the module docstring)."""
 
     name = "skopt-gp"
+    pickle_trusted = ("skopt", "sklearn", "scipy", "numpy:sum")  # what its state holds
 
     def __init__(self, space: Space | Mapping[str, Any], *, seed: SeedLike = None) -> None:
         super().__init__(space, seed=seed)
@@ -223,6 +224,7 @@ class PymooGA(_Peer):
     """
 
     name = "pymoo-ga"
+    pickle_trusted = ("pymoo", "scipy", "numpy:sum")  # what its state holds
 
     def __init__(self, space: Space | Mapping[str, Any], *, seed: SeedLike = None) -> None:
         super().__init__(space, seed=seed)

@@ -15,7 +15,11 @@ Categorical    ``k`` equal bins, choice ``i`` owning ``[i / k, (i + 1) / k)``.
 =============  ==========================================================================
 
 Values come back as Python ``float``, ``int`` or the choice object itself, never as numpy
-scalars; integers and categoricals round-trip exactly, reals to about 1e-15 relative.
+scalars; categoricals round-trip exactly, integers exactly for ranges narrower than ``2**40``
+(within ``+/-2**45``; property-tested in ``tests/test_space.py``), reals to about 1e-15
+relative. What a float cannot represent is refused when the parameter is built: a ``Real``
+whose width ``high - low`` overflows or whose bounds coincide on its scale, an ``Integer``
+bound beyond ``+/-2**53``.
 """
 
 from __future__ import annotations
@@ -32,12 +36,40 @@ __all__ = ["Categorical", "Integer", "Parameter", "Real", "Space"]
 Params = dict[str, Any]
 
 
+#: Integers a float holds exactly: bounds of an :class:`Integer` must lie within +/- this.
+MAX_EXACT_INT = 2**53
+
+
 def _is_real_number(x: Any) -> bool:
-    return isinstance(x, numbers.Real) and not isinstance(x, bool)
+    return isinstance(x, numbers.Real) and not isinstance(x, (bool, np.bool_))
+
+
+def _has_nan(x: Any) -> bool:
+    """Whether ``x`` (a choice, tuples searched inside) holds a NaN, which equals nothing."""
+    if isinstance(x, tuple):
+        return any(_has_nan(v) for v in x)
+    return isinstance(x, numbers.Number) and x != x
+
+
+def _scale_from_prior(cls: str, prior: str | None, log: bool) -> bool:
+    """scikit-optimize's ``prior=`` spelling, as hpo's ``log=``."""
+    if prior is None:
+        return log
+    if prior not in ("uniform", "log-uniform"):
+        raise ValueError(
+            f"{cls}: prior must be 'uniform' or 'log-uniform' (scikit-optimize's spelling of "
+            f"log=False and log=True), got {prior!r}"
+        )
+    if log and prior == "uniform":
+        raise ValueError(f"{cls}: log=True contradicts prior='uniform'")
+    return prior == "log-uniform"
 
 
 def _canonical_choice(x: Any) -> Any:
-    """Lists become tuples (JSON turns tuples into lists), numpy scalars become Python ones."""
+    """Lists and numpy arrays become tuples (JSON turns tuples into lists), numpy scalars
+    become Python ones."""
+    if isinstance(x, np.ndarray):
+        x = x.tolist()
     if isinstance(x, (list, tuple)):
         return tuple(_canonical_choice(v) for v in x)
     if isinstance(x, np.generic):
@@ -71,6 +103,10 @@ class Parameter:
         """At most ``k`` values spread evenly over the axis (every choice for categoricals)."""
         raise NotImplementedError
 
+    def grid_len(self, k: int) -> int:
+        """``len(self.grid(k))``, computed without building the axis where a formula gives it."""
+        return len(self.grid(k))
+
     @property
     def n_values(self) -> int | None:
         """Number of distinct values, ``None`` for a continuum."""
@@ -95,7 +131,22 @@ class _Scaled(Parameter):
             raise ValueError(f"{cls}: log scale needs low > 0, got low={low!r}")
         if scale == "logit" and not (0 < low and high < 1):
             raise ValueError(f"{cls}: logit scale needs 0 < low < high < 1, got {low!r}, {high!r}")
+        if not math.isfinite(float(high) - float(low)):
+            raise ValueError(
+                f"{cls}: high - low must be a finite float (a wider range cannot be sampled "
+                f"evenly), got low={low!r}, high={high!r}"
+            )
         self.scale = scale
+
+    def _check_scale_width(self) -> None:
+        """The bounds must differ on the search scale, or every unit coordinate decodes to
+        one value (the unit cube's width would be zero)."""
+        width = self._t_high - self._t_low
+        if not (math.isfinite(width) and width > 0):
+            raise ValueError(
+                f"{type(self).__name__}: low={self.low!r} and high={self.high!r} are too close "
+                f"to tell apart on the {self.scale} scale"
+            )
 
     @staticmethod
     def _forward(x: np.ndarray | float, scale: str) -> Any:
@@ -142,16 +193,33 @@ class Real(_Scaled):
     logit : bool, default False
         Search on a logit scale (needs ``0 < low < high < 1``), for fractions and momenta
         whose interesting values crowd towards 0 or 1.
+    prior : {"uniform", "log-uniform"}, optional
+        scikit-optimize's spelling: ``prior="log-uniform"`` is ``log=True``.
+
+    Raises
+    ------
+    ValueError
+        For bounds that cannot be searched: not finite, ``low >= high``, a width
+        ``high - low`` beyond float range, or bounds too close to tell apart on the scale.
 
     Examples
     --------
-    >>> Real(1e-5, 1e-1, log=True).grid(3)
-    [1e-05, 0.001, 0.1]
+    >>> [f"{v:.3g}" for v in Real(1e-5, 1e-1, log=True).grid(3)]
+    ['1e-05', '0.001', '0.1']
     """
 
     kind = "real"
 
-    def __init__(self, low: float, high: float, log: bool = False, logit: bool = False) -> None:
+    def __init__(
+        self,
+        low: float,
+        high: float,
+        log: bool = False,
+        logit: bool = False,
+        *,
+        prior: str | None = None,
+    ) -> None:
+        log = _scale_from_prior("Real", prior, log)
         if log and logit:
             raise ValueError("Real: choose at most one of log=True and logit=True")
         super().__init__(low, high, "log" if log else "logit" if logit else "linear")
@@ -159,6 +227,7 @@ class Real(_Scaled):
         self.high = float(high)
         self._t_low = float(self._forward(self.low, self.scale))
         self._t_high = float(self._forward(self.high, self.scale))
+        self._check_scale_width()
 
     def decode(self, u: np.ndarray) -> np.ndarray:
         t = self._t_low + np.clip(u, 0.0, 1.0) * (self._t_high - self._t_low)
@@ -189,6 +258,9 @@ class Real(_Scaled):
         values[0], values[-1] = self.low, self.high  # exact bounds, no round-off
         return [float(v) for v in values]
 
+    def grid_len(self, k: int) -> int:
+        return k
+
     def to_dict(self) -> dict[str, Any]:
         return {"type": "real", "low": self.low, "high": self.high, "scale": self.scale}
 
@@ -199,24 +271,34 @@ class Integer(_Scaled):
     Parameters
     ----------
     low, high : int
-        Bounds, ``low < high``.
+        Bounds, ``low < high``, within ``+/- 2**53`` (:data:`MAX_EXACT_INT`, the integers a
+        float holds exactly).
     log : bool, default False
         Search on a log scale (needs ``low >= 1``): each integer ``v`` owns the interval
         ``[log(v - 1/2), log(v + 1/2)]`` of the unit axis.
+    prior : {"uniform", "log-uniform"}, optional
+        scikit-optimize's spelling: ``prior="log-uniform"`` is ``log=True``.
     """
 
     kind = "integer"
 
-    def __init__(self, low: int, high: int, log: bool = False) -> None:
+    def __init__(self, low: int, high: int, log: bool = False, *, prior: str | None = None) -> None:
+        log = _scale_from_prior("Integer", prior, log)
         for bound_name, bound in (("low", low), ("high", high)):
             if not (_is_real_number(bound) and math.isfinite(bound) and bound == int(bound)):
                 raise ValueError(f"Integer: {bound_name} must be an integer, got {bound!r}")
+            if abs(int(bound)) > MAX_EXACT_INT:
+                raise ValueError(
+                    f"Integer: {bound_name} must lie within +/-2**53 = {MAX_EXACT_INT} (beyond, "
+                    f"a float cannot hold every integer), got {bound!r}"
+                )
         super().__init__(int(low), int(high), "log" if log else "linear")
         self.low = int(low)
         self.high = int(high)
         # Bin edges on the search scale: low - 1/2 and high + 1/2.
         self._t_low = float(self._forward(self.low - 0.5, self.scale))
         self._t_high = float(self._forward(self.high + 0.5, self.scale))
+        self._check_scale_width()
 
     @property
     def n_values(self) -> int:
@@ -247,11 +329,23 @@ class Integer(_Scaled):
             return list(range(self.low, self.high + 1))
         if k == 1:
             return [self.to_python(self.decode(np.array([0.5]))[0])]
+        return [int(v) for v in self._grid_values(k)]
+
+    def _grid_values(self, k: int) -> np.ndarray:
+        """The sorted distinct values of :meth:`grid` for ``1 < k < n_values``."""
         t = np.linspace(
             self._forward(self.low, self.scale), self._forward(self.high, self.scale), k
         )
         values = np.round(self._inverse(t, self.scale)).astype(np.int64)
-        return sorted({int(v) for v in np.clip(values, self.low, self.high)})
+        return np.unique(np.clip(values, self.low, self.high))
+
+    def grid_len(self, k: int) -> int:
+        if k >= self.n_values:
+            return self.n_values
+        if k == 1 or self.scale == "linear":
+            # Linear steps (n - 1) / (k - 1) > 1 round to distinct integers: k values.
+            return k
+        return len(self._grid_values(k))  # log steps may round onto one integer
 
     def to_dict(self) -> dict[str, Any]:
         return {"type": "integer", "low": self.low, "high": self.high, "scale": self.scale}
@@ -264,7 +358,8 @@ class Categorical(Parameter):
     ----------
     choices : sequence
         Numbers, strings, ``None`` or tuples (such as ``(100, 100)`` for hidden layer sizes).
-        At least one, no two equal. Lists inside are stored as tuples.
+        At least one, no two equal, no NaN (it equals nothing, so it could never be told
+        back). Lists and numpy arrays inside are stored as tuples.
 
     Examples
     --------
@@ -280,6 +375,12 @@ class Categorical(Parameter):
         choices = tuple(_canonical_choice(c) for c in choices)
         if not choices:
             raise ValueError("Categorical: choices must not be empty")
+        for c in choices:
+            if _has_nan(c):
+                raise ValueError(
+                    f"Categorical: choice {c!r} holds NaN, which equals nothing and could never "
+                    "be told back; use None or a string instead"
+                )
         for i, a in enumerate(choices):
             for b in choices[:i]:
                 if _same_choice(a, b):
@@ -314,6 +415,9 @@ class Categorical(Parameter):
 
     def grid(self, k: int) -> list[Any]:
         return list(self.choices)
+
+    def grid_len(self, k: int) -> int:
+        return len(self.choices)
 
     def to_dict(self) -> dict[str, Any]:
         return {"type": "categorical", "choices": [_jsonable(c) for c in self.choices]}
@@ -359,14 +463,92 @@ def parameter_from_dict(spec: Mapping[str, Any]) -> Parameter:
     raise ValueError(f"type must be 'real', 'integer' or 'categorical', got {kind!r}")
 
 
+def _range_spelling(spec: Sequence[Any]) -> str:
+    """hpo's spelling of a (low, high[, prior]) range: Integer for ints, Real for floats,
+    both when the bounds mix them."""
+    low, high = spec[0], spec[1]
+    log = ", log=True" if len(spec) > 2 and spec[2] == "log-uniform" else ""
+    ints = [isinstance(v, numbers.Integral) for v in (low, high)]
+    as_int = f"Integer({int(low)!r}, {int(high)!r}{log})"
+    as_real = f"Real({float(low)!r}, {float(high)!r}{log})"
+    return as_int if all(ints) else as_real if not any(ints) else f"{as_int} or {as_real}"
+
+
+def _shorthand(name: str, spec: Any) -> Parameter:
+    """A parameter from scikit-optimize's shorthand (see :class:`Space`), or an error that
+    shows the hpo spelling."""
+
+    def refuse(why: str, spelling: str) -> ValueError:
+        return ValueError(f"Space: parameter {name!r}: {spec!r} {why}; write {spelling}")
+
+    if isinstance(spec, list):
+        numbers_only = all(_is_real_number(v) for v in spec[:2])
+        looks_like_range = len(spec) == 2 or (
+            len(spec) == 3 and spec[2] in ("uniform", "log-uniform")
+        )
+        if spec and numbers_only and looks_like_range:
+            raise refuse(
+                "is ambiguous (scikit-optimize reads a list of two numbers as a range, hpo a "
+                "list as choices)",
+                f"{_range_spelling(spec)} for a range, Categorical({spec!r}) for choices",
+            )
+        return Categorical(spec)
+    if isinstance(spec, tuple):
+        if len(spec) in (2, 3) and all(_is_real_number(v) for v in spec[:2]):
+            low, high = spec[0], spec[1]
+            prior = spec[2] if len(spec) == 3 else None
+            if len(spec) == 3 and prior not in ("uniform", "log-uniform"):
+                raise refuse(
+                    "has a third item that is not 'uniform' or 'log-uniform'",
+                    f"Real({low!r}, {high!r}, log=True) for a log scale",
+                )
+            ints = [isinstance(v, numbers.Integral) for v in (low, high)]
+            if all(ints):
+                return Integer(low, high, prior=prior)
+            if not any(ints):
+                return Real(low, high, prior=prior)
+            raise refuse("mixes an int and a float bound", _range_spelling(spec))
+        raise refuse(
+            "is not a range (low, high) or (low, high, prior) of two numbers",
+            f"Categorical({list(spec)!r}) for choices",
+        )
+    raise TypeError(
+        f"Space: parameter {name!r} must be a Real, Integer or Categorical (or a tuple "
+        f"(low, high) or a list of choices), got {spec!r}"
+    )
+
+
 class Space(Mapping[str, Parameter]):
     """A named, ordered set of parameters: the domain an optimizer searches.
 
     Parameters
     ----------
     parameters : mapping of str to Parameter
-        Parameter names (strings) to :class:`Real`, :class:`Integer` or :class:`Categorical`.
-        The order of the mapping is the order of the unit-cube columns.
+        Parameter names (strings) to :class:`Real`, :class:`Integer` or :class:`Categorical`,
+        or to scikit-optimize's shorthand (below). The order of the mapping is the order of
+        the unit-cube columns.
+
+    Notes
+    -----
+    scikit-optimize's spellings are accepted, each meaning its hpo equivalent:
+
+    ===================================  =============================================
+    scikit-optimize                      hpo
+    ===================================  =============================================
+    ``(1, 10)`` (two ints)               ``Integer(1, 10)``
+    ``(0.0, 1.0)`` (two floats)          ``Real(0.0, 1.0)``
+    ``(1e-5, 1e-1, "log-uniform")``      ``Real(1e-5, 1e-1, log=True)``
+    ``(1, 1000, "log-uniform")``         ``Integer(1, 1000, log=True)``
+    ``(0.0, 1.0, "uniform")``            ``Real(0.0, 1.0)``
+    ``["relu", "tanh"]`` (a list)        ``Categorical(["relu", "tanh"])``
+    ``Real(a, b, prior="log-uniform")``  ``Real(a, b, log=True)`` (``Integer`` alike)
+    ===================================  =============================================
+
+    Ambiguous spellings are refused with a ``ValueError`` showing the hpo spelling: a
+    tuple mixing an int and a float bound (``(0, 1.0)``: is it ``Integer`` or ``Real``?), a
+    tuple of anything but two numbers and an optional prior (``("a", "b")``: write a list or
+    ``Categorical`` for choices), and a *list* of two numbers (``[1, 10]``, optionally with a
+    prior), which scikit-optimize reads as a range and hpo would read as two choices.
 
     Examples
     --------
@@ -386,15 +568,12 @@ class Space(Mapping[str, Parameter]):
             raise TypeError(f"Space: expected a dict of name -> parameter, got {parameters!r}")
         if not parameters:
             raise ValueError("Space: needs at least one parameter")
+        params: dict[str, Parameter] = {}
         for name, param in parameters.items():
             if not isinstance(name, str) or not name:
                 raise ValueError(f"Space: parameter names must be non-empty strings, got {name!r}")
-            if not isinstance(param, Parameter):
-                raise TypeError(
-                    f"Space: parameter {name!r} must be a Real, Integer or Categorical, "
-                    f"got {param!r}"
-                )
-        self._params: dict[str, Parameter] = dict(parameters)
+            params[name] = param if isinstance(param, Parameter) else _shorthand(name, param)
+        self._params = params
         self.names: tuple[str, ...] = tuple(self._params)
         kinds = np.array([p.kind for p in self._params.values()])
         #: Boolean masks over the unit-cube columns.
@@ -549,7 +728,9 @@ class Space(Mapping[str, Parameter]):
 
     def grid_size(self, k: int) -> int:
         """Number of configurations in :meth:`grid` ``(k)``, computed without building it."""
-        return math.prod(len(axis) for axis in self.grid_axes(k))
+        if not isinstance(k, (int, np.integer)) or k < 1:
+            raise ValueError(f"k (points per axis) must be a positive integer, got {k!r}")
+        return math.prod(p.grid_len(int(k)) for p in self._params.values())
 
     def grid(self, k: int) -> list[Params]:
         """The full factorial grid: ``k`` points per numeric axis (bounds included; fewer for

@@ -2,14 +2,72 @@
 
 from __future__ import annotations
 
+import decimal
 import enum
 import math
+import numbers
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
 
-__all__ = ["Result", "Trial", "TrialStatus", "best_so_far"]
+__all__ = ["Result", "Trial", "TrialStatus", "as_value", "best_so_far", "outcome"]
+
+
+def as_value(value: Any) -> float:
+    """The one rule of what an objective value is, shared by ``tell`` and :func:`hpo.minimize`.
+
+    A value is a real number: a Python ``int`` or ``float``, any :class:`numbers.Real`
+    (:class:`fractions.Fraction`, numpy integer and floating scalars), a
+    :class:`decimal.Decimal`, or a numpy array holding exactly one of them. ``bool`` (Python's
+    or numpy's), strings and bytes are *not* values, even though ``float(True)`` and
+    ``float("0.5")`` succeed: an objective returning them has a bug that a number would hide.
+
+    Parameters
+    ----------
+    value : object
+
+    Returns
+    -------
+    float
+        ``float(value)``; NaN and +/-inf are returned as they are (the caller decides that
+        they mark a failed trial), and an integer beyond float range becomes +/-inf.
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is not a real number by the rule above; the message shows the value.
+    """
+    if isinstance(value, np.ndarray) and value.size == 1:
+        value = value.reshape(()).item() if value.dtype != object else value.reshape(())[()]
+    if isinstance(value, (bool, np.bool_)) or not isinstance(
+        value, (numbers.Real, decimal.Decimal)
+    ):
+        raise TypeError(f"value must be a real number (not bool or str), got {value!r}")
+    try:
+        return float(value)
+    except OverflowError:  # an int too large for a float: as infinite as a float can say
+        return math.inf if value > 0 else -math.inf
+    except ValueError:  # a signalling Decimal NaN
+        return math.nan
+
+
+def outcome(value: Any) -> tuple[float | None, str | None]:
+    """Classify what an objective gave: ``(value, None)`` for a success, ``(None, reason)``
+    for a failed trial.
+
+    An exception instance, ``None``, NaN or +/-inf is a failure; a real number (see
+    :func:`as_value`) a success. Anything else raises ``TypeError`` (``tell``'s rule);
+    :func:`hpo.minimize` catches it and records a failed trial instead.
+    """
+    if isinstance(value, BaseException):
+        return None, f"{type(value).__name__}: {value}"
+    if value is None:
+        return None, "objective returned None"
+    number = as_value(value)
+    if not math.isfinite(number):
+        return None, f"objective returned {number}"
+    return number, None
 
 
 class TrialStatus(str, enum.Enum):

@@ -1,3 +1,6 @@
+from decimal import Decimal
+from fractions import Fraction
+
 import numpy as np
 import pytest
 
@@ -89,3 +92,18 @@ def test_save_refuses_foreign_files(tmp_path):
     RandomSearch(SPACE, seed=0).save(path)
     with pytest.raises(ValueError, match="holds a RandomSearch, not a GridSearch"):
         GridSearch.load(path)
+
+
+@pytest.mark.parametrize("bad", ["1.5", True, np.bool_(False), b"0", [1.0]])
+def test_a_value_tell_would_refuse_is_a_failed_trial_not_a_crash(bad):
+    """Issue 14: evaluate let float("1.5") and float(True) pass, then tell raised TypeError
+    and minimize lost every trial."""
+    result = minimize(lambda p: bad, SPACE, "random", 3, seed=0)
+    assert len(result.trials) == 3 and result.n_failed == 3
+    assert all("not a real number" in t.error for t in result.trials)
+
+
+@pytest.mark.parametrize("good", [Decimal("0.5"), Fraction(1, 2), np.float16(0.5), np.int8(1)])
+def test_real_numbers_of_other_types_are_values(good):
+    result = minimize(lambda p: good, SPACE, "random", 2, seed=0)
+    assert result.n_failed == 0 and result.best_value == float(good)

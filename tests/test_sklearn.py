@@ -153,6 +153,9 @@ def test_unknown_parameters_and_bad_options_are_refused_before_any_fit():
     Picky.fits = 0
     with pytest.raises(ValueError, match="'gamma' is not a parameter of Picky"):
         SearchCV(Picky(), {"x": Real(0.0, 1.0), "gamma": Real(0.1, 1.0)}, "random").fit(X, y)
+    assert Picky.fits == 0
+    with pytest.raises(ValueError, match=r"ambiguous.*write Real\(0.1, 0.2\)"):  # issue 15
+        SearchCV(Picky(), {"x": [0.1, 0.2]}).fit(X, y)
     for bad in ({"n_iter": 0}, {"n_points": 0}, {"batch_size": 1.5}, {"error_score": "skip"}):
         with pytest.raises(ValueError, match=next(iter(bad))):
             SearchCV(Picky(), {"x": Real(0.0, 1.0)}, "random", **bad).fit(X, y)

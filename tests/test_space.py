@@ -46,7 +46,7 @@ def test_space_names_must_be_strings_and_values_parameters():
     with pytest.raises(ValueError, match="names must be non-empty strings, got 3"):
         Space({3: Real(0.0, 1.0)})
     with pytest.raises(TypeError, match="parameter 'x' must be a Real"):
-        Space({"x": (0.0, 1.0)})
+        Space({"x": "0.0 to 1.0"})
     with pytest.raises(ValueError, match="at least one"):
         Space({})
 
@@ -231,3 +231,142 @@ def test_n_configs_counts_finite_spaces_and_is_none_for_a_continuum():
     finite = Space({"k": Integer(1, 4), "c": Categorical(["a", None, (1, 2)])})
     assert finite.n_configs == 12 == len(finite.grid(4))
     assert Space({"k": Integer(1, 4), "x": Real(0.0, 1.0)}).n_configs is None
+
+
+# -- bounds a float can represent (issue 14) -------------------------------------------------
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda: Real(-1.7e308, 1.7e308), "high - low must be a finite float"),
+        (lambda: Real(1.7e308, np.nextafter(1.7e308, np.inf), log=True), "too close"),
+        (lambda: Integer(0, 10**20), r"high must lie within \+/-2\*\*53"),
+        (lambda: Integer(-(2**53) - 1, 0), r"low must lie within \+/-2\*\*53"),
+        (lambda: Integer(0, 1e300), "high must lie within"),
+    ],
+)
+def test_bounds_a_float_cannot_represent_are_refused(make, message):
+    """Issue 14: Real(-1.7e308, 1.7e308) sampled only 1.7e308 (random search's second ask
+    never returned); Integer(0, 10**20) asked -9223372036854775808."""
+    with pytest.raises(ValueError, match=message):
+        make()
+
+
+def test_the_widest_integer_range_decodes_inside_its_bounds():
+    p = Integer(-(2**53), 2**53)
+    values = p.decode(np.r_[0.0, 1.0, np.nextafter(1.0, 0.0), np.linspace(0, 1, 1001)])
+    assert values.min() >= p.low and values.max() <= p.high
+    assert values[0] == p.low and values[1] == p.high
+
+
+_FINITE = st.floats(-1e300, 1e300, allow_nan=False, allow_infinity=False)
+
+
+@settings(max_examples=200, deadline=None)
+@given(a=_FINITE, b=_FINITE, u=st.lists(st.floats(0.0, 1.0), min_size=1, max_size=8))
+def test_every_constructible_real_decodes_inside_and_round_trips(a, b, u):
+    try:
+        p = Real(min(a, b), max(a, b))
+    except ValueError:
+        return  # refused by a stated rule: equal bounds
+    x = p.decode(np.array(u))
+    assert np.all((p.low <= x) & (x <= p.high)) and np.all(np.isfinite(x))
+    np.testing.assert_allclose(p.decode(p.encode(x)), x, rtol=1e-9, atol=1e-12 * (p.high - p.low))
+    ends = p.decode(np.array([0.0, 1.0]))
+    scale = max(abs(p.low), abs(p.high))  # t_low + 1 * (t_high - t_low) rounds at this scale
+    np.testing.assert_allclose(ends, [p.low, p.high], rtol=0, atol=4e-16 * scale)
+
+
+@settings(max_examples=200, deadline=None)
+@given(a=st.floats(1e-300, 1e300), b=st.floats(1e-300, 1e300), u=st.lists(st.floats(0.0, 1.0)))
+def test_every_constructible_log_real_encodes_finitely(a, b, u):
+    try:
+        p = Real(min(a, b), max(a, b), log=True)
+    except ValueError:
+        return
+    x = p.decode(np.array(u, dtype=float))
+    assert np.all((p.low <= x) & (x <= p.high))
+    assert np.all(np.isfinite(p.encode([p.low, p.high, *x])))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    a=st.integers(-(2**53), 2**53),
+    b=st.integers(-(2**53), 2**53),
+    u=st.lists(st.floats(0.0, 1.0), min_size=1, max_size=8),
+)
+def test_every_constructible_integer_decodes_to_integers_inside(a, b, u):
+    if a == b:
+        return
+    p = Integer(min(a, b), max(a, b))
+    x = p.decode(np.array(u))
+    assert np.all((p.low <= x) & (x <= p.high))
+    # Values round-trip exactly while a unit coordinate resolves a bin of the range.
+    if p.high - p.low < 2**40 and max(abs(p.low), abs(p.high)) < 2**45:
+        assert np.array_equal(p.decode(p.encode(x)), x)
+        assert p.decode(p.encode([p.low, p.high])).tolist() == [p.low, p.high]
+
+
+# -- categorical choices (issue 14) ----------------------------------------------------------
+def test_nan_choices_are_refused_at_construction():
+    """Categorical([1.0, nan]) was accepted, and then its own asks were refused by tell."""
+    for choices in ([1.0, math.nan], [(1, math.nan)], [np.float64("nan")]):
+        with pytest.raises(ValueError, match="holds NaN"):
+            Categorical(choices)
+
+
+def test_numpy_array_choices_are_stored_as_tuples():
+    """They failed with numpy's "truth value of an array is ambiguous"."""
+    p = Categorical([np.array([1, 2]), np.array([3]), np.array([[1, 2], [3, 4]])])
+    assert p.choices == ((1, 2), (3,), ((1, 2), (3, 4)))
+    assert p.canonical(np.array([3])) == (3,) and type(p.choices[0][0]) is int
+    space = Space({"c": p})
+    params = space.sample(np.random.default_rng(0))
+    assert space.validate(params) == params
+
+
+# -- scikit-optimize's spellings (issue 15) -------------------------------------------------
+@pytest.mark.parametrize(
+    ("spec", "expected"),
+    [
+        ((1, 10), Integer(1, 10)),
+        ((np.int64(1), 10), Integer(1, 10)),
+        ((0.0, 1.0), Real(0.0, 1.0)),
+        ((1e-5, 1e-1, "log-uniform"), Real(1e-5, 1e-1, log=True)),
+        ((1, 1000, "log-uniform"), Integer(1, 1000, log=True)),
+        ((0.0, 1.0, "uniform"), Real(0.0, 1.0)),
+        (["relu", "tanh"], Categorical(["relu", "tanh"])),
+        ([1, 2, 3], Categorical([1, 2, 3])),
+        ([(50,), (50, 50)], Categorical([(50,), (50, 50)])),
+        ([True, False], Categorical([True, False])),
+        (Real(1e-5, 1e-1, prior="log-uniform"), Real(1e-5, 1e-1, log=True)),
+        (Integer(1, 100, prior="log-uniform"), Integer(1, 100, log=True)),
+        (Real(0.0, 1.0, prior="uniform"), Real(0.0, 1.0)),
+    ],
+)
+def test_skopt_spellings_mean_their_hpo_equivalents(spec, expected):
+    assert Space({"x": spec})["x"] == expected
+
+
+@pytest.mark.parametrize(
+    ("spec", "shown"),
+    [
+        ((0, 1.0), r"Integer\(0, 1\) or Real\(0.0, 1.0\)"),
+        ((1, 10.0, "log-uniform"), r"Integer\(1, 10, log=True\)"),
+        (("a", "b"), r"Categorical\(\['a', 'b'\]\)"),
+        ((1, 10, "normal"), r"Real\(1, 10, log=True\)"),
+        ((1, 10.0), r"Integer\(1, 10\) or Real\(1.0, 10.0\)"),
+        ((1, 2, 3, 4), r"Categorical\(\[1, 2, 3, 4\]\)"),
+        ([1, 10], r"Integer\(1, 10\) for a range, Categorical\(\[1, 10\]\) for choices"),
+        ([1e-5, 1e-1, "log-uniform"], r"Real\(1e-05, 0.1, log=True\) for a range"),
+    ],
+)
+def test_ambiguous_spellings_are_refused_showing_the_hpo_spelling(spec, shown):
+    with pytest.raises(ValueError, match=rf"parameter 'x': .*write {shown}"):
+        Space({"x": spec})
+
+
+def test_prior_must_be_skopts_and_agree_with_log():
+    with pytest.raises(ValueError, match="prior must be 'uniform' or 'log-uniform'"):
+        Real(1.0, 2.0, prior="normal")
+    with pytest.raises(ValueError, match="contradicts"):
+        Integer(1, 9, log=True, prior="uniform")

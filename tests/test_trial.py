@@ -1,8 +1,11 @@
 import json
+from decimal import Decimal
+from fractions import Fraction
 
 import numpy as np
+import pytest
 
-from hpo.trial import Trial, TrialStatus, best_so_far
+from hpo.trial import Trial, TrialStatus, as_value, best_so_far, outcome
 
 
 def test_best_so_far_treats_failures_as_missing():
@@ -17,3 +20,35 @@ def test_trial_round_trips_through_json():
     again = Trial.from_dict(json.loads(json.dumps(t.to_dict())))
     assert again.status is TrialStatus.COMPLETE and again.value == 0.5
     assert again.params["h"] == [100, 100]  # JSON has no tuples; Space.validate restores them
+
+
+# -- the one rule of what a value is (issue 14) ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "value",
+    [1, 1.5, Fraction(1, 2), Decimal("0.5"), np.float32(2.5), np.int64(3), np.array([0.25])],
+)
+def test_real_numbers_of_every_kind_are_values(value):
+    number = as_value(value)
+    assert type(number) is float and number == float(np.asarray(value).item())
+    assert outcome(value) == (number, None)
+
+
+@pytest.mark.parametrize(
+    "value", [True, False, np.bool_(True), "1.5", b"1", 1 + 0j, [1.0], np.array([1.0, 2.0])]
+)
+def test_bool_str_and_other_non_numbers_are_refused(value):
+    with pytest.raises(TypeError, match="value must be a real number"):
+        as_value(value)
+    with pytest.raises(TypeError, match="value must be a real number"):
+        outcome(value)
+
+
+def test_failures_and_out_of_range_numbers_are_failed_outcomes():
+    assert outcome(None) == (None, "objective returned None")
+    assert outcome(RuntimeError("x")) == (None, "RuntimeError: x")
+    assert outcome(float("nan")) == (None, "objective returned nan")
+    assert outcome(Decimal("-Infinity")) == (None, "objective returned -inf")
+    assert outcome(10**400) == (None, "objective returned inf")
+    assert outcome(Decimal("sNaN")) == (None, "objective returned nan")

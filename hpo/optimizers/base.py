@@ -11,7 +11,6 @@ configurations, saving and loading), so that an algorithm writes only
 
 from __future__ import annotations
 
-import math
 import numbers
 import os
 import pickle
@@ -21,18 +20,22 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar, NamedTuple
 
-import numpy as np
-
 from hpo._seed import SeedLike, as_generator
 from hpo.exceptions import SearchExhausted
 from hpo.fidelity import Fidelity, check_fidelity, validate_with_budget
+from hpo.optimizers.persistence import restricted_load
 from hpo.space import Params, Space
-from hpo.trial import Trial, TrialStatus
+from hpo.trial import Trial, TrialStatus, outcome
 
 __all__ = ["Optimizer", "Proposal", "config_key"]
 
 _SAVE_FORMAT = "hpo-optimizer"
 _SAVE_VERSION = 1
+
+#: The largest batch ``ask(n)`` hands out. A hundred thousand configurations take seconds
+#: to propose and record and are far more than any pool evaluates at once; a larger ``n`` is
+#: a bug, refused at once (``ask(10**18)`` used to hang, ``ask(10**6)`` took 51 s).
+MAX_BATCH = 100_000
 
 
 class Proposal(NamedTuple):
@@ -44,23 +47,7 @@ class Proposal(NamedTuple):
 
 def config_key(params: Mapping[str, Any]) -> tuple:
     """A hashable key of a canonical configuration, to detect repeats."""
-    return tuple((k, repr(v)) for k, v in params.items())
-
-
-def _classify(value: Any) -> tuple[float | None, str | None]:
-    """Turn a told value into ``(value, None)`` for a success or ``(None, reason)``."""
-    if isinstance(value, BaseException):
-        return None, f"{type(value).__name__}: {value}"
-    if value is None:
-        return None, "objective returned None"
-    if isinstance(value, np.ndarray) and value.size == 1:
-        value = value.item()
-    if not isinstance(value, numbers.Real) or isinstance(value, bool):
-        raise TypeError(f"value must be a real number, got {value!r}")
-    value = float(value)
-    if not math.isfinite(value):
-        return None, f"objective returned {value}"
-    return value, None
+    return tuple(zip(params, map(repr, params.values())))
 
 
 class Optimizer:
@@ -80,7 +67,10 @@ class Optimizer:
     ``tell(params, value)`` records a result; ``value`` NaN, +/-inf, ``None`` or an exception
     instance (or ``error="reason"``) records a *failed* trial, kept in :attr:`trials` with its
     reason and never given to a model as a number. Telling a configuration that was not asked
-    (a warm start) is allowed when it lies in the space.
+    (a warm start) is allowed when it lies in the space; telling one that was already told is
+    a ``ValueError`` (evaluate it again under a new name, not as a second trial of the same).
+    ``ask(n)`` on a finite space returns at most the configurations not yet seen, and ``n``
+    larger than :data:`MAX_BATCH` (after that bound) is a ``ValueError``.
 
     Given a ``fidelity`` (:class:`~hpo.Fidelity`), every configuration carries its budget under
     ``fidelity.name``. A multi-fidelity optimizer (``multi_fidelity = True``: successive
@@ -92,6 +82,10 @@ class Optimizer:
 
     #: Short name used by :func:`hpo.minimize`, the CLI and study files.
     name: ClassVar[str] = ""
+    #: Globals beyond hpo's and numpy's that ``cls.load`` admits: ``"package"`` or
+    #: ``"module:name"``, for state holding other libraries' objects (see
+    #: :func:`hpo.optimizers.persistence.restricted_load`). Load such a file with its class.
+    pickle_trusted: ClassVar[tuple[str, ...]] = ()
     #: Whether ``_propose`` puts a budget of its choosing into each configuration.
     multi_fidelity: ClassVar[bool] = False
     #: The resource evaluated at (class default: optimizers saved before fidelities existed).
@@ -189,17 +183,22 @@ class Optimizer:
         Parameters
         ----------
         n : int, optional
-            Number of configurations. Omitted: one dict. Given: a list of ``n`` distinct dicts.
+            Number of configurations. Omitted: one dict. Given: a list of ``n`` distinct dicts
+            (fewer when a finite space has fewer configurations left unseen).
 
         Raises
         ------
         SearchExhausted
             When a finite optimizer has nothing left to propose.
+        ValueError
+            If ``n`` is not a positive integer, or exceeds :data:`MAX_BATCH` once bounded by
+            what is left of a finite space.
         """
-        if n is not None and (not isinstance(n, numbers.Integral) or n < 1):
+        if n is not None and (not isinstance(n, numbers.Integral) or isinstance(n, bool) or n < 1):
             raise ValueError(f"n must be a positive integer, got {n!r}")
+        size = 1 if n is None else self._batch_size(int(n))
         start = time.perf_counter()
-        proposals = self._propose(1 if n is None else int(n))
+        proposals = self._propose(size)
         if not proposals:
             raise SearchExhausted(f"{type(self).__name__} has nothing left to propose")
         trials = []
@@ -216,6 +215,18 @@ class Optimizer:
             trial.ask_time = elapsed
         configs = [dict(t.params) for t in trials]
         return configs[0] if n is None else configs
+
+    def _batch_size(self, n: int) -> int:
+        """``n`` bounded by the unseen configurations of a finite space; at most MAX_BATCH."""
+        finite = self.space.n_configs
+        if finite is not None:
+            n = min(n, max(finite - len(self._keys), 1))
+        if n > MAX_BATCH:
+            raise ValueError(
+                f"n must be at most {MAX_BATCH:,} configurations per ask, got {n:,}; "
+                "ask in smaller batches"
+            )
+        return n
 
     # -- tell ---------------------------------------------------------------------------
     def tell(
@@ -245,8 +256,12 @@ class Optimizer:
         Raises
         ------
         ValueError
-            If a configuration lies outside the space (the message names the parameter), or
-            a batch and its values differ in length.
+            If a configuration lies outside the space (the message names the parameter), was
+            already told (each configuration is one trial), or a batch and its values differ
+            in length. An empty batch, ``tell([], [])``, records nothing and returns ``[]``.
+        TypeError
+            If a value is not a real number by :func:`hpo.trial.as_value` (bool and str are
+            refused).
         """
         start = time.perf_counter()
         single = isinstance(params, Mapping)
@@ -254,22 +269,52 @@ class Optimizer:
         values = [value] if single else list(value)
         if len(batch) != len(values):
             raise ValueError(f"got {len(batch)} configurations but {len(values)} values")
+        if not batch:
+            return []
         # Validate everything before recording anything, so a bad batch changes nothing.
         canonical = [self._validate(p) for p in batch]
-        outcomes = [(None, error) if error is not None else _classify(v) for v in values]
-        told = [self._record(p, v, e) for p, (v, e) in zip(canonical, outcomes)]
+        waiting = self._match_pending(canonical)
+        outcomes = [(None, error) if error is not None else outcome(v) for v in values]
+        told = [self._record(p, v, e, waiting) for p, (v, e) in zip(canonical, outcomes)]
         self._observe(told)
         elapsed = (time.perf_counter() - start) / len(told)
         for trial in told:
             trial.tell_time = elapsed
         return told[0] if single else told
 
-    def _record(self, params: Params, value: float | None, error: str | None) -> Trial:
+    def _match_pending(self, configs: list[Params]) -> dict[tuple, list[Trial]]:
+        """The pending trials each told configuration completes, oldest first, by key.
+
+        Refuses a configuration already told (or told twice in one batch) unless as many
+        asked copies of it are pending (a peer may ask one configuration twice)."""
+        counts: dict[tuple, int] = {}
+        for params in configs:
+            key = self._key(params)
+            counts[key] = counts.get(key, 0) + 1
+        waiting: dict[tuple, list[Trial]] = {}
+        for trial in self._pending.values():
+            key = self._key(trial.params)
+            if key in counts:
+                waiting.setdefault(key, []).append(trial)
+        for params in configs:
+            key = self._key(params)
+            asked = len(waiting.get(key, ()))
+            if (key in self._keys and not asked) or counts[key] > max(asked, 1):
+                raise ValueError(
+                    f"configuration {params!r} was already told; each configuration is told "
+                    "once (tell a repeated evaluation as a new configuration)"
+                )
+        return waiting
+
+    def _record(
+        self,
+        params: Params,
+        value: float | None,
+        error: str | None,
+        waiting: dict[tuple, list[Trial]],
+    ) -> Trial:
         key = self._key(params)
-        trial = next(
-            (t for t in self._pending.values() if self._key(t.params) == key),
-            None,
-        )
+        trial = waiting[key].pop(0) if waiting.get(key) else None
         if trial is None:  # a warm start: told without being asked
             trial = Trial(number=len(self._trials), params=params)
             self._trials.append(trial)
@@ -289,7 +334,7 @@ class Optimizer:
         generator) to ``path`` with :mod:`pickle`, atomically.
 
         A run stopped after ``k`` trials and resumed with :meth:`load` proposes exactly what the
-        uninterrupted run would have. Load only files you trust: unpickling runs code.
+        uninterrupted run would have. :meth:`load` reads it back with a restricted unpickler.
         """
         path = Path(path)
         payload = {"format": _SAVE_FORMAT, "version": _SAVE_VERSION, "optimizer": self}
@@ -308,15 +353,24 @@ class Optimizer:
     def load(cls, path: str | os.PathLike) -> Optimizer:
         """Read an optimizer written by :meth:`save`.
 
+        The file is read with a restricted unpickler
+        (:func:`~hpo.optimizers.persistence.restricted_load`) that admits only hpo's own
+        classes, numpy's arrays, scalars and random generators, and a few builtin types (plus
+        the libraries a peer adapter declares in ``pickle_trusted``); a file naming anything
+        else (``os.system``, say) is refused *before* anything it names is called. This
+        makes loading a file from an untrusted source refuse code execution, though a
+        crafted file can still hold a misleading optimizer state.
+
         Raises
         ------
         ValueError
-            If the file is not an hpo optimizer file, or holds another optimizer class than
-            the one ``load`` was called on.
+            If the file is not an hpo optimizer file (or names a global the restricted
+            unpickler refuses), or holds another optimizer class than the one ``load`` was
+            called on.
         """
         with open(path, "rb") as f:
             try:
-                payload = pickle.load(f)
+                payload = restricted_load(f, cls.pickle_trusted)
             except Exception as err:
                 raise ValueError(f"{path}: not an hpo optimizer file ({err})") from None
         if not (isinstance(payload, dict) and payload.get("format") == _SAVE_FORMAT):

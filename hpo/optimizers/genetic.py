@@ -10,7 +10,8 @@ and mutated by random reset. The operators are the pure functions of
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections import deque
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,6 +32,13 @@ from hpo.space import Space
 from hpo.trial import Trial
 
 __all__ = ["Generation", "GeneticAlgorithm", "Variation", "diversity"]
+
+#: ``selection(fitness, n_select, k, rng) -> indices`` (see :func:`~.operators.tournament`).
+Selection = Callable[[np.ndarray, int, int, np.random.Generator], np.ndarray]
+#: ``crossover(A, B, eta, rng, prob) -> (C1, C2)`` (see :func:`~.operators.sbx`).
+Crossover = Callable[..., tuple[np.ndarray, np.ndarray]]
+#: ``mutation(X, eta, rate, rng) -> X'`` (see :func:`~.operators.polynomial_mutation`).
+Mutation = Callable[[np.ndarray, float, Any, np.random.Generator], np.ndarray]
 
 _MAX_ROUNDS = 20  # breeding rounds before falling back to random unseen configurations
 _MAX_ENUMERATE = 100_000  # largest finite space searched exhaustively for unseen points
@@ -122,6 +130,20 @@ def diversity(X: np.ndarray) -> float:
     return float(np.sqrt(sq).sum() / (n * (n - 1)) / math.sqrt(X.shape[1]))
 
 
+class _Excluded:
+    """Keys a breeding round must avoid: the caller's set, read but never copied (copying it
+    for every child made ``ask(n)`` quadratic), plus keys added during the round."""
+
+    def __init__(self, base: set[tuple] | _Excluded, extra: Iterable[tuple] = ()) -> None:
+        self._base, self._extra = base, set(extra)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._extra or key in self._base
+
+    def add(self, key: tuple) -> None:
+        self._extra.add(key)
+
+
 def default_pop_size(budget: int | None) -> int:
     """Population size for an expected ``budget`` of trials: ``sqrt(budget)`` rounded, within
     ``[8, 16]``, and 14 (a budget of 200) when unknown. See :class:`GeneticAlgorithm`."""
@@ -150,6 +172,17 @@ class GeneticAlgorithm(Optimizer):
         whole generations; for asynchronous or parallel evaluation.
     variation : Variation or dict, optional
         Selection, crossover and mutation parameters (:class:`Variation` defaults if omitted).
+    selection, crossover, mutation : callable, optional
+        The operators, as pure functions with the signatures of
+        :func:`~hpo.optimizers.operators.tournament` (the default selection, called as
+        ``selection(fitness, n_select, tournament_size, rng)``),
+        :func:`~hpo.optimizers.operators.sbx` (the default crossover of real and integer
+        genes, ``crossover(A, B, crossover_eta, rng, crossover_rate)``) and
+        :func:`~hpo.optimizers.operators.polynomial_mutation` (the default mutation,
+        ``mutation(X, mutation_eta, mutation_rate, rng)``), or your own with the same
+        signatures (as pymoo takes ``SBX()`` and ``PM()``). Categorical genes are always
+        crossed uniformly and mutated by random reset. An optimizer holding a callable from
+        outside hpo saves, but :meth:`load` refuses it unless trusted (``pickle_trusted``).
 
     Notes
     -----
@@ -170,10 +203,11 @@ class GeneticAlgorithm(Optimizer):
     configurations), so no configuration is evaluated twice. A failed trial gets fitness
     ``+inf``: it loses every tournament against a completed one and is the first to go.
 
-    **Defaults**, for budgets of 50 to 500 trials: ``pop_size = sqrt(budget)`` within
-    ``[8, 16]``; SBX ``eta = 15`` (each gene crossed with probability 1/2) and polynomial
-    mutation ``eta = 20`` at rate ``1/d``, the values of Deb's NSGA-II code and pymoo. How they
-    were chosen: ``benchmarks/results/ga/pop-*.md`` and ``benchmarks/results/ga/operators.md``.
+    **Defaults, for budgets of 50 to 500 trials**: ``pop_size = sqrt(budget)`` within
+    ``[8, 16]``, (mu + lambda) survival, binary tournaments, a Latin hypercube start, SBX
+    (``eta = 15``, each gene crossed with probability 1/2) and polynomial mutation
+    (``eta = 20``, rate ``1/d``) as in Deb's NSGA-II code and pymoo. Evidence:
+    ``benchmarks/results/ga/defaults.md``.
 
     **Internals.** Each proposal's ``Trial.info`` holds ``generation``, ``parents`` (trial
     numbers) and ``origin`` (``"design"``, ``"offspring"`` or ``"random"``); :attr:`history`
@@ -203,8 +237,19 @@ class GeneticAlgorithm(Optimizer):
         budget: int | None = None,
         steady_state: bool = False,
         variation: Variation | Mapping[str, Any] | None = None,
+        selection: Selection = tournament,
+        crossover: Crossover = sbx,
+        mutation: Mutation = polynomial_mutation,
     ) -> None:
         super().__init__(space, seed=seed, fidelity=fidelity)
+        for option, operator in (
+            ("selection", selection),
+            ("crossover", crossover),
+            ("mutation", mutation),
+        ):
+            if not callable(operator):
+                raise TypeError(f"{option} must be a callable operator, got {operator!r}")
+        self.selection, self.crossover, self.mutation = selection, crossover, mutation
         if budget is not None and (not isinstance(budget, int) or budget < 1):
             raise ValueError(f"budget must be a positive integer, got {budget!r}")
         if pop_size is None:
@@ -228,7 +273,7 @@ class GeneticAlgorithm(Optimizer):
         self._unit: dict[int, np.ndarray] = {}  # trial number -> unit coordinates
         self._parents: list[int] = []  # survivors, best first
         self._offspring: list[int] = []  # trials told in the current generation
-        self._queue: list[Proposal] = []  # bred, not yet asked
+        self._queue: deque[Proposal] = deque()  # bred, not yet asked
         self._bred = False  # whether the current generation was bred (or designed)
 
     # -- public state -------------------------------------------------------------------
@@ -245,26 +290,34 @@ class GeneticAlgorithm(Optimizer):
     # -- ask ----------------------------------------------------------------------------
     def _propose(self, n: int) -> list[Proposal]:
         out: list[Proposal] = []
-        keys: set[tuple] = set()
+        keys: set[tuple] = set()  # of the proposals in ``out``
         while len(out) < n:
-            if not self._bred:  # breed the whole generation (the design for generation 0)
-                self._bred = True
-                size = self.pop_size - len(self._offspring)  # warm starts already in it
-                self._queue = self._breed(size, keys)
+            if not self._bred:
+                self._breed_generation(keys)  # the design for generation 0
             if not self._queue:
-                if not (self.steady_state or self._pending or out) and self._offspring:
+                if self._only_warm_starts_left(out):
                     self._advance()  # every member was a warm start: the generation is done
                     continue
                 # Steady state, or a generation all handed out: one more child of the parents.
-                self._queue = self._breed(1, keys)
+                self._queue.extend(self._breed(1, keys))
                 if not self._queue:
                     break  # a finite space with nothing unseen left
-            proposal = self._queue.pop(0)
+            proposal = self._queue.popleft()
             key = config_key(proposal.params)
             if self.is_new(proposal.params) and key not in keys:  # a warm start may equal it
                 out.append(proposal)
                 keys.add(key)
         return out
+
+    def _breed_generation(self, keys: set[tuple]) -> None:
+        """Breed the current generation, less the warm starts already told into it."""
+        self._bred = True
+        self._queue = deque(self._breed(self.pop_size - len(self._offspring), keys))
+
+    def _only_warm_starts_left(self, out: list[Proposal]) -> bool:
+        """Whether the generation is complete without another ask: told entirely by warm
+        starts, nothing pending or being handed out (never in steady state)."""
+        return not (self.steady_state or self._pending or out) and bool(self._offspring)
 
     def _initial(self, n: int, keys: set[tuple]) -> list[Proposal]:
         """Up to ``n`` new points of the initial Latin hypercube design."""
@@ -278,14 +331,14 @@ class GeneticAlgorithm(Optimizer):
         """Up to ``n`` new children of the current parents (design points before there are
         any), distinct from ``keys`` (left unchanged) and from the queue."""
         g = self.generation
-        keys = keys | {config_key(p.params) for p in self._queue}
+        keys = _Excluded(keys, (config_key(p.params) for p in self._queue))
         if len(self._parents) < 2:
             return self._initial(n, keys) if g == 0 else self._fresh(n, keys, g)
         fitness = np.array([self._fitness(i) for i in self._parents])
         children: list[Proposal] = []
         for _ in range(_MAX_ROUNDS):
             m = (n - len(children) + 1) // 2  # pairs of parents
-            pick = tournament(fitness, 2 * m, self.variation.tournament_size, self.rng)
+            pick = self.selection(fitness, 2 * m, self.variation.tournament_size, self.rng)
             a, b = [self._parents[i] for i in pick[:m]], [self._parents[i] for i in pick[m:]]
             U = self._vary(
                 np.array([self._unit[i] for i in a]), np.array([self._unit[i] for i in b])
@@ -305,9 +358,9 @@ class GeneticAlgorithm(Optimizer):
         C1, C2 = UA.copy(), UB.copy()
         num, cat = ~self.space.is_categorical, self.space.is_categorical
         if num.any():
-            c1, c2 = sbx(UA[:, num], UB[:, num], v.crossover_eta, rng, v.crossover_rate)
-            C1[:, num] = polynomial_mutation(c1, v.mutation_eta, self._rate, rng)
-            C2[:, num] = polynomial_mutation(c2, v.mutation_eta, self._rate, rng)
+            c1, c2 = self.crossover(UA[:, num], UB[:, num], v.crossover_eta, rng, v.crossover_rate)
+            C1[:, num] = self.mutation(c1, v.mutation_eta, self._rate, rng)
+            C2[:, num] = self.mutation(c2, v.mutation_eta, self._rate, rng)
         if cat.any():
             k = self._n_choices
             i1, i2 = uniform_crossover(self._index(UA[:, cat]), self._index(UB[:, cat]), rng)

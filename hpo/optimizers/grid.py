@@ -17,15 +17,49 @@ _MAX_GRID = 10_000_000
 
 def resolution_for_budget(space: Space, budget: int) -> int:
     """The largest number of points per numeric axis whose grid fits in ``budget`` trials
-    (1 if even the coarsest grid is larger)."""
-    if budget < 1:
+    (1 if even the coarsest grid is larger), stopping where no axis can grow any more.
+
+    Formally the first ``k >= 1`` with ``grid_size(k + 1) > budget`` or
+    ``grid_size(k + 1) == grid_size(k)``. Grid sizes come from the axis lengths
+    (:meth:`~hpo.Space.grid_size`), never from built axes, and a budget beyond the largest grid
+    :class:`GridSearch` takes (``10**7``) counts as that: the work is logarithmic in the
+    budget once every log-scaled integer axis holds all its values, linear before.
+    """
+    if not isinstance(budget, int) or isinstance(budget, bool) or budget < 1:
         raise ValueError(f"budget must be a positive integer, got {budget!r}")
-    k = 1
-    while True:
-        size, bigger = space.grid_size(k), space.grid_size(k + 1)
-        if bigger > budget or bigger == size:  # too big, or no axis can grow any more
+    budget = min(budget, _MAX_GRID)
+    # The length of a log-scaled integer axis may stall, or even shrink, as k grows (log steps
+    # round onto one integer), so below its number of values k is stepped one at a time.
+    stepwise = max(
+        (p.n_values for p in space.values() if p.kind == "integer" and p.scale != "linear"),
+        default=0,
+    )
+    k, size = 1, space.grid_size(1)
+    while k < stepwise:
+        bigger = space.grid_size(k + 1)
+        if bigger > budget or bigger == size:
             return k
-        k += 1
+        k, size = k + 1, bigger
+    # Now every axis length is k (reals), min(k, n) (integers) or n (choices): non-decreasing
+    # in k, and constant once no real axis exists and k reaches the longest integer axis.
+    if not space.is_real.any():
+        saturated = max((p.n_values for p in space.values() if p.kind == "integer"), default=1)
+        if k >= saturated:
+            return k
+    else:
+        saturated = None
+    if space.grid_size(k + 1) > budget:
+        return k
+    # Binary search for the largest k with grid_size(k) <= budget: grid_size(hi) > budget.
+    lo, hi = k + 1, k + 2
+    while space.grid_size(hi) <= budget and (saturated is None or hi <= saturated):
+        lo, hi = hi, 2 * hi
+    if saturated is not None and hi > saturated and space.grid_size(saturated) <= budget:
+        return saturated
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        lo, hi = (mid, hi) if space.grid_size(mid) <= budget else (lo, mid)
+    return lo
 
 
 class GridSearch(Optimizer):

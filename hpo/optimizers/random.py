@@ -14,6 +14,7 @@ from hpo.space import Params, Space
 __all__ = ["RandomSearch"]
 
 _MAX_REDRAWS = 100
+_MAX_CONTINUUM_REDRAWS = 10_000  # repeats in one ask before a continuous space gives up
 
 
 class RandomSearch(Optimizer):
@@ -60,23 +61,37 @@ class RandomSearch(Optimizer):
         self._finite_size = self.space.n_configs
 
     def _propose(self, n: int) -> list[Params]:
+        # Points are drawn in chunks and decoded together, consuming the design exactly as
+        # one draw per configuration would (same seed, same proposals): a chunk never holds
+        # more draws than would be made before the batch is full, the finite space is used
+        # up, or the redraw streak reaches _MAX_REDRAWS (after which a nearly exhausted
+        # finite space is sampled among its unseen configurations directly).
         batch: list[Params] = []
-        keys = set()
-        redraws = 0
+        keys: set[tuple] = set()
+        redraws = total_redraws = 0
         while len(batch) < n:
-            if self._finite_size is not None and len(self._keys) + len(batch) >= self._finite_size:
-                break  # every configuration of a finite space has been seen
+            room = n - len(batch)
+            if self._finite_size is not None:
+                room = min(room, self._finite_size - len(self._keys) - len(batch))
+                if room <= 0:
+                    break  # every configuration of a finite space has been seen
+            elif total_redraws > _MAX_CONTINUUM_REDRAWS:
+                break  # a "continuum" that decodes to few values (bounds a few ulps apart)
             if redraws < _MAX_REDRAWS:
-                params = self.space.from_unit(self.design.draw(1)[0])
+                chunk = self.space.from_unit_batch(
+                    self.design.draw(min(room, _MAX_REDRAWS - redraws))
+                )
             else:  # a nearly exhausted finite space: pick among the unseen directly
-                params = self._draw_unseen(keys)
-            key = config_key(params)
-            if self.is_new(params) and key not in keys:
-                batch.append(params)
-                keys.add(key)
-                redraws = 0
-            else:
-                redraws += 1
+                chunk = [self._draw_unseen(keys)]
+            for params in chunk:
+                key = config_key(params)
+                if key not in self._keys and key not in keys:  # new: never asked nor told
+                    batch.append(params)
+                    keys.add(key)
+                    redraws = 0
+                else:
+                    redraws += 1
+                    total_redraws += 1
         return batch
 
     def _draw_unseen(self, keys: set[tuple]) -> Params:

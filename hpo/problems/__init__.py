@@ -3,17 +3,42 @@
 ``get_problem(name, **kwargs)`` builds one; ``list_problems()`` names them. A name may carry
 its keyword arguments as a spec, ``"ackley:dim=5,shift=0"``, which is also the ``name`` of the
 problem built, so that studies and journals can rebuild it.
+
+The built-in problems are listed in one explicit :data:`CATALOGUE` of modules, each defining
+``PROBLEMS``, a dict of name -> factory; a new family of problems is one more line there.
+Modules do not register themselves on import, and a module of the catalogue that fails to
+import is an error naming it (never a silent gap in :func:`list_problems`).
+:func:`register_problem` adds users' own problems.
 """
 
 from __future__ import annotations
 
 import ast
+import importlib
 from collections.abc import Callable
 from typing import Any
 
 from hpo.problems.base import Problem
 
-__all__ = ["Problem", "get_problem", "list_problems", "parse_spec", "register_problem"]
+__all__ = [
+    "CATALOGUE",
+    "Problem",
+    "get_problem",
+    "list_problems",
+    "parse_spec",
+    "register_problem",
+]
+
+#: The modules of built-in problems, each with a ``PROBLEMS`` dict of name -> factory.
+CATALOGUE: tuple[str, ...] = (
+    "hpo.problems.dixon_szego",  # Branin, Hartmann, Shekel, ... (fixed dimension)
+    "hpo.problems.scalable",  # Ackley, Rosenbrock, Levy, ... (any dimension)
+    "hpo.problems.mlp",  # scikit-learn MLP tuning tasks
+    "hpo.problems.multifidelity",  # Augmented Branin and Hartmann (a fidelity s)
+    "hpo.problems.learning_curves",  # MLP learning curves, epochs as the fidelity
+    "hpo.problems.cnn",  # a CNN on digits in PyTorch (optional torch)
+    "hpo.problems.multiobjective",  # ZDT, DTLZ2, Branin-Currin (known Pareto fronts)
+)
 
 _REGISTRY: dict[str, Callable[..., Problem]] = {}
 _LOADED = False
@@ -30,24 +55,45 @@ def register_problem(name: str, factory: Callable[..., Problem]) -> None:
     """
     if not (isinstance(name, str) and name.isidentifier() and name == name.lower()):
         raise ValueError(f"register_problem: name must be a snake_case identifier, got {name!r}")
+    _load()  # a user's name must not shadow a built-in one
+    _add(name, factory)
+
+
+def _add(name: str, factory: Callable[..., Problem]) -> None:
     if _REGISTRY.get(name, factory) is not factory:
         raise ValueError(f"register_problem: name {name!r} is already registered")
     _REGISTRY[name] = factory
 
 
+def catalogue_problems(module_name: str) -> dict[str, Callable[..., Problem]]:
+    """The ``PROBLEMS`` of one module of the catalogue.
+
+    Raises
+    ------
+    ImportError
+        If the module cannot be imported (the message names it and the catalogue).
+    TypeError
+        If it defines no ``PROBLEMS`` dict of name -> factory.
+    """
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as err:
+        raise ImportError(
+            f"hpo.problems.CATALOGUE lists {module_name!r}, which failed to import: {err}"
+        ) from err
+    problems = getattr(module, "PROBLEMS", None)
+    if not isinstance(problems, dict) or not all(callable(f) for f in problems.values()):
+        raise TypeError(f"{module_name}: PROBLEMS must be a dict of name -> factory")
+    return problems
+
+
 def _load() -> None:
     global _LOADED
     if not _LOADED:
+        for module_name in CATALOGUE:
+            for name, factory in catalogue_problems(module_name).items():
+                _add(name, factory)
         _LOADED = True
-        from hpo.problems import dixon_szego, multifidelity, multiobjective, scalable  # noqa: F401
-
-        for key, factory in multiobjective.PROBLEMS.items():
-            register_problem(key, factory)
-
-        try:
-            from hpo.problems import cnn, learning_curves, mlp  # noqa: F401 - register on import
-        except ImportError:  # not written yet, or scikit-learn missing
-            pass
 
 
 def list_problems() -> list[str]:

@@ -32,7 +32,6 @@ from typing import Any
 
 import numpy as np
 
-from hpo.problems import register_problem
 from hpo.problems.learning_curves import CheckpointedProblem, _standardized, spec_name
 from hpo.space import Integer, Real, Space
 
@@ -187,5 +186,5 @@ class CNNProblem(CheckpointedProblem):
         return {"acc": -float(accuracy), "logloss": float(loss)}
 
 
-for _metric in METRICS:
-    register_problem(f"lc_cnn_digits_{_metric}", functools.partial(CNNProblem, _metric))
+#: Registry names and factories (see :data:`hpo.problems.CATALOGUE`).
+PROBLEMS = {f"lc_cnn_digits_{metric}": functools.partial(CNNProblem, metric) for metric in METRICS}

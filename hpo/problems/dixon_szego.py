@@ -13,7 +13,6 @@ import math
 
 import numpy as np
 
-from hpo.problems import register_problem
 from hpo.problems.synthetic import SyntheticFunction
 
 __all__ = [
@@ -260,5 +259,5 @@ FUNCTIONS: tuple[type[SyntheticFunction], ...] = (
     Shekel10,
 )
 
-for _function in FUNCTIONS:
-    register_problem(_function.key, _function)
+#: Listed in the catalogue of :mod:`hpo.problems`: name -> factory.
+PROBLEMS = {function.key: function for function in FUNCTIONS}

@@ -49,7 +49,6 @@ from typing import Any
 import numpy as np
 
 from hpo.fidelity import Fidelity
-from hpo.problems import register_problem
 from hpo.problems.base import Problem
 from hpo.problems.mlp import DATASETS, METRICS, EvaluationFailed, _split, mlp_space
 from hpo.space import Space
@@ -333,8 +332,12 @@ PROBLEM_NAMES = [
     for dataset in _CLASSIFICATION
     for metric in METRICS["classification"]
 ]
-for _name in PROBLEM_NAMES:
-    _, _, _solver, *_dataset, _metric = _name.split("_")
-    register_problem(
-        _name, functools.partial(LearningCurveProblem, _solver, "_".join(_dataset), _metric)
-    )
+
+
+def _factory(name: str) -> functools.partial:
+    _, _, solver, *dataset, metric = name.split("_")
+    return functools.partial(LearningCurveProblem, solver, "_".join(dataset), metric)
+
+
+#: Registry names and factories (see :data:`hpo.problems.CATALOGUE`).
+PROBLEMS = {name: _factory(name) for name in PROBLEM_NAMES}

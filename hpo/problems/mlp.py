@@ -2,7 +2,7 @@
 
 Problems
 --------
-``mlp_<solver>_<dataset>_<metric>``, registered with :func:`hpo.problems.get_problem`:
+``mlp_<solver>_<dataset>_<metric>``, listed in the catalogue of :func:`hpo.problems.get_problem`:
 
 - ``mlp_adam_<d>_acc``, ``mlp_adam_<d>_logloss``, ``mlp_sgd_<d>_acc``,
   ``mlp_sgd_<d>_logloss`` for ``d`` in digits, breast_cancer, wine, iris:
@@ -90,7 +90,7 @@ from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
-from hpo.problems import parse_spec, register_problem
+from hpo.problems import parse_spec
 from hpo.problems.base import Problem
 from hpo.space import Integer, Real, Space
 
@@ -471,7 +471,11 @@ PROBLEM_NAMES = [
     if task == "classification" or solver == "adam"
 ]
 
-for _name in PROBLEM_NAMES:
-    _, _solver, *_rest = _name.split("_")
-    _dataset, _metric = "_".join(_rest[:-1]), _rest[-1]
-    register_problem(_name, functools.partial(MLPProblem, _solver, _dataset, _metric))
+
+def _factory(name: str) -> functools.partial[MLPProblem]:
+    _, solver, *rest = name.split("_")
+    return functools.partial(MLPProblem, solver, "_".join(rest[:-1]), rest[-1])
+
+
+#: Listed in the catalogue of :mod:`hpo.problems`: name -> factory.
+PROBLEMS = {name: _factory(name) for name in PROBLEM_NAMES}

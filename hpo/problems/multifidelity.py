@@ -19,7 +19,6 @@ from typing import Any
 import numpy as np
 
 from hpo.fidelity import Fidelity
-from hpo.problems import register_problem
 from hpo.problems.dixon_szego import Branin, Hartmann6
 from hpo.problems.synthetic import SyntheticFunction
 
@@ -131,5 +130,5 @@ class AugmentedHartmann(_MultiFidelityFunction):
 
 FUNCTIONS: tuple[type[_MultiFidelityFunction], ...] = (AugmentedBranin, AugmentedHartmann)
 
-for _function in FUNCTIONS:
-    register_problem(_function.key, _function)
+#: Registry names and factories (see :data:`hpo.problems.CATALOGUE`).
+PROBLEMS = {function.key: function for function in FUNCTIONS}

@@ -15,7 +15,6 @@ from typing import ClassVar
 
 import numpy as np
 
-from hpo.problems import register_problem
 from hpo.problems.synthetic import SyntheticFunction
 
 __all__ = [
@@ -297,5 +296,5 @@ FUNCTIONS: tuple[type[SyntheticFunction], ...] = (
     Zakharov,
 )
 
-for _function in FUNCTIONS:
-    register_problem(_function.key, _function)
+#: Listed in the catalogue of :mod:`hpo.problems`: name -> factory.
+PROBLEMS = {function.key: function for function in FUNCTIONS}

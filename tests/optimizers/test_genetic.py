@@ -2,6 +2,7 @@
 starts, duplicates and the recorded internals."""
 
 import math
+import time
 
 import numpy as np
 import pytest
@@ -185,3 +186,58 @@ def test_options_and_their_errors(space):
         Variation(mutation_rate=1.5)
     with pytest.raises(ValueError, match="crossover_eta"):
         Variation(crossover_eta=-1.0)
+
+
+def test_a_large_batch_costs_linear_time():
+    """Issue 14: ask(n) was quadratic (10k: 3 s, 40k: 52 s): each extra child copied the set
+    of the keys of the batch so far."""
+    space = Space({"x": Real(0.0, 1.0), "y": Real(0.0, 1.0)})
+
+    def seconds(n):
+        best = math.inf
+        for _ in range(2):
+            opt = GeneticAlgorithm(space, seed=0, pop_size=8)
+            start = time.perf_counter()
+            assert len(opt.ask(n)) == n
+            best = min(best, time.perf_counter() - start)
+        return best
+
+    small, large = seconds(1500), seconds(6000)
+    assert large / small < 8  # linear: about 4; quadratic: about 16
+
+
+def _first_wins(fitness, n_select, k, rng):
+    """A user selection with tournament's signature: always the first individual."""
+    return np.zeros(n_select, dtype=np.int64)
+
+
+def test_operators_are_callables_and_the_defaults_are_operators_functions(space):
+    from hpo.optimizers import operators
+
+    opt = GeneticAlgorithm(space, seed=0)
+    assert opt.selection is operators.tournament
+    assert opt.crossover is operators.sbx and opt.mutation is operators.polynomial_mutation
+    explicit = GeneticAlgorithm(
+        space,
+        seed=0,
+        selection=operators.tournament,
+        crossover=operators.sbx,
+        mutation=operators.polynomial_mutation,
+    )
+    assert [t.params for t in run(explicit, 40).trials] == [t.params for t in run(opt, 40).trials]
+
+    calls = []
+
+    def no_mutation(X, eta, rate, rng):
+        calls.append((X.shape, eta, rate))
+        return X
+
+    custom = run(
+        GeneticAlgorithm(space, seed=0, pop_size=8, selection=_first_wins, mutation=no_mutation), 24
+    )
+    assert calls and calls[0][1] == 20.0 and calls[0][2] == pytest.approx(1 / 4)
+    parents = [t.info["parents"] for t in custom.trials if t.info.get("origin") == "offspring"]
+    first = custom.history[0].population[0]
+    assert parents and all(p == [first, first] for p in parents)
+    with pytest.raises(TypeError, match="crossover must be a callable operator"):
+        GeneticAlgorithm(space, crossover="sbx")

@@ -1,8 +1,11 @@
+import time
+
 import numpy as np
 import pytest
 from scipy.stats import qmc
 
 from hpo import Categorical, Integer, RandomSearch, Real, SearchExhausted, Space
+from hpo.optimizers.base import MAX_BATCH
 from hpo.optimizers.design import UnitDesign
 
 
@@ -54,3 +57,38 @@ def test_finite_space_is_covered_without_repeats_then_exhausted():
     assert len(set(seen)) == 30
     with pytest.raises(SearchExhausted):
         opt.ask()
+
+
+def test_a_batch_is_the_sequence_of_single_asks():
+    """Proposals are drawn in vectorized chunks, consuming the design as single draws do."""
+    space = Space({"x": Real(0.0, 1.0), "n": Integer(0, 9), "c": Categorical(["a", "b"])})
+    for design in ("uniform", "sobol", "lhs"):
+        batch = RandomSearch(space, seed=4, design=design).ask(150)
+        one = RandomSearch(space, seed=4, design=design)
+        singles = [one.ask() for _ in range(150)]
+        assert batch == singles
+
+
+def test_absurd_batches_are_refused_at_once_and_finite_ones_bounded():
+    """Issue 14: ask(10**18) hung and ask(10**6) took 51 s."""
+    opt = RandomSearch(Space({"x": Real(0.0, 1.0)}), seed=0)
+    start = time.perf_counter()
+    for n in (10**18, MAX_BATCH + 1):
+        with pytest.raises(ValueError, match="n must be at most 100,000 configurations per ask"):
+            opt.ask(n)
+    assert time.perf_counter() - start < 0.5 and not opt.trials
+    finite = RandomSearch(Space({"c": Categorical(["a", "b"]), "n": Integer(0, 2)}), seed=0)
+    assert len(finite.ask(10**18)) == 6  # bounded by what is left of the finite space
+    with pytest.raises(SearchExhausted):
+        finite.ask(10**18)
+
+
+def test_a_continuum_that_decodes_to_few_values_ends_instead_of_hanging():
+    lo = 1.0
+    hi = float(np.nextafter(np.nextafter(lo, 2.0), 2.0))  # three floats in [lo, hi]
+    opt = RandomSearch(Space({"x": Real(lo, hi)}), seed=0)
+    seen = []
+    with pytest.raises(SearchExhausted):
+        for _ in range(5):
+            seen.append(opt.ask()["x"])
+    assert 1 <= len(set(seen)) == len(seen) <= 3

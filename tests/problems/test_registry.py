@@ -124,3 +124,43 @@ def test_register_problem_checks_the_name_and_refuses_to_overwrite():
 def test_regret_is_value_minus_optimum_or_none():
     assert get_problem("branin").regret(1.0) == pytest.approx(1.0 - 5 / (4 * np.pi), rel=1e-15)
     assert Problem().regret(1.0) is None
+
+
+# -- the catalogue (issue 14) ---------------------------------------------------------------
+def test_every_problem_of_every_catalogue_module_is_listed():
+    from hpo.problems import mlp
+
+    names = set(list_problems())
+    for module in (dixon_szego, scalable, mlp):
+        assert module.__name__ in problems.CATALOGUE
+        assert set(module.PROBLEMS) <= names
+    assert set(mlp.PROBLEM_NAMES) <= names
+
+
+@pytest.fixture
+def fresh_catalogue(monkeypatch):
+    monkeypatch.setattr(problems, "_REGISTRY", {})
+    monkeypatch.setattr(problems, "_LOADED", False)
+
+
+@pytest.mark.usefixtures("fresh_catalogue")
+def test_a_module_of_the_catalogue_that_fails_to_import_is_an_error_naming_it(monkeypatch):
+    """It used to vanish silently behind `except ImportError: pass`."""
+    monkeypatch.setattr(problems, "CATALOGUE", (*problems.CATALOGUE, "hpo.problems.no_such"))
+    with pytest.raises(ImportError, match=r"CATALOGUE lists 'hpo\.problems\.no_such'"):
+        list_problems()
+    with pytest.raises(ImportError, match="no_such"):
+        get_problem("branin")
+
+
+@pytest.mark.usefixtures("fresh_catalogue")
+def test_a_catalogue_module_without_problems_is_refused(monkeypatch):
+    monkeypatch.setattr(problems, "CATALOGUE", ("hpo.problems.base",))
+    with pytest.raises(TypeError, match=r"hpo\.problems\.base: PROBLEMS must be a dict"):
+        list_problems()
+
+
+@pytest.mark.usefixtures("private_registry")
+def test_users_cannot_shadow_a_built_in_problem():
+    with pytest.raises(ValueError, match="'branin' is already registered"):
+        register_problem("branin", Problem)
