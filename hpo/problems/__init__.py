@@ -40,6 +40,7 @@ def _load() -> None:
     if not _LOADED:
         _LOADED = True
         from hpo.problems import dixon_szego, scalable  # noqa: F401 - register on import
+        from hpo.problems import sensitivity  # noqa: F401 - Sobol test functions (analysis)
 
         try:
             from hpo.problems import mlp  # noqa: F401 - registers on import
