@@ -101,9 +101,7 @@ def _from_record(d: Mapping[str, Any], space: Space | None) -> Run:
     if space is None:
         from hpo.problems import get_problem
 
-        space = get_problem(d["problem"]).space
-        if getattr(get_problem(d["problem"]), "fidelity", None) is not None:
-            space = infer_space(trials)  # the budget is a parameter of the trials
+        space = get_problem(d["problem"]).space  # a budget in the params is left out
     return Run(space, trials, str(d.get("optimizer", "")))
 
 

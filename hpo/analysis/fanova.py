@@ -30,7 +30,7 @@ import numpy as np
 
 from hpo.analysis.forest import RandomForest, Tree
 
-__all__ = ["TreeANOVA", "closed_variance", "forest_fanova", "tree_anova"]
+__all__ = ["ForestANOVA", "TreeANOVA", "closed_variance", "forest_fanova", "tree_anova"]
 
 
 def _overlap_ratios(tree: Tree) -> list[np.ndarray]:
