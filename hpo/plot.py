@@ -167,7 +167,7 @@ def plot_importance(
     ax.barh(pos, first, xerr=err, color="#1f77b4", label="first order", capsize=2)
     ax.set_yticks(pos, names)
     ax.set_xlabel(f"fraction of variance ({s.surrogate}, {s.n_trials} trials)")
-    ax.legend(frameon=False, loc="lower right")
+    ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return fig
 
 
@@ -234,7 +234,7 @@ def plot_partial_dependence(
             pd = model.two(b, a, n_points=10)  # b along x, a along y
             xb = _coordinate(run, b, pd.values[0])
             ya = _coordinate(run, a, pd.values[1])
-            ax.contourf(xb, ya, pd.mean.T, levels=12, cmap="viridis_r")
+            ax.contourf(xb, ya, pd.mean.T, levels=12, cmap="viridis")  # dark is low
             ax.scatter(
                 _coordinate(run, b, [t.params[b] for t in done]),
                 _coordinate(run, a, [t.params[a] for t in done]),
@@ -286,13 +286,12 @@ def plot_parallel_coordinates(obj: Any, *, space: Any = None) -> Figure:
     order = np.argsort(-y)  # worst first, best drawn last
     lo, hi = (np.min(y), np.max(y)) if len(y) else (0.0, 1.0)
     norm = (y - lo) / ((hi - lo) or 1.0)
-    colors = colormaps["viridis_r"](norm)
+    colors = colormaps["viridis"](norm)  # dark purple is low, yellow high
     pos = np.arange(d)
     for r in order:
         ax.plot(pos, X[r], color=colors[r], alpha=0.5, lw=0.8)
     if len(y):
-        ax.plot(pos, X[order[-1]], color=_BEST, lw=2.0, label="best")
-        ax.legend(frameon=False, loc="upper right")
+        ax.plot(pos, X[order[-1]], color=_BEST, lw=2.0)
     for j, name in enumerate(names):
         ax.axvline(j, color="#888888", lw=0.6)
         p = run.space[name]
@@ -309,5 +308,8 @@ def plot_parallel_coordinates(obj: Any, *, space: Any = None) -> Figure:
     ax.set_xticks(pos, names, rotation=30 if d > 5 else 0)
     ax.set_yticks([])
     ax.set_ylim(-0.08, 1.08)
-    ax.set_title(f"{len(y)} complete trials (colour: loss, dark is low)", fontsize="small")
+    ax.set_title(
+        f"{len(y)} complete trials (colour: loss, dark is low; the best in orange)",
+        fontsize="small",
+    )
     return fig
