@@ -70,6 +70,7 @@ def test_gp_recovers_ishigami(ishigami_run):
     assert s.pairs[("x0", "x2")] == pytest.approx(0.2437, abs=0.05)
 
 
+@pytest.mark.slow
 def test_gp_recovers_sobol_g(sobol_g_run):
     s = sensitivity(sobol_g_run, surrogate="gp", seed=0, n_pairs=0)
     first = np.array(list(s.first.values()))
