@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from hpo._seed import SeedLike, as_generator
-from hpo.analysis.data import as_trials
+from hpo.analysis.data import Run, as_trials
 
 __all__ = ["SURROGATES", "Sensitivity", "importance", "sensitivity"]
 
@@ -150,52 +150,84 @@ def sensitivity(
     rng = as_generator(seed)
     run = as_trials(obj, space=space)
     X, y = run.arrays()
-    names = run.space.names
     if len(y) < 4:
         raise ValueError(f"trials: importance needs at least 4 completed trials, got {len(y)}")
+    estimate = {"ped": _ped, "forest": _forest, "gp": _gp}[surrogate]
+    return estimate(run, X, y, rng, options, n_pairs, first_only)
+
+
+def _ped(
+    run: Run,
+    X: np.ndarray,
+    y: np.ndarray,
+    rng: np.random.Generator,
+    options: dict[str, Any],
+    n_pairs: int,
+    first_only: bool,
+) -> Sensitivity:
+    from hpo.analysis.ped_anova import ped_anova
+
+    _check_options(set(options) - {"quantile", "n_bins"}, "ped")
+    first = ped_anova(X, y, *run.axes(), **options)
+    return Sensitivity(_dicts(run.space.names, first)[0], None, {}, None, None, "ped", len(y))
+
+
+def _forest(
+    run: Run,
+    X: np.ndarray,
+    y: np.ndarray,
+    rng: np.random.Generator,
+    options: dict[str, Any],
+    n_pairs: int,
+    first_only: bool,
+) -> Sensitivity:
+    from hpo.analysis.fanova import forest_fanova
+    from hpo.analysis.forest import RandomForest
+
+    _check_options(set(options) - set(_FOREST_DEFAULTS), "forest")
+    names = run.space.names
     n_levels, is_cat = run.axes()
-    d = len(names)
-    if surrogate == "ped":
-        from hpo.analysis.ped_anova import ped_anova
+    opts = {**_FOREST_DEFAULTS, **options}
+    forest = RandomForest(opts.pop("n_trees"), **opts)
+    forest.fit(X, y, rng=rng, n_levels=n_levels, is_categorical=is_cat)
+    a = forest_fanova(forest, total=not first_only)
+    if first_only:
+        return Sensitivity(_dicts(names, a.first)[0], None, {}, None, None, "forest", len(y))
+    top = list(np.argsort(-a.total, kind="stable")[: min(n_pairs, len(names))])
+    pairs = {}
+    if len(top) > 1:
+        pairs = _pairs(names, forest_fanova(forest, total=False, pairs=top).pairs, top)
+    first, total = _dicts(names, a.first, a.total)
+    return Sensitivity(
+        first,
+        total,
+        pairs,
+        _bands(names, np.quantile(a.per_tree_first, [0.05, 0.95], axis=0)),
+        _bands(names, np.quantile(a.per_tree_total, [0.05, 0.95], axis=0)),
+        "forest",
+        len(y),
+    )
 
-        unknown = set(options) - {"quantile", "n_bins"}
-        _check_options(unknown, surrogate)
-        first = ped_anova(X, y, n_levels, is_cat, **options)
-        return Sensitivity(_dicts(names, first)[0], None, {}, None, None, surrogate, len(y))
-    if surrogate == "forest":
-        from hpo.analysis.fanova import forest_fanova
-        from hpo.analysis.forest import RandomForest
 
-        _check_options(set(options) - set(_FOREST_DEFAULTS), surrogate)
-        opts = {**_FOREST_DEFAULTS, **options}
-        forest = RandomForest(opts.pop("n_trees"), **opts)
-        forest.fit(X, y, rng=rng, n_levels=n_levels, is_categorical=is_cat)
-        a = forest_fanova(forest, total=not first_only)
-        if first_only:
-            first = _dicts(names, a.first)[0]
-            return Sensitivity(first, None, {}, None, None, surrogate, len(y))
-        top = list(np.argsort(-a.total, kind="stable")[: min(n_pairs, d)])
-        pairs = forest_fanova(forest, total=False, pairs=top).pairs if len(top) > 1 else None
-        first_band = np.quantile(a.per_tree_first, [0.05, 0.95], axis=0)
-        total_band = np.quantile(a.per_tree_total, [0.05, 0.95], axis=0)
-        first, total = _dicts(names, a.first, a.total)
-        return Sensitivity(
-            first,
-            total,
-            _pairs(names, pairs, top) if pairs is not None else {},
-            _bands(names, first_band),
-            _bands(names, total_band),
-            surrogate,
-            len(y),
-        )
+def _gp(
+    run: Run,
+    X: np.ndarray,
+    y: np.ndarray,
+    rng: np.random.Generator,
+    options: dict[str, Any],
+    n_pairs: int,
+    first_only: bool,
+) -> Sensitivity:
     from hpo.analysis.sobol import fit_gp, gp_sobol
 
-    _check_options(set(options) - {"n_base", "n_draws", "max_fit"}, surrogate)
+    _check_options(set(options) - {"n_base", "n_draws", "max_fit"}, "gp")
+    names = run.space.names
     gp = fit_gp(X, y, rng, max_fit=options.pop("max_fit", 256))
     if first_only:
         options["n_draws"] = 0
-    s = gp_sobol(gp, d, rng, snap=run.space.snap, n_pairs=0 if first_only else n_pairs, **options)
-    top = sorted(np.argsort(-s.total, kind="stable")[: min(n_pairs, d)])
+        n_pairs = 0
+    s = gp_sobol(gp, len(names), rng, snap=run.space.snap, n_pairs=n_pairs, **options)
+    top = sorted(np.argsort(-s.total, kind="stable")[: min(n_pairs, len(names))])
     first, total = _dicts(names, s.first, s.total)
     return Sensitivity(
         first,
@@ -203,7 +235,7 @@ def sensitivity(
         _pairs(names, s.pairs, top) if len(top) > 1 else {},
         _bands(names, s.first_band),
         _bands(names, s.total_band),
-        surrogate,
+        "gp",
         len(y),
     )
 
