@@ -39,8 +39,7 @@ def _load() -> None:
     global _LOADED
     if not _LOADED:
         _LOADED = True
-        from hpo.problems import dixon_szego, scalable  # noqa: F401 - register on import
-        from hpo.problems import sensitivity  # noqa: F401 - Sobol test functions (analysis)
+        from hpo.problems import dixon_szego, scalable, sensitivity  # noqa: F401 - register on import
 
         try:
             from hpo.problems import mlp  # noqa: F401 - registers on import
