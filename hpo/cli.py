@@ -8,6 +8,7 @@
     hpo bench quick --out results/quick [--jobs N] [--scheduler ADDRESS] [--seeds N]
               [--n-trials N]
     hpo report results/quick
+    hpo analyze trials.json --out analysis [--run N] [--seed N]
 
 Bad input gets one line on stderr (``hpo: error: ...``) and exit status 2 before any work;
 runs that fail get exit status 1; a study interrupted (Ctrl-C, SIGINT) gets 130 and one
@@ -111,6 +112,12 @@ def _parser() -> argparse.ArgumentParser:
 
     report = sub.add_parser("report", help="write the tables and figures of a study directory")
     report.add_argument("out", type=Path, help="the --out directory of hpo bench")
+
+    analyze = sub.add_parser("analyze", help="explain one run: importances and figures")
+    analyze.add_argument("trials", type=Path, help="an hpo run --json file or a study journal")
+    analyze.add_argument("--out", type=Path, required=True, help="output directory")
+    analyze.add_argument("--run", type=_seed, default=0, help="run of a journal (default 0)")
+    analyze.add_argument("--seed", type=_seed, default=0, help="random seed (default 0)")
     return parser
 
 
@@ -305,6 +312,18 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return _report(records, path.parent, order or None)
 
 
+def _cmd_analyze(args: argparse.Namespace) -> int:
+    from hpo.analysis.report import write_analysis
+
+    if not args.trials.exists():
+        raise UsageError(f"no trials file at {str(args.trials)!r} (hpo run --json writes one)")
+    _check_writable(args.out)
+    paths = write_analysis(args.trials, args.out, run=args.run, seed=args.seed)
+    print(paths[0].read_text(), end="")
+    print(f"wrote {len(paths)} files to {args.out}")
+    return 0
+
+
 def _show_warning(message: Any, category: Any, *args: Any, **kwargs: Any) -> None:
     print(f"hpo: warning: {message}", file=sys.stderr)
 
@@ -314,6 +333,7 @@ def main(argv: list[str] | None = None) -> int:
     from hpo.bench.journal import JournalError
 
     commands = {"list": _cmd_list, "run": _cmd_run, "bench": _cmd_bench, "report": _cmd_report}
+    commands["analyze"] = _cmd_analyze
     warnings.showwarning = _show_warning
     in_main = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, _terminate) if in_main else None

@@ -38,6 +38,7 @@ CATALOGUE: tuple[str, ...] = (
     "hpo.problems.learning_curves",  # MLP learning curves, epochs as the fidelity
     "hpo.problems.cnn",  # a CNN on digits in PyTorch (optional torch)
     "hpo.problems.multiobjective",  # ZDT, DTLZ2, Branin-Currin (known Pareto fronts)
+    "hpo.problems.sensitivity",  # Ishigami and Sobol-G (analytic Sobol indices)
 )
 
 _REGISTRY: dict[str, Callable[..., Problem]] = {}
