@@ -1,11 +1,12 @@
 """Scale-free standardization of GP outputs, shared by the GP and the output warpings.
 
-``y_s = (y / s - c) / r`` with ``s = max |y|``, ``c`` the mean and ``r`` the standard
-deviation of ``y / s``. Dividing by ``max |y|`` first keeps every intermediate in
-``[-1, 1]``: the mean and variance cannot overflow (``np.std`` of values beyond about
-``1e154`` does, since their squares do), and the test for constant outputs compares the
-spread with the size of the values whatever their units, so that ``c * y + b`` is
-standardized like ``y`` (up to rounding) for any ``c > 0``.
+``y_s = (y / s - c) / r`` with ``s`` the power of two nearest below ``max |y|``, ``c`` the mean
+and ``r`` the standard deviation of ``y / s``. Dividing by about ``max |y|`` first keeps every
+intermediate below 2 in size: the mean and variance cannot overflow (``np.std`` of values
+beyond about ``1e154`` does, since their squares do), and the test for constant outputs
+compares the spread with the size of the values whatever their units, so that ``c * y + b``
+is standardized like ``y`` for any ``c > 0``. Scaling by a power of two is exact, so on
+ordinary values ``y_s`` is bit for bit ``(y - mean(y)) / std(y)``.
 """
 
 from __future__ import annotations
@@ -33,12 +34,13 @@ class Standardization:
         """The standardization of finite values ``y``, shape ``(n,)`` (identity when empty
         or all zero; a unit spread when they are constant relative to ``max |y|``)."""
         y = np.asarray(y, dtype=float)
-        scale = float(np.max(np.abs(y))) if y.size else 0.0
-        if not (scale > 0 and np.isfinite(scale)):
+        top = float(np.max(np.abs(y))) if y.size else 0.0
+        if not (top > 0 and np.isfinite(top)):
             return cls()
+        scale = float(np.ldexp(1.0, np.frexp(top)[1] - 1))  # 2^k <= max |y| < 2^(k+1)
         z = y / scale
         center, spread = float(np.mean(z)), float(np.std(z))
-        return cls(scale, center, spread if spread > CONSTANT else 1.0)
+        return cls(scale, center, spread if spread > CONSTANT * top / scale else 1.0)
 
     def __call__(self, y: np.ndarray | float) -> np.ndarray:
         return (np.asarray(y, dtype=float) / self.scale - self.center) / self.spread
