@@ -116,24 +116,18 @@ class BayesianOptimization(Optimizer):
     exact search over each discrete parameter's values (all of them up to 64; wider integer
     ranges try 64 values spread evenly on their scale and the neighbours of the current one,
     until nothing changes); with 10 or more real parameters (``GPConfig``) the gradient steps
-    run in units of the kernel's lengthscales. Finite spaces
-    of up to 4096 configurations are searched by enumerating the unseen ones. No proposal
-    repeats a configuration asked or told before.
+    run in units of the kernel's lengthscales. Finite spaces of up to 4096 configurations
+    are searched by enumerating the unseen ones. No proposal repeats a configuration asked
+    or told before. Regret against its peers: ``benchmarks/results/bo/regret-main.md``.
 
     A failed trial never enters the hyperparameter fit, :attr:`gp`, ``completed`` or
-    ``best``, and its value is never used as a number. The proposals still move away from
-    it: a pessimistic constant liar (the "CL-max" fantasy of Ginsbourger, Le Riche &
-    Carraro 2010, "Kriging is well-suited to parallelize optimization") believes that
-    each failed configuration returned the worst value observed, like a pending trial
-    under ``batch="liar"`` but at the other end. The posterior mean rises and the variance
-    vanishes around it, as far as the GP's own lengthscales say the objective is
-    correlated: no extra parameter, and the acquisition and its gradient are unchanged.
-    Without this, a failure taught the model nothing and the next proposals landed next
-    to it again and again. Local penalization of the acquisition around failed points
-    (Gonzalez et al. 2016) would do the same with an exclusion radius from a Lipschitz
-    estimate and a second code path for the gradient. It pays when failures cluster in a
-    region and costs when they are random (a crash unrelated to the configuration: retry
-    those rather than telling them, or pass ``on_failure="ignore"``); evidence in
+    ``best``, and its value is never used as a number. With ``on_failure="worst"`` the
+    proposals still move away from it: a pessimistic constant liar (the "CL-max" fantasy of
+    Ginsbourger, Le Riche & Carraro 2010, "Kriging is well-suited to parallelize
+    optimization") believes that each failed configuration returned the worst value
+    observed, so the posterior mean rises and the variance vanishes around it, over the GP's
+    own lengthscales. It pays when failures cluster in a region and costs when they are
+    random (retry those rather than telling them, or pass ``"ignore"``); evidence in
     ``benchmarks/results/bo/failures-main.md``.
 
     Hyperparameters are refitted (MAP, warm-started) at every ``ask`` that follows new data
