@@ -87,9 +87,10 @@ class BayesianOptimization(Optimizer):
         What the proposals believe of a failed trial: ``"worst"``, that it returned the
         worst value observed (a pessimistic fantasy, see the notes), or ``"ignore"``,
         nothing (the model sees the completed trials only).
-    gp : GPConfig, optional
+    gp : GPConfig or dict, optional
         The kernel, the lengthscale prior and the preconditioning of the acquisition search
-        (:class:`GPConfig`; default ``GPConfig()``).
+        (:class:`~hpo.gp.GPConfig`, or a dict of its fields as a study file gives it;
+        default ``GPConfig()``).
     budget : int, optional
         Planned number of trials (unused beyond bookkeeping; accepted for ``minimize``).
 
@@ -162,7 +163,7 @@ class BayesianOptimization(Optimizer):
         deterministic: bool = False,
         output_warping: str | Callable[[np.ndarray], np.ndarray] = "yeo-johnson",
         on_failure: str = "worst",
-        gp: GPConfig | None = None,
+        gp: GPConfig | Mapping[str, Any] | None = None,
         budget: int | None = None,
     ) -> None:
         super().__init__(space, seed=seed)
@@ -175,8 +176,10 @@ class BayesianOptimization(Optimizer):
             )
         if on_failure not in _ON_FAILURE:
             raise ValueError(f"on_failure must be one of {_ON_FAILURE}, got {on_failure!r}")
+        if isinstance(gp, Mapping):  # from a study file: the fields of a GPConfig
+            gp = GPConfig(**gp)
         if gp is not None and not isinstance(gp, GPConfig):
-            raise TypeError(f"gp must be a GPConfig, got {gp!r}")
+            raise TypeError(f"gp must be a GPConfig or a mapping of its fields, got {gp!r}")
         if n_initial is not None and (not isinstance(n_initial, int) or n_initial < 1):
             raise ValueError(f"n_initial must be a positive integer, got {n_initial!r}")
         d = self.space.dim

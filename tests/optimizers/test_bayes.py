@@ -400,7 +400,12 @@ def test_gp_config_refuses_a_prior_for_a_custom_kernel_and_gp_must_be_a_config()
     with pytest.raises(ValueError, match="default kernel only"):
         GPConfig(kernel=Matern([1.0]), lengthscale_prior=LogNormal(0.0, 1.0))
     with pytest.raises(TypeError, match="gp must be a GPConfig"):
-        BayesianOptimization(BRANIN, gp={"kernel": None})
+        BayesianOptimization(BRANIN, gp=[1])
+    with pytest.raises(TypeError, match="unexpected keyword"):
+        BayesianOptimization(BRANIN, gp={"kernels": None})
+    # a study file gives the fields as a table
+    opt = BayesianOptimization(BRANIN, gp={"precondition_min_reals": 2})
+    assert opt.gp_config == GPConfig(precondition_min_reals=2)
 
 
 def test_output_warping_accepts_a_callable():
