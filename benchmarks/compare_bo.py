@@ -8,7 +8,7 @@ same problem instances), ``--evals`` evaluations each; the final simple regret
 and a summary table of medians, ranks and wins to a Markdown file.
 
 ``failures``: hpo with and without its handling of failed trials (a pessimistic fantasy at
-each failed configuration, ``BayesianOptimization._avoid_failures``) on objectives that
+each failed configuration, ``on_failure="worst"`` against ``"ignore"``) on objectives that
 fail over a region of the space, and on ones that fail at random (10 % of the
 configurations, chosen by a hash of the configuration: a crash unrelated to it); the failed
 evaluations after the initial design and the final regret against the best *feasible*
@@ -50,6 +50,8 @@ import numpy as np  # noqa: E402
 from suite import SUITE, parse_seeds  # noqa: E402
 
 from hpo import Real, Space  # noqa: E402
+from hpo.gp import GPConfig  # noqa: E402
+from hpo.gp.priors import dimension_scaled_lengthscale_prior  # noqa: E402
 from hpo.optimizers import make_optimizer  # noqa: E402
 from hpo.problems import get_problem  # noqa: E402
 
@@ -98,8 +100,21 @@ def run_one(name: str, spec: str, seed: int, evals: int, hpo_options: dict) -> d
     }
 
 
+def hpo_options(args: argparse.Namespace) -> dict:
+    """hpo's options: ``--hpo-options`` plus the ablations, as public constructor options."""
+    options = json.loads(args.hpo_options)
+    gp = {}
+    if args.precondition_min_reals is not None:
+        gp["precondition_min_reals"] = args.precondition_min_reals
+    if args.lengthscale_prior == "hvarfner":
+        gp["lengthscale_prior"] = dimension_scaled_lengthscale_prior
+    if gp:
+        options["gp"] = GPConfig(**gp)
+    return options
+
+
 def regret(args: argparse.Namespace) -> None:
-    hpo_options = json.loads(args.hpo_options)
+    hpo_options = args.hpo
     journal = RESULTS / f"regret-{args.tag}.jsonl"
     journal.parent.mkdir(parents=True, exist_ok=True)
     done = {}
@@ -230,8 +245,10 @@ def failures(args: argparse.Namespace) -> None:
                 for avoid in (True, False):
                     if (avoid, spec, seed) in done:
                         continue
-                    opt = make_optimizer("bayes", space, seed=seed)
-                    opt._avoid_failures = avoid
+                    on_failure = "worst" if avoid else "ignore"
+                    opt = make_optimizer(
+                        "bayes", space, seed=seed, options={"on_failure": on_failure}
+                    )
                     for _ in range(evals):
                         params = opt.ask()
                         try:
@@ -327,7 +344,7 @@ def large_asks(n: int, hpo_options: dict, asks: int = 12) -> list[float]:
 
 
 def timing(args: argparse.Namespace) -> None:
-    hpo_options = json.loads(args.hpo_options)
+    hpo_options = args.hpo
     out = {"sizes": {}, "dims": {}, "large": {}}
     names = [n for n in args.optimizers if n != "random"]
     for n in args.sizes:
@@ -409,14 +426,7 @@ def main() -> None:
     _quiet()
     if args.command == "failures":
         return failures(args)
-    if args.precondition_min_reals is not None:
-        from hpo.optimizers import bayes
-
-        bayes._PRECONDITION_MIN_REALS = args.precondition_min_reals
-    if args.lengthscale_prior == "hvarfner":
-        from hpo.gp import priors
-
-        priors.lengthscale_prior = priors.dimension_scaled_lengthscale_prior
+    args.hpo = hpo_options(args)
     regret(args) if args.command == "regret" else timing(args)
 
 

@@ -8,7 +8,10 @@ Modules, each with its notation glossary at the top:
   likelihood and its gradient, MAP hyperparameters, rank-k updates.
 * :mod:`hpo.gp.priors`: log-normal priors on log-hyperparameters.
 * :mod:`hpo.gp.warping`: monotone output warpings for heavy-tailed values.
-* :mod:`hpo.gp.acquisition`: EI, log-EI, PI, LCB with gradients, and their maximizer.
+* :mod:`hpo.gp.config`: :class:`GPConfig`, the kernel, lengthscale prior and search scaling
+  that Bayesian optimization builds its GP from.
+* :mod:`hpo.gp.acquisition`: EI, log-EI, PI, LCB with gradients (their maximizer over a
+  search space is :func:`hpo.optimizers._bo_search.maximize_acquisition`).
 
 The GP sees arrays in the unit cube; it knows nothing of search spaces.
 """
@@ -19,8 +22,8 @@ from hpo.gp.acquisition import (
     ExpectedImprovement,
     LogExpectedImprovement,
     acquisition_and_gradient,
-    maximize,
 )
+from hpo.gp.config import GPConfig
 from hpo.gp.kernels import RBF, Constant, Kernel, Matern, RationalQuadratic, White
 from hpo.gp.regression import GaussianProcess
 from hpo.gp.warping import warp
@@ -31,6 +34,7 @@ __all__ = [
     "RBF",
     "Constant",
     "ExpectedImprovement",
+    "GPConfig",
     "GaussianProcess",
     "Kernel",
     "LogExpectedImprovement",
@@ -38,6 +42,5 @@ __all__ = [
     "RationalQuadratic",
     "White",
     "acquisition_and_gradient",
-    "maximize",
     "warp",
 ]

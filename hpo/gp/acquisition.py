@@ -1,4 +1,4 @@
-"""Acquisition functions for minimization, their gradients, and a maximizer.
+"""Acquisition functions for minimization and their gradients: the maths only.
 
 Notation (as in :mod:`hpo.gp.regression`, plus)
 ------------------------------------------------
@@ -11,21 +11,15 @@ a        : an acquisition value, always to be *maximized*.
 
 Each acquisition maps ``(mu, var)`` to ``a``, ``da/dmu`` and ``da/dvar``;
 :func:`acquisition_and_gradient` chains them with the GP's ``dmu/dx`` and ``dvar/dx``.
-:func:`maximize` finds the maximizer in the unit cube: quasi-random raw candidates, then a
-multi-start L-BFGS-B, batched over the starts.
+Their maximizer over a search space is in :mod:`hpo.optimizers._bo_search`.
 """
 
 from __future__ import annotations
 
 import math
-import warnings
 
 import numpy as np
-from scipy.optimize import minimize
 from scipy.special import erfcx, log_ndtr, ndtr
-from scipy.stats import qmc
-
-from hpo._seed import spawn_seed
 
 __all__ = [
     "LCB",
@@ -34,11 +28,8 @@ __all__ = [
     "ExpectedImprovement",
     "LogExpectedImprovement",
     "acquisition_and_gradient",
-    "local_search",
     "log_h",
     "make_acquisition",
-    "maximize",
-    "sobol",
 ]
 
 _LOG_SQRT_2PI = 0.5 * math.log(2.0 * math.pi)
@@ -209,109 +200,3 @@ def acquisition_and_gradient(
     mu, var, dmu, dvar = gp.posterior(X, gradient=True)
     a, da_dmu, da_dvar = acquisition(mu, var)
     return a, da_dmu[:, None] * dmu + da_dvar[:, None] * dvar
-
-
-def local_search(
-    fun, starts: np.ndarray, maxiter: int = 200, scale: np.ndarray | None = None
-) -> tuple[np.ndarray, np.ndarray]:
-    """Batched L-BFGS-B in ``[0, 1]^d`` from each row of ``starts``.
-
-    The starts are independent, so one L-BFGS-B run on ``-sum_k a(x_k)`` (dimension
-    ``k * d``, block-diagonal gradient) optimizes them all, with one vectorized call of
-    ``fun`` per step instead of one per start.
-
-    Parameters
-    ----------
-    fun : callable
-        ``fun(X, gradient)`` returns ``(a, da)`` as in :func:`maximize`.
-    starts : ndarray of shape (k, d)
-    maxiter : int, default 200
-    scale : ndarray of shape (d,), optional
-        Search ``z = x / scale`` instead of ``x``; pass the kernel's lengthscales (see the
-        note in the code).
-
-    Returns
-    -------
-    X : ndarray of shape (k, d)
-        The local maximizers.
-    values : ndarray of shape (k,)
-    """
-    k, dim = starts.shape
-    # Preconditioning, as in Optuna's GP sampler: a stationary kernel sees x / l, so in
-    # z = x / l the acquisition varies about equally fast along every axis, and L-BFGS-B,
-    # whose curvature memory is shared by all k starts, needs far fewer iterations when
-    # the lengthscales l differ. x = z * s, da/dz = da/dx * s, z in [0, 1/s].
-    s = np.ones(dim) if scale is None else np.broadcast_to(np.asarray(scale, float), (dim,))
-
-    def objective(flat: np.ndarray) -> tuple[float, np.ndarray]:
-        a, da = fun(flat.reshape(k, dim) * s, True)
-        return -float(np.sum(a)), -(da * s).ravel()
-
-    res = minimize(
-        objective,
-        (starts / s).ravel(),
-        jac=True,
-        method="L-BFGS-B",
-        bounds=[(0.0, 1.0 / si) for si in s] * k,
-        options={"maxiter": maxiter, "gtol": 1e-6},
-    )
-    X = np.clip(res.x.reshape(k, dim) * s, 0.0, 1.0)
-    values, _ = fun(X, False)
-    # A start that L-BFGS-B made worse (a non-monotone batch step) keeps its start.
-    start_values, _ = fun(starts, False)
-    worse = values < start_values
-    X[worse], values[worse] = starts[worse], start_values[worse]
-    return X, values
-
-
-def sobol(n: int, dim: int, rng: np.random.Generator) -> np.ndarray:
-    """``n`` scrambled-Sobol points in ``[0, 1]^dim``."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)  # balance at non-powers of two
-        return qmc.Sobol(dim, scramble=True, rng=spawn_seed(rng)).random(n)
-
-
-def maximize(
-    fun,
-    dim: int,
-    rng: np.random.Generator,
-    *,
-    n_raw: int = 1024,
-    n_restarts: int = 10,
-    extra: np.ndarray | None = None,
-    maxiter: int = 200,
-    scale: np.ndarray | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Maximize ``fun`` over ``[0, 1]^dim``: raw candidates, then multi-start L-BFGS-B.
-
-    1. Evaluate ``fun`` at ``n_raw`` scrambled-Sobol points (plus ``extra`` ones, such as
-       perturbations of the incumbents).
-    2. Run :func:`local_search` from the ``n_restarts`` best.
-
-    Parameters
-    ----------
-    fun : callable
-        ``fun(X, gradient)`` with ``X`` of shape ``(m, dim)`` returns ``(a, da)``: values of
-        shape ``(m,)`` and, when ``gradient``, gradients of shape ``(m, dim)``.
-    dim : int
-    rng : numpy.random.Generator
-    n_raw, n_restarts, maxiter : int
-    extra : ndarray of shape (k, dim), optional
-    scale : ndarray of shape (dim,), optional
-        The kernel's lengthscales, to precondition the local search (:func:`local_search`).
-
-    Returns
-    -------
-    X : ndarray of shape (n_restarts, dim)
-        Local maximizers, best first.
-    values : ndarray of shape (n_restarts,)
-        Their acquisition values, in decreasing order.
-    """
-    raw = sobol(n_raw, dim, rng)
-    if extra is not None and len(extra):
-        raw = np.vstack([raw, np.clip(extra, 0.0, 1.0)])
-    values, _ = fun(raw, False)
-    starts = raw[np.argsort(-values)[:n_restarts]]
-    X, v = local_search(fun, starts, maxiter, scale)
-    order = np.argsort(-v, kind="stable")
-    return X[order], v[order]

@@ -26,6 +26,7 @@ from scipy.linalg import LinAlgError, cho_solve, cholesky, lapack, solve_triangu
 from scipy.optimize import minimize
 
 from hpo.exceptions import NumericalWarning
+from hpo.gp._standardize import Standardization
 from hpo.gp._threads import single_blas_thread
 from hpo.gp.kernels import Constant, Kernel, Matern
 from hpo.gp.priors import HyperPrior, default_prior
@@ -84,15 +85,6 @@ def _inverse_from_cholesky(L: np.ndarray) -> np.ndarray:
     return np.tril(inv) + np.tril(inv, -1).T
 
 
-def _standardization(y: np.ndarray) -> tuple[float, float]:
-    mean = float(np.mean(y))
-    std = float(np.std(y))
-    # Constant outputs (or nearly, relative to their size) keep a unit scale.
-    if not std > 1e-12 * max(1.0, abs(mean)):
-        std = 1.0
-    return mean, std
-
-
 class GaussianProcess:
     """Gaussian-process regression with MAP hyperparameters.
 
@@ -111,8 +103,10 @@ class GaussianProcess:
         Prior on ``eta`` (``None``: maximum likelihood). ``"default"`` uses
         :func:`~hpo.gp.priors.default_prior` with the default kernel, and no prior otherwise.
     standardize : bool, default True
-        Subtract the mean of ``y`` and divide by its standard deviation inside the model
-        (predictions are returned in the original units).
+        Subtract the mean of ``y`` and divide by its standard deviation inside the model,
+        computed scale-free (on ``y / max |y|``, see :mod:`hpo.gp._standardize`), so any
+        positive rescaling and shift of ``y`` gives the same model; predictions are returned
+        in the original units.
 
     Attributes
     ----------
@@ -154,8 +148,17 @@ class GaussianProcess:
         self.jitter = 0.0
         self.n_fit_evals = 0
         self._default: bool | None = None  # default kernel and prior, decided at first fit
+        self._standardization = Standardization()
         self.X_train: np.ndarray | None = None
         self.y_train: np.ndarray | None = None
+
+    def __setstate__(self, state: dict) -> None:
+        # models pickled before the scale-free standardization stored its mean and std
+        if "_y_mean" in state:
+            mean, std = state.pop("_y_mean"), state.pop("_y_std")
+            state["_standardization"] = Standardization(1.0, mean, std)
+        state.setdefault("_standardization", Standardization())
+        self.__dict__.update(state)
 
     # -- hyperparameters ----------------------------------------------------------------
     def _default_kernel(self, dim: int) -> Kernel:
@@ -349,14 +352,16 @@ class GaussianProcess:
         self
         """
         X, y = self._check(X, y)
+        if len(y) == 0:
+            raise ValueError("fit needs at least one observation: X and y are empty")
         if self.kernel is None:
             self.kernel = self._default_kernel(X.shape[1])
         if self._default is None:
             self._default = self.prior == "default" and _is_default(self.kernel, X.shape[1])
-        self._y_mean, self._y_std = _standardization(y) if self.standardize else (0.0, 1.0)
+        self._standardization = Standardization.of(y) if self.standardize else Standardization()
         ys = self.standardize_y(y)
         with single_blas_thread():
-            if optimize and len(y) > 0:
+            if optimize:
                 self._optimize(X, ys, rng, n_restarts, maxiter)
             return self._condition(X, y)
 
@@ -468,7 +473,7 @@ class GaussianProcess:
         y = np.asarray(y, dtype=float).ravel()
         if self.X_train is None or len(y) != len(self.X_train) or not np.all(np.isfinite(y)):
             raise ValueError("y must be finite, one value per training point")
-        self._y_mean, self._y_std = _standardization(y) if self.standardize else (0.0, 1.0)
+        self._standardization = Standardization.of(y) if self.standardize else Standardization()
         self.y_train = y
         with single_blas_thread():
             self.alpha = cho_solve((self.L, True), self.standardize_y(y), check_finite=False)
@@ -540,12 +545,12 @@ class GaussianProcess:
             raise RuntimeError("predict needs a fitted model; call fit first")
         with single_blas_thread():
             mean, var = self._posterior(np.atleast_2d(np.asarray(X, dtype=float)), False)
-        mean = mean * self._y_std + self._y_mean
-        return (mean, var * self._y_std**2) if return_var else mean
+        mean = self._standardization.inverse(mean)
+        return (mean, var * self._standardization.std**2) if return_var else mean
 
     def standardize_y(self, y: np.ndarray | float) -> np.ndarray | float:
         """Map outputs to the standardized units of :meth:`posterior`."""
-        return (np.asarray(y, dtype=float) - self._y_mean) / self._y_std
+        return self._standardization(y)
 
     def __repr__(self) -> str:
         n = 0 if self.X_train is None else len(self.X_train)

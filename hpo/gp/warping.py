@@ -25,6 +25,8 @@ from scipy.optimize import minimize_scalar
 from scipy.special import ndtri
 from scipy.stats import rankdata
 
+from hpo.gp._standardize import Standardization
+
 __all__ = ["WARPINGS", "fit_yeo_johnson", "warp", "yeo_johnson"]
 
 WARPINGS = ("none", "yeo-johnson", "copula")
@@ -67,11 +69,6 @@ def fit_yeo_johnson(y: np.ndarray) -> float:
     return float(res.x) if np.isfinite(res.fun) else 1.0
 
 
-def _standardize(y: np.ndarray) -> np.ndarray:
-    std = np.std(y)
-    return (y - np.mean(y)) / (std if std > 1e-12 * max(1.0, abs(np.mean(y))) else 1.0)
-
-
 def warp(y: np.ndarray, method: str = "yeo-johnson") -> np.ndarray:
     """Apply the increasing warping ``method`` to the values ``y``, shape ``(n,)``.
 
@@ -93,5 +90,5 @@ def warp(y: np.ndarray, method: str = "yeo-johnson") -> np.ndarray:
         return y.copy()
     if method == "copula":
         return ndtri((rankdata(y) - 0.5) / len(y))
-    ys = _standardize(y)
+    ys = Standardization.of(y)(y)  # scale-free: no overflow, c * y + b warps like y
     return yeo_johnson(ys, fit_yeo_johnson(ys))

@@ -16,27 +16,43 @@ Neurocomputing 380): the kernel sees every point as the configuration it stands 
 * Categorical with ``k`` choices: ``k`` one-hot columns scaled by ``1/sqrt(2)``, so two
   different choices lie at squared distance 1 and no order is assumed between them.
 
-Acquisition search: reals by gradient (L-BFGS-B, :mod:`hpo.gp.acquisition`; when asked, in
-units of the kernel's lengthscales), integers and categoricals by exact discrete search: each
-discrete parameter in turn is set to its best value among all of its values (up to
-:data:`MAX_ENUMERATED`; larger integer ranges try that many values spread over the range plus
-the neighbours of the current one), alternating with the gradient steps on the reals until
-nothing changes. This is a coordinate search: it finds a local maximum, and can stop one
-integer away from the global one when the acquisition has a narrow peak in the reals that moves
-with the integer (tests/optimizers/test_bo_search.py keeps to peaks that overlap).
+Acquisition search (all of it lives here; :mod:`hpo.gp.acquisition` only supplies the maths,
+``a``, ``da/dmu`` and ``da/dvar``, and :mod:`hpo.optimizers.design` the Sobol points):
+scrambled-Sobol raw candidates, then from the best of them reals by gradient (a batched
+L-BFGS-B, :func:`local_search`; when asked, in units of the kernel's lengthscales), integers
+and categoricals by exact discrete search: each discrete parameter in turn is set to its best
+value among all of its values (up to :data:`MAX_ENUMERATED`; larger integer ranges try that
+many values spread over the range, evenly on the parameter's own scale (geometrically on a
+log scale), plus the neighbours of the current one), alternating with the gradient steps on
+the reals until nothing changes. This is a coordinate search: it finds a local maximum, and can
+stop one integer away from the global one when the acquisition has a narrow peak in the reals
+that moves with the integer (tests/optimizers/test_bo_search.py keeps to peaks that overlap).
+
+Entry points: :func:`maximize_acquisition` (a GP and an acquisition of :mod:`hpo.gp`, over a
+:class:`FeatureMap` of a space) and :func:`maximize_mixed` (any function of the GP features).
 """
 
 from __future__ import annotations
 
 import numpy as np
+from scipy.optimize import minimize
 
-from hpo.gp.acquisition import local_search, sobol
+from hpo.gp.acquisition import Acquisition, acquisition_and_gradient
+from hpo.gp.regression import GaussianProcess
+from hpo.optimizers.design import sobol
 from hpo.space import Space
 
-__all__ = ["MAX_ENUMERATED", "FeatureMap", "maximize_mixed"]
+__all__ = [
+    "MAX_ENUMERATED",
+    "FeatureMap",
+    "local_search",
+    "maximize_acquisition",
+    "maximize_mixed",
+]
 
 MAX_ENUMERATED = 64
-_ROUNDS = 3
+_MAX_ROUNDS = 100  # alternations of real and discrete steps; each round that goes on improves
+_NEIGHBOURS = (-2, -1, 1, 2)
 
 
 class FeatureMap:
@@ -76,10 +92,58 @@ class FeatureMap:
             return (np.arange(p.n_values) + 0.5) / p.n_values
         if p.n_values <= MAX_ENUMERATED:
             return p.encode(np.arange(p.low, p.high + 1))
-        spread = np.unique(np.round(np.linspace(p.low, p.high, MAX_ENUMERATED)))
+        # evenly spread on the parameter's own scale: a linear spread would leave one value
+        # below 1,600 on Integer(1, 100000, log=True), where the log scale puts half the axis
+        even = np.geomspace if p.scale == "log" else np.linspace
+        spread = np.unique(np.round(even(p.low, p.high, MAX_ENUMERATED)))
         cur = p.decode(current)
-        near = np.clip(np.concatenate([cur + k for k in (-2, -1, 1, 2)]), p.low, p.high)
+        near = np.clip(np.concatenate([cur + k for k in _NEIGHBOURS]), p.low, p.high)
         return p.encode(np.unique(np.concatenate([spread, near])))
+
+
+def maximize_acquisition(
+    gp: GaussianProcess,
+    acquisition: Acquisition,
+    fmap: FeatureMap,
+    rng: np.random.Generator,
+    **options,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Maximize ``acquisition`` of the posterior of ``gp`` over the space of ``fmap``.
+
+    Parameters
+    ----------
+    gp : GaussianProcess
+        Fitted on GP features of the space (``fmap(U)``).
+    acquisition : Acquisition
+        From :func:`hpo.gp.acquisition.make_acquisition`, its incumbent in the GP's
+        standardized units.
+    fmap : FeatureMap
+    rng : numpy.random.Generator
+    **options
+        ``n_raw``, ``n_restarts``, ``extra``, ``lengthscales`` of :func:`maximize_mixed`.
+
+    Returns
+    -------
+    As :func:`maximize_mixed`.
+
+    Examples
+    --------
+    >>> from hpo import Integer, Real, Space
+    >>> from hpo.gp.acquisition import make_acquisition
+    >>> space = Space({"x": Real(0.0, 1.0), "k": Integer(1, 1000, log=True)})
+    >>> fmap, rng = FeatureMap(space), np.random.default_rng(0)
+    >>> U = rng.random((8, 2))
+    >>> gp = GaussianProcess().fit(fmap(U), np.sin(5 * U[:, 0]), rng=rng)
+    >>> acq = make_acquisition("logei", float(np.min(gp.standardize_y(gp.y_train))))
+    >>> best, values, _, _ = maximize_acquisition(gp, acq, fmap, rng)
+    >>> space.from_unit(best[0])["k"] in range(1, 1001)
+    True
+    """
+
+    def fun(F: np.ndarray, gradient: bool):
+        return acquisition_and_gradient(gp, acquisition, F, gradient)
+
+    return maximize_mixed(fun, fmap, rng, **options)
 
 
 def maximize_mixed(
@@ -97,8 +161,9 @@ def maximize_mixed(
     Parameters
     ----------
     fun : callable
-        ``fun(F, gradient)`` on GP features returns ``(a, da/dF)`` (see
-        :func:`hpo.gp.acquisition.acquisition_and_gradient`).
+        ``fun(F, gradient)`` on GP features of shape ``(m, n_features)`` returns
+        ``(a, da/dF)`` of shapes ``(m,)`` and ``(m, n_features)`` (``None`` without
+        ``gradient``), as :func:`hpo.gp.acquisition.acquisition_and_gradient` does.
     fmap : FeatureMap
     rng : numpy.random.Generator
     n_raw, n_restarts : int
@@ -107,7 +172,7 @@ def maximize_mixed(
         More candidates (unit cube), such as perturbations of the incumbents.
     lengthscales : ndarray of shape (n_features,), optional
         The kernel's lengthscales over the GP features; the gradient steps on the reals
-        search in units of them (the preconditioning of :func:`~hpo.gp.acquisition.local_search`).
+        search in units of them (the preconditioning of :func:`local_search`).
 
     Returns
     -------
@@ -138,7 +203,7 @@ def maximize_mixed(
     order = np.argsort(-raw_values)
     U = raw[order[:n_restarts]].copy()
     values = raw_values[order[:n_restarts]]
-    for _ in range(_ROUNDS):
+    for _ in range(_MAX_ROUNDS):  # until nothing changes
         if len(fmap.real):
             U, values = _real_step(on_unit, U, fmap.real, scale)
         if not len(fmap.discrete):
@@ -186,3 +251,57 @@ def _discrete_step(
             U[better, j] = grid[pick[better]]
             values[better] = a[better, pick[better]]
     return U, values, changed
+
+
+def local_search(
+    fun, starts: np.ndarray, maxiter: int = 200, scale: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Batched L-BFGS-B in ``[0, 1]^d`` from each row of ``starts``.
+
+    The starts are independent, so one L-BFGS-B run on ``-sum_k a(x_k)`` (dimension
+    ``k * d``, block-diagonal gradient) optimizes them all, with one vectorized call of
+    ``fun`` per step instead of one per start.
+
+    Parameters
+    ----------
+    fun : callable
+        ``fun(X, gradient)`` with ``X`` of shape ``(m, d)`` returns ``(a, da)``: values of
+        shape ``(m,)`` and, when ``gradient``, gradients of shape ``(m, d)``.
+    starts : ndarray of shape (k, d)
+    maxiter : int, default 200
+    scale : ndarray of shape (d,), optional
+        Search ``z = x / scale`` instead of ``x``; pass the kernel's lengthscales (see the
+        note in the code).
+
+    Returns
+    -------
+    X : ndarray of shape (k, d)
+        The local maximizers.
+    values : ndarray of shape (k,)
+    """
+    k, dim = starts.shape
+    # Preconditioning, as in Optuna's GP sampler: a stationary kernel sees x / l, so in
+    # z = x / l the acquisition varies about equally fast along every axis, and L-BFGS-B,
+    # whose curvature memory is shared by all k starts, needs far fewer iterations when
+    # the lengthscales l differ. x = z * s, da/dz = da/dx * s, z in [0, 1/s].
+    s = np.ones(dim) if scale is None else np.broadcast_to(np.asarray(scale, float), (dim,))
+
+    def objective(flat: np.ndarray) -> tuple[float, np.ndarray]:
+        a, da = fun(flat.reshape(k, dim) * s, True)
+        return -float(np.sum(a)), -(da * s).ravel()
+
+    res = minimize(
+        objective,
+        (starts / s).ravel(),
+        jac=True,
+        method="L-BFGS-B",
+        bounds=[(0.0, 1.0 / si) for si in s] * k,
+        options={"maxiter": maxiter, "gtol": 1e-6},
+    )
+    X = np.clip(res.x.reshape(k, dim) * s, 0.0, 1.0)
+    values, _ = fun(X, False)
+    # A start that L-BFGS-B made worse (a non-monotone batch step) keeps its start.
+    start_values, _ = fun(starts, False)
+    worse = values < start_values
+    X[worse], values[worse] = starts[worse], start_values[worse]
+    return X, values

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import copy
 import pickle
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -21,27 +21,44 @@ from hpo._seed import SeedLike
 from hpo.fidelity import Fidelity
 from hpo.gp._threads import single_blas_thread
 from hpo.gp.acquisition import acquisition_and_gradient, make_acquisition
+from hpo.gp.config import GPConfig
 from hpo.gp.regression import GaussianProcess
 from hpo.gp.warping import WARPINGS, warp
-from hpo.optimizers._bo_search import FeatureMap, maximize_mixed
+from hpo.optimizers._bo_search import FeatureMap, maximize_acquisition
 from hpo.optimizers.base import Optimizer, Proposal, config_key
 from hpo.optimizers.design import UnitDesign
 from hpo.space import Params, Space
 from hpo.trial import Trial, TrialStatus
 
-__all__ = ["BayesianOptimization"]
+__all__ = ["BayesianOptimization", "GPConfig"]
 
 _BATCH = ("believer", "liar")
+_ON_FAILURE = ("worst", "ignore")
 _FEW_POINTS = 40  # fits restart from the prior while there are at most this many points
-_EXACT_NOISE = 1e-6
 _MAX_ENUMERATION = 4096  # finite spaces up to this size are searched by enumeration
-# With at least this many real parameters, the acquisition search runs in units of the
-# kernel's lengthscales (see hpo.gp.acquisition.local_search). Measured with
-# benchmarks/compare_bo.py: at d = 20 the unscaled joint L-BFGS-B over 10 starts often hits
-# its 200-iteration cap (ask 0.20 s at n = 100, 0.07 s scaled), while on the six-problem
-# suite (d <= 6) it converges anyway and scaling did not pay: median regret on Levy-6 rose
-# on seeds 0-9 and 10-19 alike (benchmarks/results/bo/precondition.md).
-_PRECONDITION_MIN_REALS = 10
+_FLOAT_MAX = float(np.finfo(float).max)
+
+
+class _FitKey(NamedTuple):
+    """What the next fit depends on beyond the model."""
+
+    n_trials: int
+    completed: tuple[int, ...]  # numbers of the completed trials
+    rng_state: bytes  # the random stream (restarts draw from it), pickled to compare
+
+
+class _Preview(NamedTuple):
+    """A fit done ahead of the next ``ask`` (by :meth:`BayesianOptimization.predict` or
+    :meth:`~BayesianOptimization.acquisition_value`), adopted by that ``ask`` when its
+    ``key`` still holds."""
+
+    key: _FitKey
+    gp: GaussianProcess
+    order: list[int]  # trial numbers in the order of the GP's rows
+    fitted_on: int  # number of points of the last full hyperparameter fit
+    rng_state: dict  # the random stream after the fit
+    U: np.ndarray  # unit points of the completed trials
+    y: np.ndarray  # their warped values
 
 
 class BayesianOptimization(Optimizer):
@@ -66,8 +83,18 @@ class BayesianOptimization(Optimizer):
     deterministic : bool, default False
         The objective is exact: fix the noise variance at 1e-6 instead of learning it
         (leave False for noisy objectives such as cross-validated losses).
-    output_warping : {"yeo-johnson", "copula", "none"}, default "yeo-johnson"
-        Increasing transform of the values before the GP (:mod:`hpo.gp.warping`).
+    output_warping : {"yeo-johnson", "copula", "none"} or callable, default "yeo-johnson"
+        Increasing transform of the values before the GP (:mod:`hpo.gp.warping`), or a
+        function mapping the finite values of the completed trials, an array of shape
+        ``(n,)``, to their increasing transform of the same shape.
+    on_failure : {"worst", "ignore"}, default "worst"
+        What the proposals believe of a failed trial: ``"worst"``, that it returned the
+        worst value observed (a pessimistic fantasy, see the notes), or ``"ignore"``,
+        nothing (the model sees the completed trials only).
+    gp : GPConfig or dict, optional
+        The kernel, the lengthscale prior and the preconditioning of the acquisition search
+        (:class:`~hpo.gp.GPConfig`, or a dict of its fields as a study file gives it;
+        default ``GPConfig()``).
     budget : int, optional
         Planned number of trials (unused beyond bookkeeping; accepted for ``minimize``).
 
@@ -92,29 +119,21 @@ class BayesianOptimization(Optimizer):
     coordinate of their value, categoricals one-hot, after Garrido-Merchan & Hernandez-Lobato
     2020), and the acquisition is maximized by L-BFGS-B over the reals alternating with an
     exact search over each discrete parameter's values (all of them up to 64; wider integer
-    ranges try 64 spread values and the neighbours of the current one); with 10 or more real
-    parameters the gradient steps run in units of the kernel's lengthscales. Finite spaces
-    of up to 4096 configurations are searched by enumerating the unseen ones. No proposal
-    repeats a configuration asked or told before.
+    ranges try 64 values spread evenly on their scale and the neighbours of the current one,
+    until nothing changes); with 10 or more real parameters (``GPConfig``) the gradient steps
+    run in units of the kernel's lengthscales. Finite spaces of up to 4096 configurations
+    are searched by enumerating the unseen ones. No proposal repeats a configuration asked
+    or told before. Regret against its peers: ``benchmarks/results/bo/regret-main.md``.
 
     A failed trial never enters the hyperparameter fit, :attr:`gp`, ``completed`` or
-    ``best``, and its value is never used as a number. The proposals still move away from
-    it: a pessimistic constant liar (the "CL-max" fantasy of Ginsbourger, Le Riche &
-    Carraro 2010, "Kriging is well-suited to parallelize optimization") believes that
-    each failed configuration returned the worst value observed, like a pending trial
-    under ``batch="liar"`` but at the other end. The posterior mean rises and the variance
-    vanishes around it, as far as the GP's own lengthscales say the objective is
-    correlated: no extra parameter, and the acquisition and its gradient are unchanged.
-    Without this, a failure taught the model nothing and the next proposals landed next
-    to it again and again. Local penalization of the acquisition around failed points
-    (Gonzalez et al. 2016) would do the same with an exclusion radius from a Lipschitz
-    estimate and a second code path for the gradient. Measured
-    (``benchmarks/results/bo/failures-main.md``): on objectives that fail over a region,
-    five to ten times fewer failed evaluations and a lower final regret; the price is
-    paid when failures are random (a crash unrelated to the configuration), since a
-    failure next to the incumbent then pushes the search away from a good region: at 10 %
-    random failures the median regret was 10 to 60 times higher. Retry such failures
-    rather than telling them.
+    ``best``, and its value is never used as a number. With ``on_failure="worst"`` the
+    proposals still move away from it: a pessimistic constant liar (the "CL-max" fantasy of
+    Ginsbourger, Le Riche & Carraro 2010, "Kriging is well-suited to parallelize
+    optimization") believes that each failed configuration returned the worst value
+    observed, so the posterior mean rises and the variance vanishes around it, over the GP's
+    own lengthscales. It pays when failures cluster in a region and costs when they are
+    random (retry those rather than telling them, or pass ``"ignore"``); evidence in
+    ``benchmarks/results/bo/failures-main.md``.
 
     Hyperparameters are refitted (MAP, warm-started) at every ``ask`` that follows new data
     while there are at most 300 observations, then every ``n / 150`` new points, with rank-k
@@ -147,15 +166,25 @@ class BayesianOptimization(Optimizer):
         n_initial: int | None = None,
         batch: str = "believer",
         deterministic: bool = False,
-        output_warping: str = "yeo-johnson",
+        output_warping: str | Callable[[np.ndarray], np.ndarray] = "yeo-johnson",
+        on_failure: str = "worst",
+        gp: GPConfig | Mapping[str, Any] | None = None,
         budget: int | None = None,
     ) -> None:
         super().__init__(space, seed=seed, fidelity=fidelity)
         make_acquisition(acquisition, 0.0)  # validates the name
         if batch not in _BATCH:
             raise ValueError(f"batch must be one of {_BATCH}, got {batch!r}")
-        if output_warping not in WARPINGS:
-            raise ValueError(f"output_warping must be one of {WARPINGS}, got {output_warping!r}")
+        if not callable(output_warping) and output_warping not in WARPINGS:
+            raise ValueError(
+                f"output_warping must be one of {WARPINGS} or a callable, got {output_warping!r}"
+            )
+        if on_failure not in _ON_FAILURE:
+            raise ValueError(f"on_failure must be one of {_ON_FAILURE}, got {on_failure!r}")
+        if isinstance(gp, Mapping):  # from a study file: the fields of a GPConfig
+            gp = GPConfig(**gp)
+        if gp is not None and not isinstance(gp, GPConfig):
+            raise TypeError(f"gp must be a GPConfig or a mapping of its fields, got {gp!r}")
         if n_initial is not None and (not isinstance(n_initial, int) or n_initial < 1):
             raise ValueError(f"n_initial must be a positive integer, got {n_initial!r}")
         d = self.space.dim
@@ -164,20 +193,24 @@ class BayesianOptimization(Optimizer):
         self.batch = batch
         self.deterministic = deterministic
         self.output_warping = output_warping
+        self.on_failure = on_failure
+        self.gp_config = gp if gp is not None else GPConfig()
         self.budget = budget
         self.fmap = FeatureMap(self.space)
         self.design = UnitDesign("sobol", d, self.rng)
         self.gp: GaussianProcess | None = None
         self._fitted_on = 0  # number of points of the last full hyperparameter fit
         self._order: list[int] = []  # trial numbers in the order of the GP's rows
-        self._preview: tuple | None = None  # a fit done ahead of the next ask (_fit_ahead)
-        self._avoid_failures = True  # fantasize failed configurations (off: tests only)
+        self._preview: _Preview | None = None  # a fit done ahead of the next ask
         self._finite_size = self.space.n_configs
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         # optimizers saved (Optimizer.save) before these attributes existed
-        state.setdefault("_preview", None)
-        state.setdefault("_avoid_failures", True)
+        avoid = state.pop("_avoid_failures", True)
+        state.setdefault("on_failure", "worst" if avoid else "ignore")
+        state.setdefault("gp_config", GPConfig())
+        if not isinstance(state.get("_preview"), _Preview):  # absent, or an old plain tuple
+            state["_preview"] = None
         self.__dict__.update(state)
 
     def features(self, configs: list[Params]) -> np.ndarray:
@@ -185,21 +218,31 @@ class BayesianOptimization(Optimizer):
         return self.fmap(self.space.to_unit_batch(configs))
 
     # -- the model ----------------------------------------------------------------------
-    def _fit_key(self) -> tuple:
-        """What the next fit depends on beyond the model: the completed trials, the number
-        of trials, and the state of the random stream (restarts draw from it)."""
+    def _fit_key(self) -> _FitKey:
         state = pickle.dumps(self.rng.bit_generator.state)
-        return len(self._trials), tuple(t.number for t in self.completed), state
+        return _FitKey(len(self._trials), tuple(t.number for t in self.completed), state)
+
+    def _warp(self, values: np.ndarray) -> np.ndarray:
+        """The values the GP models: :attr:`output_warping` of the completed trials' ones."""
+        if not callable(self.output_warping):
+            return warp(values, self.output_warping)
+        y = np.asarray(self.output_warping(values.copy()), dtype=float)
+        if y.shape != values.shape or not np.all(np.isfinite(y)):
+            raise ValueError(
+                f"output_warping must map the values, shape {values.shape}, to finite values "
+                f"of the same shape; got shape {y.shape}"
+            )
+        return y
 
     def _fit(self) -> tuple[np.ndarray, np.ndarray] | None:
         """Fit (or update) the GP on the completed trials; return their unit points and
         warped values, or None without data."""
         if self._preview is not None:  # a fit done ahead by predict / acquisition_value
             preview, self._preview = self._preview, None
-            if preview[0] == self._fit_key():  # nothing told since: it is this very fit
-                _, self.gp, self._order, self._fitted_on, state, U, y = preview
-                self.rng.bit_generator.state = state
-                return U, y
+            if preview.key == self._fit_key():  # nothing told since: it is this very fit
+                self.gp, self._order, self._fitted_on = preview.gp, preview.order, preview.fitted_on
+                self.rng.bit_generator.state = preview.rng_state
+                return preview.U, preview.y
         done = {t.number: t for t in self.completed}
         if not done:
             return None
@@ -207,15 +250,11 @@ class BayesianOptimization(Optimizer):
         self._order += [number for number in done if number not in known]
         done = [done[number] for number in self._order]
         U = self.space.to_unit_batch([t.params for t in done])
-        y = warp(np.array([t.value for t in done]), self.output_warping)
+        y = self._warp(np.array([t.value for t in done]))
         F = self.fmap(U)
         n = len(y)
         if self.gp is None:
-            self.gp = GaussianProcess(
-                noise=_EXACT_NOISE if self.deterministic else 1e-4,
-                fit_noise=not self.deterministic,
-                noise_bounds=(_EXACT_NOISE, 1.0),
-            )
+            self.gp = self.gp_config.make_gp(self.fmap.n_features, self.deterministic)
         # Refit the hyperparameters at every new point while n is moderate, then every
         # n/150 points, conditioning in between by rank-k updates of the Cholesky factor.
         unchanged = self.gp.X_train is not None and n == len(self.gp.X_train) == self._fitted_on
@@ -238,7 +277,7 @@ class BayesianOptimization(Optimizer):
         and random stream stay as they were; kept, so that the next ``ask`` adopts it if
         nothing was told in between (and then proposes exactly what it would have)."""
         key = self._fit_key()
-        if self._preview is None or self._preview[0] != key:
+        if self._preview is None or self._preview.key != key:
             twin = copy.copy(self)
             twin.gp, twin.rng = copy.deepcopy(self.gp), copy.deepcopy(self.rng)
             twin._order, twin._preview = list(self._order), None
@@ -247,8 +286,8 @@ class BayesianOptimization(Optimizer):
             if fitted is None:
                 raise RuntimeError("the model needs at least one completed trial")
             state = twin.rng.bit_generator.state
-            self._preview = (key, twin.gp, twin._order, twin._fitted_on, state, *fitted)
-        return self._preview[1], self._preview[5], self._preview[6]
+            self._preview = _Preview(key, twin.gp, twin._order, twin._fitted_on, state, *fitted)
+        return self._preview.gp, self._preview.U, self._preview.y
 
     def _proposal_model(self, fitted: GaussianProcess, y: np.ndarray) -> GaussianProcess:
         """A copy of the ``fitted`` GP that also believes fantasies, hyperparameters and
@@ -258,7 +297,7 @@ class BayesianOptimization(Optimizer):
         """
         gp = copy.deepcopy(fitted)  # fantasies stay out of the fitted model
         failed = [t.params for t in self._trials if t.status is TrialStatus.FAILED]
-        if failed and self._avoid_failures:
+        if failed and self.on_failure == "worst":
             # A pessimistic constant liar (the "CL-max" of Ginsbourger, Le Riche & Carraro
             # 2010, "Kriging is well-suited to parallelize optimization"): each failed point
             # is believed to have returned the worst value observed, max y, so the posterior
@@ -376,7 +415,9 @@ class BayesianOptimization(Optimizer):
     def _lie(self, gp: GaussianProcess, F: np.ndarray, liar: float) -> np.ndarray:
         if self.batch == "liar":
             return np.full(len(F), liar)
-        return gp.predict(F)  # kriging believer: the posterior mean
+        # kriging believer: the posterior mean, which can round past the largest float when
+        # the values reach it (the GP standardizes them without overflow)
+        return np.clip(gp.predict(F), -_FLOAT_MAX, _FLOAT_MAX)
 
     def _make_acquisition(self, gp: GaussianProcess):
         """The acquisition of :attr:`acquisition` with the incumbent of ``gp`` (its lowest
@@ -387,20 +428,17 @@ class BayesianOptimization(Optimizer):
         self, gp: GaussianProcess, U: np.ndarray, seen: set[tuple]
     ) -> tuple[Params | None, dict[str, Any]]:
         acq = self._make_acquisition(gp)
-
-        def fun(F: np.ndarray, gradient: bool):
-            return acquisition_and_gradient(gp, acq, F, gradient)
-
         if self._finite_size is not None and self._finite_size <= _MAX_ENUMERATION:
             candidates = self._unseen_configs(seen)
             if not candidates:
                 return None, {}
-            values, _ = fun(self.features(candidates), False)
+            values, _ = acquisition_and_gradient(gp, acq, self.features(candidates), False)
             i = int(np.argmax(values))
             return candidates[i], self._info(gp, acq, candidates[i], values[i])
-        precondition = len(self.fmap.real) >= _PRECONDITION_MIN_REALS
-        Xs, vs, raw, raw_values = maximize_mixed(
-            fun,
+        precondition = len(self.fmap.real) >= self.gp_config.precondition_min_reals
+        Xs, vs, raw, raw_values = maximize_acquisition(
+            gp,
+            acq,
             self.fmap,
             self.rng,
             extra=self._local_candidates(gp, U),

@@ -1,7 +1,8 @@
 """Space-filling designs in the unit cube, drawn point by point.
 
 Random search uses them for its proposals; Bayesian optimization and the genetic algorithm
-for their initial points.
+for their initial points, and the acquisition search for its raw candidates (:func:`sobol`):
+every Sobol sequence of hpo is drawn here.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from scipy.stats import qmc
 
 from hpo._seed import spawn_seed
 
-__all__ = ["DESIGNS", "UnitDesign"]
+__all__ = ["DESIGNS", "UnitDesign", "sobol"]
 
 DESIGNS = ("uniform", "sobol", "lhs")
 
@@ -60,3 +61,9 @@ class UnitDesign:
             self._buffer = np.vstack([self._buffer, self._engine.random(self.block)])
         points, self._buffer = self._buffer[:n], self._buffer[n:]
         return points
+
+
+def sobol(n: int, dim: int, rng: np.random.Generator) -> np.ndarray:
+    """The first ``n`` points of a new scrambled Sobol sequence in ``[0, 1]^dim`` (seeded
+    from ``rng``), shape ``(n, dim)``: the raw candidates of an acquisition search."""
+    return UnitDesign("sobol", dim, rng).draw(n)

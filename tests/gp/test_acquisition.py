@@ -1,4 +1,4 @@
-"""Acquisitions: EI against Monte Carlo, log-EI in the far tail, gradients, the maximizer."""
+"""Acquisitions: EI against Monte Carlo, log-EI in the far tail, gradients."""
 
 import numpy as np
 import pytest
@@ -10,10 +10,8 @@ from hpo.gp.acquisition import (
     ExpectedImprovement,
     LogExpectedImprovement,
     acquisition_and_gradient,
-    local_search,
     log_h,
     make_acquisition,
-    maximize,
 )
 from hpo.gp.kernels import Constant, Matern
 from hpo.gp.regression import GaussianProcess
@@ -98,55 +96,6 @@ def test_gradient_wrt_x_matches_finite_differences(name, gp, rng):
             - acquisition_and_gradient(gp, acq, down, False)[0]
         ) / (2 * eps)
         np.testing.assert_allclose(grad[:, j], fd, rtol=1e-4, atol=1e-6)
-
-
-def test_maximizer_finds_the_maximum_of_a_smooth_function(rng):
-    target = np.array([0.3, 0.8, 0.55])
-
-    def fun(X, gradient):
-        a = -np.sum((X - target) ** 2, axis=1)
-        return a, (-2 * (X - target) if gradient else None)
-
-    X, values = maximize(fun, 3, rng, n_raw=64, n_restarts=4)
-    np.testing.assert_allclose(X[0], target, atol=1e-5)
-    assert np.all(np.diff(values) <= 0)
-
-
-def test_preconditioned_search_reaches_the_maximum_in_fewer_steps():
-    # a function of x / l with lengthscales 100 times apart, maximum inside the cube
-    lengthscales = np.array([0.01, 0.03, 1.0, 1.0])
-    target = np.array([0.31, 0.62, 0.45, 0.7])
-    calls = {"plain": 0, "scaled": 0}
-
-    def counted(key):
-        def fun(X, gradient):
-            calls[key] += 1
-            z = (X - target) / lengthscales
-            a = -np.log1p(np.sum(z**2, axis=1))
-            da = -2 * z / lengthscales / (1 + np.sum(z**2, axis=1))[:, None]
-            return a, (da if gradient else None)
-
-        return fun
-
-    starts = np.array([[0.2, 0.5, 0.1, 0.9], [0.4, 0.7, 0.8, 0.2]])
-    X, _ = local_search(counted("scaled"), starts, scale=lengthscales)
-    np.testing.assert_allclose(X, [target, target], atol=1e-4)
-    local_search(counted("plain"), starts)
-    assert calls["scaled"] < calls["plain"]
-    # unit scales are the plain search
-    same = local_search(counted("plain"), starts, scale=np.ones(4))
-    np.testing.assert_array_equal(same[0], local_search(counted("plain"), starts)[0])
-
-
-def test_maximizer_of_log_ei_beats_every_raw_candidate(gp, rng):
-    acq = LogExpectedImprovement(float(gp.standardize_y(gp.y_train).min()))
-
-    def fun(X, gradient):
-        return acquisition_and_gradient(gp, acq, X, gradient)
-
-    _, values = maximize(fun, 2, rng, n_raw=256, n_restarts=5)
-    dense = np.stack(np.meshgrid(np.linspace(0, 1, 201), np.linspace(0, 1, 201)), -1)
-    assert values[0] >= fun(dense.reshape(-1, 2), False)[0].max() - 1e-6
 
 
 def test_unknown_acquisition_is_refused():

@@ -241,3 +241,35 @@ def test_inputs_are_checked():
         GaussianProcess().fit(np.zeros((2, 1)), [1.0])
     with pytest.raises(ValueError, match="noise"):
         GaussianProcess(noise=0.0)
+
+
+# -- issue 14: fit without data, scale-free standardization ----------------------------------
+def test_fit_without_data_raises():
+    with pytest.raises(ValueError, match="at least one observation"):
+        GaussianProcess().fit(np.empty((0, 2)), np.empty(0))
+
+
+@pytest.mark.parametrize("c", [1e-20, 1e-15, 1e-3, 1e15, 1e20])
+def test_the_model_is_invariant_to_rescaling_and_shifting_the_outputs(rng, c):
+    """Before the fix a spread below 1e-12 was taken for a constant (1e-15 * y, 1e-20 * y)."""
+    X, Xs = rng.random((15, 3)), rng.random((20, 3))
+    y = 10 * f(X)
+    ref = GaussianProcess().fit(X, y, rng=np.random.default_rng(0), n_restarts=2)
+    gp = GaussianProcess().fit(X, c * y + 3 * c, rng=np.random.default_rng(0), n_restarts=2)
+    np.testing.assert_allclose(gp.eta, ref.eta, atol=1e-6)
+    mean, var = gp.predict(Xs, return_var=True)
+    ref_mean, ref_var = ref.predict(Xs, return_var=True)
+    np.testing.assert_allclose((mean - 3 * c) / c, ref_mean, rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(var / c**2, ref_var, rtol=1e-5, atol=1e-8)
+
+
+def test_huge_outputs_give_finite_predictions(rng):
+    """np.std overflows beyond about 1e154 (its squares do): predictions were NaN."""
+    X = rng.random((12, 2))
+    y = np.sin(5 * X[:, 0]) * 1e300
+    y[0] = 1.7e308
+    gp = GaussianProcess().fit(X, y, rng=np.random.default_rng(0), n_restarts=1)
+    mean = gp.predict(rng.random((5, 2)))
+    assert np.all(np.isfinite(mean))
+    assert np.all(np.isfinite(gp.standardize_y(gp.y_train)))
+    gp.add_observations(X[:2] + 0.01, gp.predict(X[:2] + 0.01))  # a believer fantasy

@@ -34,3 +34,19 @@ def test_warpings_keep_the_order_and_stay_finite(method, rng):
 def test_unknown_warping_is_refused():
     with pytest.raises(ValueError, match="output warping"):
         warp(np.ones(3), "log")
+
+
+# -- issue 14: scale-free standardization before Yeo-Johnson --------------------------------
+@pytest.mark.parametrize("c", [1e-20, 1e-15, 1e20])
+def test_yeo_johnson_warping_is_invariant_to_rescaling(rng, c):
+    y = rng.lognormal(size=20)
+    np.testing.assert_allclose(warp(c * y - 2 * c), warp(y), rtol=1e-7, atol=1e-7)
+
+
+def test_yeo_johnson_warping_of_huge_values_is_finite():
+    """np.std overflows beyond about 1e154: the warped values were NaN."""
+    y = np.array([1.0, 2.0, 3.0, 2e154, 1e155, 3e155])
+    out = warp(y)
+    # non-decreasing: 1, 2 and 3 are equal relative to 3e155 in double precision
+    assert np.all(np.isfinite(out)) and np.all(np.diff(out) >= 0)
+    assert out[3] < out[4] < out[5]

@@ -8,7 +8,10 @@ import numpy as np
 import pytest
 
 from hpo import BayesianOptimization, Categorical, Integer, Real, Space, minimize
+from hpo.gp import GPConfig
 from hpo.optimizers.random import RandomSearch
+
+ON_FAILURE = {True: "worst", False: "ignore"}
 
 
 def branin(p):
@@ -116,8 +119,8 @@ def run_catching(opt, f, n):
 
 @pytest.mark.parametrize("avoid", [True, False])
 def test_proposals_move_away_from_a_failing_region(avoid):
-    opt = BayesianOptimization(SQUARE, seed=0, n_initial=5)
-    opt._avoid_failures = avoid  # False: the old behaviour, to show that the count can fail
+    # "ignore": the old behaviour, to show that the count can fail
+    opt = BayesianOptimization(SQUARE, seed=0, n_initial=5, on_failure=ON_FAILURE[avoid])
     run_catching(opt, fails_left_of_03, 20)
     first = next(i for i, t in enumerate(opt.trials) if not t.ok)
     after = opt.trials[first + 1 :]
@@ -133,8 +136,7 @@ def test_proposals_move_away_from_a_failing_region(avoid):
 
 def test_without_failures_the_failure_handling_changes_nothing():
     def trajectory(avoid):
-        opt = BayesianOptimization(BRANIN, seed=3, n_initial=4)
-        opt._avoid_failures = avoid
+        opt = BayesianOptimization(BRANIN, seed=3, n_initial=4, on_failure=ON_FAILURE[avoid])
         run(opt, branin, 9)
         batch = opt.ask(3)  # pending fantasies too
         opt.ask()
@@ -145,8 +147,7 @@ def test_without_failures_the_failure_handling_changes_nothing():
     assert trajectory(True) == trajectory(False)
 
     def with_failures(avoid):
-        opt = BayesianOptimization(SQUARE, seed=0, n_initial=5)
-        opt._avoid_failures = avoid
+        opt = BayesianOptimization(SQUARE, seed=0, n_initial=5, on_failure=ON_FAILURE[avoid])
         return [t.params for t in run_catching(opt, fails_left_of_03, 12).trials]
 
     assert with_failures(True) != with_failures(False)  # the switch is not inert
@@ -261,11 +262,19 @@ def test_the_next_ask_reuses_the_fit_made_for_inspection(monkeypatch):
 
 def test_an_optimizer_saved_before_the_failure_handling_loads_and_runs(tmp_path):
     opt = run(BayesianOptimization(BRANIN, seed=0, n_initial=3), branin, 4)
-    del opt._preview, opt._avoid_failures  # as written by the previous version
+    del opt._preview, opt.on_failure, opt.gp_config  # as written by the previous version
     opt.save(tmp_path / "old.pkl")
     loaded = BayesianOptimization.load(tmp_path / "old.pkl")
-    assert loaded._avoid_failures and loaded._preview is None
+    assert loaded.on_failure == "worst" and loaded._preview is None
+    assert loaded.gp_config == GPConfig()
     run(loaded, branin, 2)
+    # a version with the private switch turned off, and a preview as a plain tuple
+    opt.__dict__.pop("on_failure", None)
+    opt.__dict__.update(_avoid_failures=False, _preview=(1, 2, 3, 4, 5, 6, 7))
+    opt.save(tmp_path / "older.pkl")
+    loaded = BayesianOptimization.load(tmp_path / "older.pkl")
+    assert loaded.on_failure == "ignore" and loaded._preview is None
+    run(loaded, branin, 1)
 
 
 @pytest.mark.parametrize("dim", [3, 12])
@@ -273,16 +282,147 @@ def test_many_real_parameters_are_searched_in_lengthscale_units(dim, monkeypatch
     from hpo.optimizers import bayes
 
     seen = []
-    original = bayes.maximize_mixed
+    original = bayes.maximize_acquisition
 
     def spy(*args, **kwargs):
         seen.append(kwargs["lengthscales"])
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(bayes, "maximize_mixed", spy)
+    monkeypatch.setattr(bayes, "maximize_acquisition", spy)
     space = Space({f"x{i}": Real(0.0, 1.0) for i in range(dim)})
     run(BayesianOptimization(space, seed=0, n_initial=3), lambda p: sum(p.values()), 4)
-    if dim >= bayes._PRECONDITION_MIN_REALS:
+    if dim >= GPConfig().precondition_min_reals:
         assert seen and all(ls.shape == (dim,) and np.all(ls > 0) for ls in seen)
     else:
         assert seen and all(ls is None for ls in seen)
+
+
+# -- issue 14: scale-free values, huge values, declared options ------------------------------
+def _trajectory(c, b, n=15, **options):
+    opt = run(BayesianOptimization(BRANIN, seed=0, **options), lambda p: c * branin(p) + b, n)
+    return np.array([[t.params["x1"], t.params["x2"]] for t in opt.trials])
+
+
+@pytest.mark.slow
+def test_the_trajectory_is_invariant_to_rescaling_and_shifting_the_objective():
+    """Before the fix, Branin times 1e-15 (or 1e-20) was modelled as a constant from the
+    first model proposal on (final regret 6.1 instead of 0.0014 after 30 trials)."""
+    reference = _trajectory(1.0, 0.0)
+    for c, b in [(1e-20, 3e-20), (1e-15, 0.0), (1e20, -7e20)]:
+        np.testing.assert_allclose(_trajectory(c, b), reference, rtol=0, atol=1e-3)
+
+
+@pytest.mark.parametrize("warping", ["none", "yeo-johnson"])
+@pytest.mark.parametrize("big", [2e154, 1.7e308])
+def test_huge_values_with_failures_and_pending_trials(warping, big):
+    """Before the fix, with output_warping="none", an ask with a pending trial raised "X and
+    y must be finite", and single asks went to the corners of the box."""
+    space = Space({"x": Real(0.0, 1.0), "y": Real(0.0, 1.0)})
+    opt = BayesianOptimization(space, seed=0, n_initial=4, output_warping=warping)
+    for i in range(6):
+        p = opt.ask()
+        bowl = (p["x"] - 0.3) ** 2 + (p["y"] - 0.6) ** 2
+        opt.tell(p, math.nan if i in (1, 4) else big if i == 2 else bowl)
+    first = opt.ask()
+    assert 0 < first["x"] < 1 or 0 < first["y"] < 1  # not a corner of the box
+    assert all(math.isfinite(first[k]) for k in first)
+    assert opt.trials[-1].info["source"] == "model" and math.isfinite(opt.trials[-1].info["mean"])
+    second = opt.ask()  # with a pending trial
+    batch = opt.ask(3)
+    assert len({config_key(p) for p in [first, second, *batch]}) == 5
+
+
+def config_key(p):
+    return tuple(sorted(p.items()))
+
+
+def test_on_failure_is_validated_and_ignore_never_fantasizes():
+    with pytest.raises(ValueError, match="on_failure must be one of"):
+        BayesianOptimization(SQUARE, on_failure="best")
+    opt = BayesianOptimization(SQUARE, seed=0, n_initial=3, on_failure="ignore")
+    run_catching(opt, fails_left_of_03, 6)
+    assert any(not t.ok for t in opt.trials)
+    fitted, _, y = opt._fit_ahead()
+    assert len(opt._proposal_model(fitted, y).X_train) == len(opt.completed)
+
+
+def test_gp_config_injects_kernel_prior_and_precondition(monkeypatch):
+    from hpo.gp import Constant, Matern
+    from hpo.gp.priors import LogNormal, dimension_scaled_lengthscale_prior
+    from hpo.optimizers import bayes
+
+    kernel = Constant(1.0) * Matern([0.5, 0.5], 1.5)
+    opt = run(
+        BayesianOptimization(BRANIN, seed=0, n_initial=3, gp=GPConfig(kernel=kernel)), branin, 4
+    )
+    opt.ask()
+    assert opt.gp.kernel.k2.nu == 1.5 and opt.gp.kernel is not kernel
+    np.testing.assert_array_equal(kernel.k2.lengthscale, [0.5, 0.5])  # the given one untouched
+    config = GPConfig(lengthscale_prior=dimension_scaled_lengthscale_prior)
+    opt = run(BayesianOptimization(BRANIN, seed=0, n_initial=3, gp=config), branin, 4)
+    opt.ask()
+    assert opt.gp.prior.priors[1] == dimension_scaled_lengthscale_prior(2)
+    fixed = GPConfig(lengthscale_prior=LogNormal(1.0, 0.5))
+    opt = run(BayesianOptimization(BRANIN, seed=0, n_initial=3, gp=fixed), branin, 4)
+    opt.ask()
+    assert opt.gp.prior.priors[1:3] == (LogNormal(1.0, 0.5),) * 2
+    seen = []
+    original = bayes.maximize_acquisition
+
+    def spy(*args, **kwargs):
+        seen.append(kwargs["lengthscales"])
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(bayes, "maximize_acquisition", spy)
+    always = GPConfig(precondition_min_reals=1)
+    run(BayesianOptimization(BRANIN, seed=0, n_initial=3, gp=always), branin, 4)
+    assert seen and all(ls.shape == (2,) for ls in seen)
+
+
+@pytest.mark.parametrize(
+    ("options", "error", "match"),
+    [
+        ({"kernel": "matern"}, TypeError, "kernel must be"),
+        ({"lengthscale_prior": 1.5}, TypeError, "lengthscale_prior must be"),
+        ({"precondition_min_reals": 0}, ValueError, "precondition_min_reals must be"),
+        ({"precondition_min_reals": True}, ValueError, "precondition_min_reals must be"),
+    ],
+)
+def test_gp_config_refuses_bad_options(options, error, match):
+    with pytest.raises(error, match=match):
+        GPConfig(**options)
+
+
+def test_gp_config_refuses_a_prior_for_a_custom_kernel_and_gp_must_be_a_config():
+    from hpo.gp import Matern
+    from hpo.gp.priors import LogNormal
+
+    with pytest.raises(ValueError, match="default kernel only"):
+        GPConfig(kernel=Matern([1.0]), lengthscale_prior=LogNormal(0.0, 1.0))
+    with pytest.raises(TypeError, match="gp must be a GPConfig"):
+        BayesianOptimization(BRANIN, gp=[1])
+    with pytest.raises(TypeError, match="unexpected keyword"):
+        BayesianOptimization(BRANIN, gp={"kernels": None})
+    # a study file gives the fields as a table
+    opt = BayesianOptimization(BRANIN, gp={"precondition_min_reals": 2})
+    assert opt.gp_config == GPConfig(precondition_min_reals=2)
+
+
+def test_output_warping_accepts_a_callable():
+    calls = []
+
+    def log_warp(values):
+        calls.append(len(values))
+        return np.log(values)
+
+    opt = run(BayesianOptimization(BRANIN, seed=0, n_initial=3, output_warping=log_warp), branin, 5)
+    assert calls and opt.gp is not None
+    np.testing.assert_allclose(
+        opt.gp.y_train, np.log([t.value for t in opt.completed][: len(opt.gp.y_train)])
+    )
+    bad = BayesianOptimization(BRANIN, seed=0, n_initial=3, output_warping=lambda v: v[:1])
+    run(bad, branin, 3)
+    with pytest.raises(ValueError, match="output_warping must map"):
+        bad.ask()
+    with pytest.raises(ValueError, match="output_warping must be one of"):
+        BayesianOptimization(BRANIN, output_warping="log")

@@ -6,7 +6,16 @@ import numpy as np
 import pytest
 
 from hpo import Categorical, Integer, Real, Space
-from hpo.optimizers._bo_search import MAX_ENUMERATED, FeatureMap, maximize_mixed
+from hpo.gp.acquisition import LogExpectedImprovement, acquisition_and_gradient
+from hpo.gp.kernels import Constant, Matern
+from hpo.gp.regression import GaussianProcess
+from hpo.optimizers._bo_search import (
+    MAX_ENUMERATED,
+    FeatureMap,
+    local_search,
+    maximize_acquisition,
+    maximize_mixed,
+)
 
 SPACE = Space(
     {
@@ -160,8 +169,12 @@ def test_large_integer_ranges_try_a_spread_and_the_neighbours(log):
     np.testing.assert_allclose(space.snap(tried[:, None])[:, 0], tried, atol=1e-15)
     assert len(set(values.tolist())) == len(values)
     assert {1232, 1233, 1235, 1236, 1, 3, 4} <= set(values.tolist())
-    spread = set(np.round(np.linspace(1, 5000, MAX_ENUMERATED)).astype(int).tolist())
+    # evenly spread on the parameter's own scale: geometrically on a log scale
+    even = np.geomspace if log else np.linspace
+    spread = set(np.round(even(1, 5000, MAX_ENUMERATED)).astype(int).tolist())
     assert spread <= set(values.tolist())
+    if log:  # the lower half of the log axis (a linear spread put 1 and 80 there, no more)
+        assert np.sum(values[values <= np.sqrt(5000)] >= 4) >= 20
     assert len(values) <= MAX_ENUMERATED + 8
 
 
@@ -380,3 +393,80 @@ def test_a_purely_real_space_is_searched_by_gradient():
     U, values, _, _ = maximize_mixed(f, fmap, np.random.default_rng(0), n_raw=8, n_restarts=2)
     np.testing.assert_allclose(U[0], target, atol=1e-6)
     assert values[0] == pytest.approx(0.0, abs=1e-10)
+
+
+# -- the gradient steps and the GP-acquisition entry point (moved from hpo.gp.acquisition) --
+def test_preconditioned_search_reaches_the_maximum_in_fewer_steps():
+    # a function of x / l with lengthscales 100 times apart, maximum inside the cube
+    lengthscales = np.array([0.01, 0.03, 1.0, 1.0])
+    target = np.array([0.31, 0.62, 0.45, 0.7])
+    calls = {"plain": 0, "scaled": 0}
+
+    def counted(key):
+        def fun(X, gradient):
+            calls[key] += 1
+            z = (X - target) / lengthscales
+            a = -np.log1p(np.sum(z**2, axis=1))
+            da = -2 * z / lengthscales / (1 + np.sum(z**2, axis=1))[:, None]
+            return a, (da if gradient else None)
+
+        return fun
+
+    starts = np.array([[0.2, 0.5, 0.1, 0.9], [0.4, 0.7, 0.8, 0.2]])
+    X, _ = local_search(counted("scaled"), starts, scale=lengthscales)
+    np.testing.assert_allclose(X, [target, target], atol=1e-4)
+    local_search(counted("plain"), starts)
+    assert calls["scaled"] < calls["plain"]
+    # unit scales are the plain search
+    same = local_search(counted("plain"), starts, scale=np.ones(4))
+    np.testing.assert_array_equal(same[0], local_search(counted("plain"), starts)[0])
+
+
+def test_log_ei_maximizer_beats_a_dense_grid_and_equals_the_generic_search():
+    rng = np.random.default_rng(12345)
+    X = rng.random((15, 2))
+    gp = GaussianProcess(Constant(1.0) * Matern([0.3, 0.5]), noise=1e-5).fit(
+        X, np.sin(5 * X[:, 0]) + X[:, 1], optimize=False
+    )
+    acq = LogExpectedImprovement(float(gp.standardize_y(gp.y_train).min()))
+    space = Space({"a": Real(0.0, 1.0), "b": Real(0.0, 1.0)})
+    fmap = FeatureMap(space)
+    U, values, _, _ = maximize_acquisition(
+        gp, acq, fmap, np.random.default_rng(0), n_raw=256, n_restarts=5
+    )
+    dense = np.stack(np.meshgrid(np.linspace(0, 1, 201), np.linspace(0, 1, 201)), -1)
+    assert (
+        values[0] >= acquisition_and_gradient(gp, acq, dense.reshape(-1, 2), False)[0].max() - 1e-6
+    )
+    assert np.all(np.diff(values) <= 0)
+    generic = maximize_mixed(
+        lambda F, g: acquisition_and_gradient(gp, acq, F, g),
+        fmap,
+        np.random.default_rng(0),
+        n_raw=256,
+        n_restarts=5,
+    )
+    np.testing.assert_array_equal(generic[0], U)
+
+
+def test_a_sharp_peak_on_a_wide_log_integer_is_found_on_every_seed():
+    """Issue 14: on Integer(1, 100000, log=True) a linear spread, +-2 neighbours and three
+    rounds stopped at 694 or 698 on 4 of 10 seeds; geometric spread and rounds until nothing
+    changes reach 700 on all of them."""
+    space = Space({"x": Real(0.0, 1.0), "n": Integer(1, 100000, log=True)})
+    fmap, p = FeatureMap(space), space["n"]
+
+    def f(F, gradient=False):
+        r2 = (np.log(p.decode(F[:, 1])) - np.log(700)) ** 2
+        a = -r2 + 5 * np.exp(-r2 / (2 * 0.001**2)) - (F[:, 0] - 0.3) ** 2
+        if not gradient:
+            return a, None
+        dF = np.zeros_like(F)
+        dF[:, 0] = -2 * (F[:, 0] - 0.3)
+        return a, dF
+
+    found = [
+        space.from_unit(maximize_mixed(f, fmap, np.random.default_rng(seed))[0][0])["n"]
+        for seed in range(10)
+    ]
+    assert found == [700] * 10

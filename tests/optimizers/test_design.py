@@ -121,3 +121,17 @@ def test_an_unknown_kind_is_refused_by_name(kind):
 def test_a_block_below_one_is_refused_by_name(block):
     with pytest.raises(ValueError, match=rf"block must be a positive integer, got {block}"):
         UnitDesign("lhs", 2, np.random.default_rng(0), block=block)
+
+
+def test_sobol_helper_is_the_first_points_of_a_new_sobol_design():
+    """The acquisition search's raw candidates come from the same Sobol code as the designs."""
+    from hpo.optimizers.design import sobol
+
+    a, b = np.random.default_rng(4), np.random.default_rng(4)
+    np.testing.assert_array_equal(sobol(8, 3, a), UnitDesign("sobol", 3, b).draw(8))
+    assert a.random() == b.random()  # the same draws from the generator
+    points = sobol(16, 2, np.random.default_rng(0))
+    assert points.shape == (16, 2) and np.all((points >= 0) & (points < 1))
+    # balanced: one point in each of the 16 slices of either axis
+    for axis in range(2):
+        assert sorted(np.floor(points[:, axis] * 16).astype(int)) == list(range(16))

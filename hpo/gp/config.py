@@ -1,0 +1,93 @@
+"""The configuration of the GP behind Bayesian optimization: kernel, priors, search scaling.
+
+One declared object for what a study varies in the surrogate (instead of patched module
+constants), given to :class:`hpo.BayesianOptimization` as ``gp=GPConfig(...)``; it builds the
+:class:`~hpo.gp.regression.GaussianProcess` on the optimizer's GP features.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from hpo.gp.kernels import Kernel
+from hpo.gp.priors import LogNormal, default_prior
+from hpo.gp.regression import GaussianProcess
+
+__all__ = ["EXACT_NOISE", "GPConfig"]
+
+EXACT_NOISE = 1e-6  # the noise variance of a deterministic objective, and the noise floor
+
+
+@dataclass(frozen=True)
+class GPConfig:
+    """The surrogate model of :class:`hpo.BayesianOptimization`, for studies that vary it.
+
+    Parameters
+    ----------
+    kernel : Kernel, optional
+        Covariance over the GP inputs (for Bayesian optimization the features of
+        :mod:`hpo.optimizers._bo_search`: one column per real or integer parameter, one per
+        choice of a categorical); each model fits its own copy. Default
+        ``Constant(1) * Matern(ones(p), nu=2.5)`` with the priors of
+        :func:`hpo.gp.priors.default_prior`; a kernel given here is fitted by maximum
+        likelihood unless it has that same form.
+    lengthscale_prior : LogNormal or callable, optional
+        The prior of every lengthscale of the default kernel, or a function of the number
+        of features returning it (such as
+        :func:`hpo.gp.priors.dimension_scaled_lengthscale_prior`). Default
+        :data:`hpo.gp.priors.LENGTHSCALE_PRIOR`.
+    precondition_min_reals : int, default 10
+        With at least this many real parameters the gradient steps of the acquisition
+        search run in units of the kernel's lengthscales (1: always; a large number:
+        never); evidence in ``benchmarks/results/bo/precondition.md``.
+
+    Examples
+    --------
+    >>> from hpo import BayesianOptimization, Real, Space
+    >>> from hpo.gp import Matern
+    >>> from hpo.gp.priors import dimension_scaled_lengthscale_prior
+    >>> space = Space({"x": Real(0.0, 1.0), "y": Real(0.0, 1.0)})
+    >>> opt = BayesianOptimization(
+    ...     space, seed=0, gp=GPConfig(lengthscale_prior=dimension_scaled_lengthscale_prior)
+    ... )
+    >>> opt = BayesianOptimization(space, seed=0, gp=GPConfig(kernel=Matern([0.5, 0.5], 1.5)))
+    """
+
+    kernel: Kernel | None = None
+    lengthscale_prior: LogNormal | Callable[[int], LogNormal] | None = None
+    precondition_min_reals: int = 10
+
+    def __post_init__(self) -> None:
+        if self.kernel is not None and not isinstance(self.kernel, Kernel):
+            raise TypeError(f"kernel must be a hpo.gp Kernel, got {self.kernel!r}")
+        if self.lengthscale_prior is not None:
+            if not (
+                isinstance(self.lengthscale_prior, LogNormal) or callable(self.lengthscale_prior)
+            ):
+                raise TypeError(
+                    "lengthscale_prior must be a LogNormal or a function of the number of "
+                    f"features returning one, got {self.lengthscale_prior!r}"
+                )
+            if self.kernel is not None:
+                raise ValueError("lengthscale_prior applies to the default kernel only")
+        m = self.precondition_min_reals
+        if isinstance(m, bool) or not isinstance(m, int) or m < 1:
+            raise ValueError(f"precondition_min_reals must be a positive integer, got {m!r}")
+
+    def make_gp(self, n_features: int, deterministic: bool) -> GaussianProcess:
+        """A new, unfitted GP over ``n_features`` features."""
+        noise = EXACT_NOISE if deterministic else 1e-4
+        prior: Any = "default"
+        if self.lengthscale_prior is not None:
+            ls = self.lengthscale_prior
+            ls = ls if isinstance(ls, LogNormal) else ls(n_features)
+            prior = default_prior(n_features, n_features, not deterministic, lengthscale=ls)
+        return GaussianProcess(
+            kernel=None if self.kernel is None else self.kernel.clone(),
+            noise=noise,
+            fit_noise=not deterministic,
+            noise_bounds=(EXACT_NOISE, 1.0),
+            prior=prior,
+        )
