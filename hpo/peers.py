@@ -49,6 +49,8 @@ _REQUIRES = {
     "pymoo-ga": "pymoo",
     "optuna-hyperband": "optuna",  # hpo.peers_multifidelity
     "optuna-sh": "optuna",
+    "synetune-asha": "syne_tune",
+    "synetune-bohb": "syne_tune",
 }
 
 

@@ -1,21 +1,26 @@
-"""Optuna's pruners as multi-fidelity peers behind hpo's ask/tell contract.
+"""Peers that stop trials early (Optuna's pruners, Syne Tune's ASHA and BOHB) behind hpo's
+multi-fidelity ask/tell contract, for comparison studies.
 
 ================  ==========================================================================
 name              what runs
 ================  ==========================================================================
-optuna-hyperband  ``TPESampler(seed=...)`` with ``HyperbandPruner(min_resource=1,
+optuna-hyperband  Optuna's ``TPESampler(seed=...)`` with ``HyperbandPruner(min_resource=1,
                   max_resource=eta**K, reduction_factor=eta)``
-optuna-sh         ``TPESampler(seed=...)`` with ``SuccessiveHalvingPruner(min_resource=1,
-                  reduction_factor=eta)`` (asynchronous successive halving)
+optuna-sh         Optuna's ``TPESampler(seed=...)`` with ``SuccessiveHalvingPruner(
+                  min_resource=1, reduction_factor=eta)`` (asynchronous successive halving)
+synetune-asha     Syne Tune's ``ASHA`` baseline (stopping variant, random search,
+                  ``grace_period=1, max_t=eta**K, reduction_factor=eta``, one bracket)
+synetune-bohb     Syne Tune's ``BOHB`` baseline (the same ASHA with its KDE searcher,
+                  Falkner et al. 2018, fitted on the last value of each trial)
 ================  ==========================================================================
 
-An Optuna pruner works inside one trial: the objective reports an intermediate value at each
-step and asks ``should_prune()``. hpo's multi-fidelity contract has no long-running trial, so
-the adapter cuts an Optuna trial into hpo trials, one per rung of ``fidelity.ladder(eta)``
-(``r_0 < ... < r_K = fidelity.high``):
+A pruner (or a stopping scheduler) works inside one trial: the objective reports an
+intermediate value at each step and asks whether to stop. hpo's multi-fidelity contract has no
+long-running trial, so an adapter cuts each library trial into hpo trials, one per rung of
+``fidelity.ladder(eta)`` (``r_0 < ... < r_K = fidelity.high``); for Optuna:
 
     ask():
-        an Optuna trial waiting to continue (oldest first) -> its params at its next rung
+        a library trial waiting to continue (oldest first) -> its params at its next rung
         otherwise study.ask() -> a new configuration at its first rung
     tell(params at rung k, loss):
         trial.report(loss, step=eta**k); trial.should_prune()
@@ -24,57 +29,79 @@ the adapter cuts an Optuna trial into hpo trials, one per rung of ``fidelity.lad
         else              -> wait to be asked at rung k + 1    (a promotion, in hpo's terms)
         failed (NaN, inf, an exception) -> study.tell(trial, state=FAIL)
 
+and for Syne Tune ``suggest``/``on_trial_add``, ``on_trial_result`` (STOP or CONTINUE),
+``on_trial_complete`` at the top rung and ``on_trial_error``, as its ``Tuner`` calls them.
+
 The step reported at rung ``k`` is ``eta**k``, the resource in units of the lowest rung, so
-that Optuna's rungs fall exactly on hpo's: its ``SuccessiveHalvingPruner`` decides at steps
-``min_resource * eta**(s + rung)`` (``optuna/pruners/_successive_halving.py``, ``prune``) and
-``HyperbandPruner`` runs one such pruner per bracket ``s = 0 .. K``, each with early-stopping
-rate ``s`` (Li et al. 2018, "Hyperband", JMLR 18, Algorithm 1 with the brackets of ASHA,
-Li et al. 2020). With a ladder starting at 1 (``Fidelity("epochs", 1, 27)``) the step is the
-budget itself. Reporting only at the rungs gives the pruner the decisions it would take with a
-report at every epoch: it only compares values at the first step at or past a rung.
+that the libraries' rungs fall exactly on hpo's: Optuna's ``SuccessiveHalvingPruner`` decides
+at steps ``min_resource * eta**(s + rung)`` (``optuna/pruners/_successive_halving.py``,
+``prune``), ``HyperbandPruner`` runs one such pruner per bracket ``s = 0 .. K``, each with
+early-stopping rate ``s`` (Li et al. 2018, "Hyperband", JMLR 18, Algorithm 1, with the
+brackets of ASHA, Li et al. 2020), and Syne Tune's rungs are ``grace_period * eta**k``
+(``syne_tune/optimizer/schedulers/asha.py``, ``Bracket``). With a ladder starting at 1
+(``Fidelity("epochs", 1, 27)``) the step is the budget itself. Reporting only at the rungs
+gives the libraries the decisions they would take with a report at every epoch: they only
+compare the value at the first step at or past a rung.
 
-A trial in Hyperband bracket ``s`` cannot be pruned before step ``eta**s``, so the adapter
-starts it at rung ``s`` (that is, its first report is the first one the pruner looks at);
+A trial in Optuna's Hyperband bracket ``s`` cannot be pruned before step ``eta**s``, so the
+adapter starts it at rung ``s`` (its first report is the first one the pruner looks at).
 Optuna places trials into brackets by a hash of the study name and the trial number, so the
-study is always named ``"hpo"`` and the same seed gives the same trajectory. With learning-curve
-problems that keep checkpoints, continuing a trial costs only the increment of its budget.
+study is always named ``"hpo"`` and the same seed gives the same trajectory; Syne Tune 0.16
+draws in places from numpy's global generator, so its scheduler runs on a seeded global state
+of its own, swapped in and out around each call. With learning-curve problems that keep
+checkpoints, continuing a trial costs only the increment of its budget.
 
-Each trial's ``info`` holds ``bracket`` (Optuna's Hyperband bracket; 0 for successive
-halving), ``rung``, ``budget``, ``source`` (``"tpe"`` for a new configuration, ``"promotion"``
-for a continuation) and ``optuna_trial`` (the Optuna trial number). Told without being asked
-(a warm start), a result at the full budget enters the study as a complete trial, one at a
+Each trial's ``info`` holds ``bracket`` (Optuna's Hyperband bracket, else 0), ``rung``,
+``budget``, ``source`` (``"new"`` for a new configuration, ``"promotion"`` for a
+continuation) and ``peer_trial`` (the library's trial number). Told without being asked (a
+warm start), a result at the full budget enters an Optuna study as a complete trial, one at a
 lower rung as a pruned trial with that intermediate value, a failed one as a failed trial;
-other budgets are recorded but not given to Optuna. A new configuration that TPE draws again
-(possible on small discrete spaces) is told to Optuna as failed and redrawn. ``prune=False``
-swaps in Optuna's ``NopPruner``: every configuration then runs through every rung. Optuna is
-optional (``pip install -e ".[peers]"``) and imported only when an adapter is built; the
-adapters cannot be saved (in-memory Optuna studies), like those of :mod:`hpo.peers`.
+other budgets, and every warm start of the Syne Tune adapters, are recorded but not given to
+the library. A new configuration drawn again (possible on small discrete spaces) is told to the
+library as failed and redrawn. ``prune=False`` swaps in Optuna's ``NopPruner``: every
+configuration then runs through every rung. The libraries are optional (Optuna: ``pip install
+-e ".[peers]"``; ``pip install syne-tune``) and imported only when an adapter is built; the
+adapters cannot be saved, like the Optuna adapters of :mod:`hpo.peers`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import numbers
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
-from hpo._seed import SeedLike
+from hpo._seed import SeedLike, spawn_seed
 from hpo.fidelity import Fidelity
 from hpo.optimizers.base import Optimizer, Proposal, config_key
 from hpo.peers import _Peer, optuna_distributions
 from hpo.space import Params, Space
 from hpo.trial import Trial
 
-__all__ = ["PEERS", "OptunaHyperband", "OptunaSuccessiveHalving"]
+__all__ = [
+    "PEERS",
+    "OptunaHyperband",
+    "OptunaSuccessiveHalving",
+    "SyneTuneASHA",
+    "SyneTuneBOHB",
+]
 
 #: The Optuna study's name: Hyperband's bracket of a trial is a hash of it (see above).
 STUDY_NAME = "hpo"
 _MAX_REDRAWS = 100
 
 
-class _OptunaPruned(_Peer):
-    """TPE with an Optuna pruner, one Optuna trial cut into one hpo trial per rung."""
+class _RungPeer(_Peer):
+    """A library that stops trials (Optuna's pruners, Syne Tune's schedulers), with each of
+    its trials cut into one hpo trial per rung (see the module docstring).
+
+    A subclass builds the library's objects in ``_setup`` and implements ``_start`` (a new
+    library trial and its configuration), ``_report`` (a value at a rung: whether the library
+    stops the trial there), ``_finish`` (the trial completes, or fails with ``None``), and
+    optionally ``_first_rung`` and ``_warm_start``.
+    """
 
     multi_fidelity = True
 
@@ -85,34 +112,42 @@ class _OptunaPruned(_Peer):
         fidelity: Fidelity,
         seed: SeedLike = None,
         eta: int = 3,
-        prune: bool = True,
     ) -> None:
         if not isinstance(eta, numbers.Integral) or isinstance(eta, bool) or eta < 2:
-            raise ValueError(f"eta must be an integer >= 2 (Optuna's), got {eta!r}")
+            raise ValueError(f"eta must be an integer >= 2, got {eta!r}")
         super().__init__(space, seed=seed, fidelity=fidelity)
-        import optuna
-
-        optuna.logging.set_verbosity(optuna.logging.WARNING)
-        logging.getLogger("optuna").setLevel(logging.WARNING)
         self.eta = int(eta)
         #: Budgets of the rungs, from about ``fidelity.low`` to ``fidelity.high``.
         self.budgets = self.fidelity.ladder(self.eta)
-        #: The step reported to Optuna at each rung: ``eta**k``.
+        #: The step reported to the library at each rung: ``eta**k``.
         self.steps = [self.eta**k for k in range(len(self.budgets))]
-        self._dists = optuna_distributions(self.space)
-        pruner = self._make_pruner(optuna) if prune else optuna.pruners.NopPruner()
-        sampler = optuna.samplers.TPESampler(seed=self._library_seed)
-        self._study = optuna.create_study(study_name=STUDY_NAME, sampler=sampler, pruner=pruner)
-        self._running: dict[int, tuple[Any, Params, int]] = {}  # number -> trial, params, bracket
-        self._waiting: list[tuple[int, int]] = []  # (Optuna trial number, next rung), FIFO
+        self._running: dict[int, tuple[Any, Params, int]] = {}  # id -> handle, params, rung 0
+        self._waiting: list[tuple[int, int]] = []  # (library trial id, next rung), FIFO
         self._seen: set[tuple] = set()  # configurations (without budget) asked or told
 
-    def _make_pruner(self, optuna: Any) -> Any:
+    # -- the library's part -------------------------------------------------------------
+    def _start(self) -> tuple[int, Any, list[Any]] | None:
+        """A new library trial: its id, handle and native configuration (``None``: none)."""
         raise NotImplementedError
 
-    def _bracket(self, trial: Any) -> int:
-        """The Hyperband bracket ``s`` of an Optuna trial (0 for other pruners)."""
+    def _first_rung(self, handle: Any) -> int:
+        """The first rung at which the library can stop this trial."""
         return 0
+
+    def _report(self, handle: Any, value: float, rung: int) -> bool:
+        """Report ``value`` at ``rung``; whether the library stops the trial there."""
+        raise NotImplementedError
+
+    def _finish(self, handle: Any, value: float | None, rung: int) -> None:
+        """End the trial: complete with ``value`` at the top rung, or failed (``None``)."""
+        raise NotImplementedError
+
+    def _discard(self, handle: Any) -> None:
+        """Drop a new trial whose configuration was drawn before."""
+        self._finish(handle, None, 0)
+
+    def _warm_start(self, trial: Trial) -> None:
+        """Give a result told without being asked to the library, if it can take one."""
 
     # -- ask ----------------------------------------------------------------------------
     def _proposal(self, number: int, rung: int, source: str) -> Proposal:
@@ -123,25 +158,24 @@ class _OptunaPruned(_Peer):
             "rung": rung,
             "budget": budget,
             "source": source,
-            "optuna_trial": number,
+            "peer_trial": number,
         }
         return Proposal({**params, self.fidelity.name: budget}, info)
 
     def _new_trial(self) -> int | None:
-        """Number of a new Optuna trial with an unseen configuration (``None``: none found)."""
-        import optuna
-
+        """Id of a new library trial with an unseen configuration (``None``: none found)."""
         for _ in range(_MAX_REDRAWS):
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                trial = self._study.ask(self._dists)
-            params = self._from_native([trial.params[k] for k in self.space.names])
-            if config_key(params) in self._seen:  # drawn before: let TPE move on
-                self._study.tell(trial, state=optuna.trial.TrialState.FAIL)
+            started = self._start()
+            if started is None:
+                return None
+            number, handle, row = started
+            params = self._from_native(row)
+            if config_key(params) in self._seen:  # drawn before: let the library move on
+                self._discard(handle)
                 continue
             self._seen.add(config_key(params))
-            self._running[trial.number] = (trial, params, self._bracket(trial))
-            return trial.number
+            self._running[number] = (handle, params, self._first_rung(handle))
+            return number
         return None
 
     def _propose(self, n: int) -> list[Params | Proposal]:
@@ -154,45 +188,90 @@ class _OptunaPruned(_Peer):
             number = self._new_trial()
             if number is None:
                 break
-            out.append(self._proposal(number, self._running[number][2], "tpe"))
+            out.append(self._proposal(number, self._running[number][2], "new"))
         return out
 
     # -- tell ---------------------------------------------------------------------------
     def _observe(self, trials: list[Trial]) -> None:
-        import optuna
-
-        state = optuna.trial.TrialState
         for t in trials:
-            number = t.info.get("optuna_trial")
+            number = t.info.get("peer_trial")
             if number is None or number not in self._running:
+                params = {k: v for k, v in t.params.items() if k != self.fidelity.name}
+                self._seen.add(config_key(params))
                 self._warm_start(t)
                 continue
-            trial = self._running[number][0]
-            rung = t.info["rung"]
+            handle, rung = self._running[number][0], t.info["rung"]
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 if not t.ok:
                     del self._running[number]
-                    self._study.tell(trial, state=state.FAIL)
-                    continue
-                trial.report(t.value, step=self.steps[rung])
-                if trial.should_prune():
+                    self._finish(handle, None, rung)
+                elif self._report(handle, t.value, rung):
                     del self._running[number]
-                    self._study.tell(trial, state=state.PRUNED)
                 elif rung == len(self.budgets) - 1:
                     del self._running[number]
-                    self._study.tell(trial, t.value)
+                    self._finish(handle, t.value, rung)
                 else:
                     self._waiting.append((number, rung + 1))
 
+    def save(self, path: Any) -> None:
+        raise NotImplementedError(f"{self.name}: the library's objects cannot be saved")
+
+
+class _OptunaPruned(_RungPeer):
+    """Optuna's TPE with a pruner (see the module docstring)."""
+
+    def __init__(
+        self,
+        space: Space | Mapping[str, Any],
+        *,
+        fidelity: Fidelity,
+        seed: SeedLike = None,
+        eta: int = 3,
+        prune: bool = True,
+    ) -> None:
+        super().__init__(space, fidelity=fidelity, seed=seed, eta=eta)
+        import optuna
+
+        optuna.logging.set_verbosity(optuna.logging.WARNING)
+        logging.getLogger("optuna").setLevel(logging.WARNING)
+        self._dists = optuna_distributions(self.space)
+        pruner = self._make_pruner(optuna) if prune else optuna.pruners.NopPruner()
+        sampler = optuna.samplers.TPESampler(seed=self._library_seed)
+        self._study = optuna.create_study(study_name=STUDY_NAME, sampler=sampler, pruner=pruner)
+
+    def _make_pruner(self, optuna: Any) -> Any:
+        raise NotImplementedError
+
+    def _start(self) -> tuple[int, Any, list[Any]]:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            trial = self._study.ask(self._dists)
+        return trial.number, trial, [trial.params[k] for k in self.space.names]
+
+    def _report(self, handle: Any, value: float, rung: int) -> bool:
+        import optuna
+
+        handle.report(value, step=self.steps[rung])
+        if handle.should_prune():
+            self._study.tell(handle, state=optuna.trial.TrialState.PRUNED)
+            return True
+        return False
+
+    def _finish(self, handle: Any, value: float | None, rung: int) -> None:
+        import optuna
+
+        if value is None:
+            self._study.tell(handle, state=optuna.trial.TrialState.FAIL)
+        else:
+            self._study.tell(handle, value)
+
     def _warm_start(self, t: Trial) -> None:
-        """Give a result told without being asked to the study, where its budget allows."""
         import optuna
 
         state = optuna.trial.TrialState
         budget = t.params[self.fidelity.name]
         params = {k: v for k, v in t.params.items() if k != self.fidelity.name}
-        self._seen.add(config_key(params))
         native = dict(zip(self.space.names, self._to_native(params)))
         kwargs: dict[str, Any] = {"params": native, "distributions": self._dists}
         if not t.ok:
@@ -205,9 +284,6 @@ class _OptunaPruned(_Peer):
         else:
             return
         self._study.add_trial(optuna.trial.create_trial(**kwargs))
-
-    def save(self, path: Any) -> None:
-        raise NotImplementedError(f"{self.name}: Optuna studies in memory cannot be saved")
 
 
 class OptunaHyperband(_OptunaPruned):
@@ -240,7 +316,7 @@ class OptunaHyperband(_OptunaPruned):
             min_resource=1, max_resource=self.steps[-1], reduction_factor=self.eta
         )
 
-    def _bracket(self, trial: Any) -> int:
+    def _first_rung(self, trial: Any) -> int:
         # Optuna 5.0 internals (optuna/pruners/_hyperband.py): the bracket is fixed by
         # crc32(f"{study_name}_{number}"), its pruner first decides at step eta**bracket.
         import optuna
@@ -268,7 +344,138 @@ class OptunaSuccessiveHalving(_OptunaPruned):
         return optuna.pruners.SuccessiveHalvingPruner(min_resource=1, reduction_factor=self.eta)
 
 
+class _SyneTuneStopping(_RungPeer):
+    """A Syne Tune scheduler that stops trials (its ``ASHA`` and ``BOHB`` baselines), driven
+    as its ``Tuner`` drives it: ``suggest``, ``on_trial_add``, ``on_trial_result`` (stop or
+    continue), ``on_trial_complete`` and ``on_trial_error``."""
+
+    def __init__(
+        self,
+        space: Space | Mapping[str, Any],
+        *,
+        fidelity: Fidelity,
+        seed: SeedLike = None,
+        eta: int = 3,
+    ) -> None:
+        super().__init__(space, fidelity=fidelity, seed=seed, eta=eta)
+        import numpy as np
+        from syne_tune import config_space as cs
+
+        logging.getLogger("syne_tune").setLevel(logging.ERROR)
+
+        native: dict[str, Any] = {}
+        for name, p in self.space.items():
+            if p.kind == "real":
+                native[name] = cs.uniform(0.0, 1.0)
+            elif p.kind == "integer":
+                native[name] = (cs.lograndint if p.log else cs.randint)(p.low, p.high)
+            else:
+                native[name] = cs.choice(list(range(p.n_values)))
+        kwargs = {
+            "metric": "loss",
+            "time_attr": "step",
+            "max_t": self.steps[-1],
+            "grace_period": 1,
+            "reduction_factor": self.eta,
+            "random_seed": self._library_seed % 2**31,
+            "do_minimize": True,
+        }
+        self._global_state = np.random.RandomState(spawn_seed(self.rng)).get_state()
+        with self._numpy_global_state():
+            self._scheduler = self._make_scheduler(native, kwargs)
+        self._next_id = 0
+
+    def _make_scheduler(self, config_space: dict[str, Any], kwargs: dict[str, Any]) -> Any:
+        raise NotImplementedError
+
+    @contextlib.contextmanager
+    def _numpy_global_state(self) -> Iterator[None]:
+        """Run the scheduler on a global numpy state of its own, seeded, then put back the
+        caller's: Syne Tune 0.16 draws from ``numpy.random``'s global generator in places
+        (``RandomSearcher.suggest`` samples without its seeded ``random_state``, and
+        ``on_trial_add`` picks a bracket), which would make runs irreproducible."""
+        import numpy as np
+
+        caller = np.random.get_state()  # noqa: NPY002 (the library's global draws)
+        np.random.set_state(self._global_state)  # noqa: NPY002
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # pandas and statsmodels, inside the KDE
+                yield
+        finally:
+            self._global_state = np.random.get_state()  # noqa: NPY002
+            np.random.set_state(caller)  # noqa: NPY002
+
+    def _start(self) -> tuple[int, Any, list[Any]] | None:
+        import datetime
+
+        from syne_tune.backend.trial_status import Trial as SyneTrial
+
+        with self._numpy_global_state():
+            suggestion = self._scheduler.suggest()
+            if suggestion is None or suggestion.config is None:
+                return None
+            trial = SyneTrial(self._next_id, suggestion.config, datetime.datetime.now())
+            self._next_id += 1
+            self._scheduler.on_trial_add(trial)
+        return trial.trial_id, trial, [suggestion.config[k] for k in self.space.names]
+
+    def _report(self, handle: Any, value: float, rung: int) -> bool:
+        from syne_tune.optimizer.scheduler import SchedulerDecision
+
+        with self._numpy_global_state():
+            decision = self._scheduler.on_trial_result(
+                handle, {"loss": value, "step": self.steps[rung]}
+            )
+        # at the top rung the scheduler says STOP because the trial is done (max_t)
+        return decision == SchedulerDecision.STOP and rung < len(self.budgets) - 1
+
+    def _finish(self, handle: Any, value: float | None, rung: int) -> None:
+        with self._numpy_global_state():
+            if value is None:
+                self._scheduler.on_trial_error(handle)
+            else:
+                result = {"loss": value, "step": self.steps[rung]}
+                self._scheduler.on_trial_complete(handle, result)
+
+
+class SyneTuneASHA(_SyneTuneStopping):
+    """Syne Tune's ``ASHA`` baseline (asynchronous successive halving, stopping variant,
+    random search), with ``grace_period=1``, ``max_t=eta**K``, ``reduction_factor=eta``.
+
+    Parameters
+    ----------
+    space : Space or dict
+    fidelity : Fidelity
+        The resource (required): rungs ``fidelity.ladder(eta)``.
+    seed : int, numpy.random.Generator or None
+    eta : int, default 3
+    """
+
+    name = "synetune-asha"
+
+    def _make_scheduler(self, config_space: dict[str, Any], kwargs: dict[str, Any]) -> Any:
+        from syne_tune.optimizer.baselines import ASHA
+
+        return ASHA(config_space, **kwargs)
+
+
+class SyneTuneBOHB(_SyneTuneStopping):
+    """Syne Tune's ``BOHB`` baseline (its ASHA with the KDE searcher of Falkner et al. 2018,
+    fitted on the last value of each trial), with its defaults otherwise.
+
+    Parameters as :class:`SyneTuneASHA`.
+    """
+
+    name = "synetune-bohb"
+
+    def _make_scheduler(self, config_space: dict[str, Any], kwargs: dict[str, Any]) -> Any:
+        from syne_tune.optimizer.baselines import BOHB
+
+        return BOHB(config_space, **kwargs)
+
+
 #: The multi-fidelity peers by name, for :func:`hpo.optimizers.make_optimizer`.
 PEERS: dict[str, type[Optimizer]] = {
-    cls.name: cls for cls in (OptunaHyperband, OptunaSuccessiveHalving)
+    cls.name: cls for cls in (OptunaHyperband, OptunaSuccessiveHalving, SyneTuneASHA, SyneTuneBOHB)
 }

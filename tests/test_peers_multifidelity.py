@@ -2,11 +2,13 @@
 checks of tests/optimizers/test_contract_multifidelity.py that apply to a peer, and how the
 Optuna trials are cut into rungs."""
 
+import importlib.util
 import math
 import subprocess
 import sys
 from collections import defaultdict
 
+import numpy as np
 import pytest
 
 from hpo import Fidelity, Real, Space, TrialStatus, minimize
@@ -19,6 +21,7 @@ from hpo.peers_multifidelity import PEERS, STUDY_NAME  # noqa: E402
 FID = Fidelity("epochs", 1, 9)
 LADDER = FID.ladder(3)  # [1, 3, 9]: Optuna steps 1, 3, 9
 NAMES = ["optuna-hyperband", "optuna-sh"]
+SYNE_TUNE = ["synetune-asha", "synetune-bohb"]
 SMALL = Space({"x": Real(0.0, 1.0), "y": Real(-1.0, 1.0)})
 
 
@@ -53,9 +56,9 @@ def run(opt, n, fun=objective):
 
 
 def test_registered_for_make_optimizer_and_listed_with_the_multi_fidelity_names():
-    assert sorted(PEERS) == NAMES and all(cls.name == n for n, cls in PEERS.items())
-    assert set(NAMES) <= set(optimizer_names(multi_fidelity=True))
-    assert not set(NAMES) & set(optimizer_names())  # they need a fidelity
+    assert sorted(PEERS) == NAMES + SYNE_TUNE and all(cls.name == n for n, cls in PEERS.items())
+    assert set(PEERS) <= set(optimizer_names(multi_fidelity=True))
+    assert not set(PEERS) & set(optimizer_names())  # they need a fidelity
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -68,7 +71,7 @@ def test_asked_configurations_carry_a_budget_on_the_ladder(name, mixed_space):
         trial = opt.tell(params, objective(params))
         assert trial.status is TrialStatus.COMPLETE
     assert all(t.info["budget"] == t.params["epochs"] for t in opt.trials)
-    assert all({"bracket", "rung", "optuna_trial"} <= set(t.info) for t in opt.trials)
+    assert all({"bracket", "rung", "peer_trial"} <= set(t.info) for t in opt.trials)
     assert opt.best.params["epochs"] == max(t.params["epochs"] for t in opt.completed)
 
 
@@ -101,7 +104,7 @@ def test_the_study_has_a_fixed_name_so_hyperband_brackets_are_reproducible():
     assert len(brackets) > 1  # trials are spread over Hyperband's brackets
     for t in opt.trials:  # a trial of bracket s starts at rung s, never below
         assert t.info["rung"] >= t.info["bracket"]
-        if t.info["source"] == "tpe":
+        if t.info["source"] == "new":
             assert t.info["rung"] == t.info["bracket"]
 
 
@@ -146,9 +149,9 @@ def test_a_hand_checked_sequence_where_successive_halving_prunes():
     # 3 // 3 = 1 is 4 -> prune; [.., 3] top 4 // 3 = 1 is 3 -> go; 7, 8: prune.
     for value, expected in zip(values, promoted_expected):
         params = opt.ask()
-        assert params["epochs"] == 1 and opt.trials[-1].info["source"] == "tpe"
+        assert params["epochs"] == 1 and opt.trials[-1].info["source"] == "new"
         opt.tell(params, value)
-        number = opt.trials[-1].info["optuna_trial"]
+        number = opt.trials[-1].info["peer_trial"]
         state = opt._study.trials[number].state
         if expected:
             assert state is optuna.trial.TrialState.RUNNING
@@ -158,7 +161,7 @@ def test_a_hand_checked_sequence_where_successive_halving_prunes():
             assert state is optuna.trial.TrialState.PRUNED
     # the first trial goes on: its continuation is asked at rung 1 with the same params
     first = opt.trials[0]
-    opt._waiting.insert(0, (first.info["optuna_trial"], 1))
+    opt._waiting.insert(0, (first.info["peer_trial"], 1))
     again = opt.ask()
     assert without_budget(again) == without_budget(first.params) and again["epochs"] == 3
 
@@ -230,3 +233,58 @@ def test_hpo_imports_and_lists_optimizers_without_optuna():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert "needs optuna" in out.stdout
+
+
+# -- Syne Tune (not in the peers extra: run when syne-tune is installed) ------------------
+
+needs_syne_tune = pytest.mark.skipif(
+    importlib.util.find_spec("syne_tune") is None, reason="syne-tune is not installed"
+)
+
+
+@needs_syne_tune
+@pytest.mark.parametrize("name", SYNE_TUNE)
+def test_syne_tune_peers_follow_the_contract_and_leave_numpy_global_state(name, mixed_space):
+    before = np.random.get_state()[1].copy()  # noqa: NPY002 (what this test checks)
+    a = make(name, mixed_space, seed=5)
+    run(a, 25)
+    assert all(t.params["epochs"] in LADDER for t in a.trials)
+    assert {t.info["source"] for t in a.trials} == {"new", "promotion"}
+    b = run(make(name, mixed_space, seed=5), 25)
+    c = run(make(name, mixed_space, seed=6), 25)
+    assert [t.params for t in a.trials] == b and b != c
+    after = np.random.get_state()[1]  # noqa: NPY002
+    assert (after == before).all()  # Syne Tune's global draws undone
+
+
+@needs_syne_tune
+def test_syne_tune_asha_stops_the_worse_two_thirds_at_a_rung():
+    # Syne Tune's Bracket.on_result: a result is stopped when its rank among the results
+    # recorded at the rung (itself included) is above 1 / eta.
+    opt = make("synetune-asha", SMALL, seed=0)
+    outcome = []
+    for value in [5.0, 4.0, 6.0, 3.0]:
+        params = opt.ask()
+        assert params["epochs"] == 1
+        opt.tell(params, value)
+        continued = bool(opt._waiting)
+        outcome.append(continued)
+        opt._waiting.clear()
+    # ranks (searchsorted / n): 5 -> 0; 4 of [5, 4] -> 0; 6 of [5, 4, 6] -> 2/3; 3 -> 0
+    assert outcome == [True, True, False, True]
+
+
+@needs_syne_tune
+@pytest.mark.parametrize("name", SYNE_TUNE)
+def test_syne_tune_failed_trials_are_reported_as_errors(name, mixed_space):
+    opt = make(name, mixed_space, seed=4)
+    failed = set()
+    for i in range(18):
+        params = opt.ask()
+        assert key(params) not in failed
+        if i % 3 == 0:
+            opt.tell(params, float("nan"))
+            failed.add(key(params))
+        else:
+            opt.tell(params, objective(params))
+    assert sum(t.status is TrialStatus.FAILED for t in opt.trials) == 6
