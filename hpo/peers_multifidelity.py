@@ -97,10 +97,10 @@ class _RungPeer(_Peer):
     """A library that stops trials (Optuna's pruners, Syne Tune's schedulers), with each of
     its trials cut into one hpo trial per rung (see the module docstring).
 
-    A subclass builds the library's objects in ``_setup`` and implements ``_start`` (a new
-    library trial and its configuration), ``_report`` (a value at a rung: whether the library
-    stops the trial there), ``_finish`` (the trial completes, or fails with ``None``), and
-    optionally ``_first_rung`` and ``_warm_start``.
+    A subclass builds the library's objects in its constructor and implements ``_start`` (a
+    new library trial and its configuration), ``_report`` (a value at a rung: whether the
+    library stops the trial there), ``_finish`` (the trial completes, or fails with ``None``),
+    and optionally ``_first_rung`` and ``_warm_start``.
     """
 
     multi_fidelity = True
@@ -121,7 +121,7 @@ class _RungPeer(_Peer):
         self.budgets = self.fidelity.ladder(self.eta)
         #: The step reported to the library at each rung: ``eta**k``.
         self.steps = [self.eta**k for k in range(len(self.budgets))]
-        self._running: dict[int, tuple[Any, Params, int]] = {}  # id -> handle, params, rung 0
+        self._running: dict[int, tuple[Any, Params, int]] = {}  # id -> handle, params, first rung
         self._waiting: list[tuple[int, int]] = []  # (library trial id, next rung), FIFO
         self._seen: set[tuple] = set()  # configurations (without budget) asked or told
 
