@@ -19,6 +19,14 @@ New configurations of random search, Hyperband and ASHA are all drawn with
 comparison is paired (common random numbers), and ties with random search on a seed mean
 that the multi-fidelity search kept the same best configuration.
 
+The peers of :mod:`hpo.peers_multifidelity`, run when their library is installed:
+``optuna-hyperband`` and ``optuna-sh`` (Optuna's TPE with its ``HyperbandPruner`` and
+``SuccessiveHalvingPruner``), ``synetune-asha`` and ``synetune-bohb`` (Syne Tune's ASHA and
+BOHB; syne-tune is not in the peers extra: ``pip install --target DIR syne-tune`` and put
+DIR at the end of ``PYTHONPATH``). They draw with seeds of their own, so they are not paired
+with the others. A configuration they continue to the next rung is charged that rung's whole
+budget, as a promotion of Hyperband or ASHA is: these synthetic problems keep no checkpoints.
+
     nice -n 10 python benchmarks/compare_multifidelity.py --seeds 0-4 --tag quick
 """
 
@@ -39,10 +47,12 @@ from pathlib import Path  # noqa: E402
 import numpy as np  # noqa: E402
 
 from hpo.optimizers import make_optimizer  # noqa: E402
+from hpo.peers import available  # noqa: E402
 from hpo.problems import get_problem  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results" / "multifidelity"
-OPTIMIZERS = ("random", "hyperband", "asha", "gp-hyperband")
+PEERS = ("optuna-hyperband", "optuna-sh", "synetune-asha", "synetune-bohb")
+OPTIMIZERS = ("random", "hyperband", "asha", "gp-hyperband", *(n for n in PEERS if available(n)))
 
 
 def parse_seeds(text: str) -> list[int]:

@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 
 from hpo._seed import SeedLike, spawn_seed
+from hpo.fidelity import Fidelity
 from hpo.optimizers.base import Optimizer, config_key
 from hpo.space import Params, Space
 from hpo.trial import Trial
@@ -46,6 +47,10 @@ _REQUIRES = {
     "optuna-gp": "optuna",
     "optuna-tpe": "optuna",
     "pymoo-ga": "pymoo",
+    "optuna-hyperband": "optuna",  # hpo.peers_multifidelity
+    "optuna-sh": "optuna",
+    "synetune-asha": "syne_tune",
+    "synetune-bohb": "syne_tune",
 }
 
 
@@ -66,9 +71,15 @@ def require(name: str) -> None:
 class _Peer(Optimizer):
     """Shared translation between hpo configurations and a library's vectors."""
 
-    def __init__(self, space: Space | Mapping[str, Any], *, seed: SeedLike = None) -> None:
+    def __init__(
+        self,
+        space: Space | Mapping[str, Any],
+        *,
+        seed: SeedLike = None,
+        fidelity: Fidelity | None = None,  # for the multi-fidelity peers
+    ) -> None:
         require(self.name)
-        super().__init__(space, seed=seed)
+        super().__init__(space, seed=seed, fidelity=fidelity)
         self._library_seed = spawn_seed(self.rng)
 
     def _to_native(self, params: Params) -> list[Any]:
@@ -94,6 +105,22 @@ class _Peer(Optimizer):
             else:
                 u[j] = (int(row[j]) + 0.5) / p.n_values
         return self.space.from_unit(u)
+
+
+def optuna_distributions(space: Space) -> dict[str, Any]:
+    """Optuna distributions of ``space`` as the Optuna adapters see it: reals by their unit
+    coordinate, integers natively, categoricals by choice index."""
+    from optuna import distributions as od
+
+    dists: dict[str, Any] = {}
+    for name, p in space.items():
+        if p.kind == "real":
+            dists[name] = od.FloatDistribution(0.0, 1.0)
+        elif p.kind == "integer":
+            dists[name] = od.IntDistribution(p.low, p.high, log=p.log)
+        else:
+            dists[name] = od.CategoricalDistribution(list(range(p.n_values)))
+    return dists
 
 
 class SkoptGP(_Peer):
@@ -142,18 +169,10 @@ class _OptunaPeer(_Peer):
     def __init__(self, space: Space | Mapping[str, Any], *, seed: SeedLike = None) -> None:
         super().__init__(space, seed=seed)
         import optuna
-        from optuna import distributions as od
 
         optuna.logging.set_verbosity(optuna.logging.WARNING)
         logging.getLogger("optuna").setLevel(logging.WARNING)
-        self._dists = {}
-        for name, p in self.space.items():
-            if p.kind == "real":
-                self._dists[name] = od.FloatDistribution(0.0, 1.0)
-            elif p.kind == "integer":
-                self._dists[name] = od.IntDistribution(p.low, p.high, log=p.log)
-            else:
-                self._dists[name] = od.CategoricalDistribution(list(range(p.n_values)))
+        self._dists = optuna_distributions(self.space)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # ExperimentalWarning for GPSampler
             self._study = optuna.create_study(sampler=self._make_sampler(self._library_seed))

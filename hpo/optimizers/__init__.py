@@ -45,11 +45,11 @@ MULTI_FIDELITY_OPTIMIZERS: dict[str, type[Optimizer]] = {
 }
 
 
-def _peer_classes() -> dict[str, type[Optimizer]]:
+def _peer_classes(multi_fidelity: bool = True) -> dict[str, type[Optimizer]]:
     # Imported on demand: hpo.peers wraps optional libraries and nothing else in hpo needs it.
-    from hpo import peers
+    from hpo import peers, peers_multifidelity
 
-    return peers.PEERS
+    return {**peers.PEERS, **(peers_multifidelity.PEERS if multi_fidelity else {})}
 
 
 def optimizer_names(include_peers: bool = True, multi_fidelity: bool = False) -> list[str]:
@@ -57,7 +57,7 @@ def optimizer_names(include_peers: bool = True, multi_fidelity: bool = False) ->
     with ``multi_fidelity``, also those that need a ``fidelity`` option."""
     names = list(OPTIMIZERS) + (list(MULTI_FIDELITY_OPTIMIZERS) if multi_fidelity else [])
     if include_peers:
-        names += list(_peer_classes())
+        names += list(_peer_classes(multi_fidelity))
     return names
 
 
