@@ -271,9 +271,8 @@ def test_a_huge_budget_is_refused_at_once_instead_of_hanging(capsys, tmp_path):
 
 # The hang is in the grid's construction (sizing the grid for a 1-D budget of 20,000 builds
 # every candidate axis: minutes); nothing in the CLI or the runner loops over the budget.
-# Passes once the arithmetic grid sizing of hpo/optimizers/grid.py (engineer core) is merged.
+# The grid is now sized arithmetically (hpo/optimizers/grid.py).
 @pytest.mark.slow
-@pytest.mark.xfail(reason="needs the arithmetic grid sizing in hpo/optimizers/grid.py")
 def test_a_large_grid_run_starts_at_once(tmp_path):
     argv = ["run", "--optimizer", "grid", "--problem", "ackley:dim=1", "--n-trials", "20000"]
     proc = subprocess.Popen(
