@@ -731,10 +731,14 @@ class Space(Mapping[str, Parameter]):
             return None
         if self.conditions is None:
             return math.prod(sizes)
-        axes = {
-            n: p.grid(p.n_values) for n, p in self._params.items() if n in self.conditions.parents
-        }
-        return self.conditions.count(axes, lambda n: self._params[n].n_values)
+        if "_n_configs" not in self.__dict__:  # counted once: optimizers ask at every ask
+            self._n_configs = self._count_tree(self.conditions)
+        return self._n_configs
+
+    def _count_tree(self, cond: Conditions) -> int:
+        """Distinct configurations of a finite conditional space (all values of parents)."""
+        axes = {n: p.grid(p.n_values) for n, p in self._params.items() if n in cond.parents}
+        return cond.count(axes, lambda n: self._params[n].n_values)
 
     # -- activity -----------------------------------------------------------------------
     def active_names(self, params: Mapping[str, Any]) -> list[str]:

@@ -181,3 +181,43 @@ def test_a_conditional_space_loads_through_the_restricted_unpickler():
     assert again == space and again.is_conditional
     params = {"solver": "lbfgs", "layers": 1}
     assert again.validate(params) == params
+
+
+@st.composite
+def conditional_spaces(draw) -> Space:
+    """Random forests of conditions: each parameter may depend on an earlier discrete one
+    (sometimes on two: both must hold), on one or several of its values."""
+    params: dict = {}
+    for i in range(draw(st.integers(2, 6))):
+        discrete = [n for n, p in params.items() if p.kind != "real"]
+        when = None
+        if discrete and draw(st.booleans()):
+            parents = draw(st.lists(st.sampled_from(discrete), min_size=1, max_size=2, unique=True))
+            when = {}
+            for q in parents:
+                values = params[q].grid(10)
+                picked = draw(st.lists(st.sampled_from(values), min_size=1, unique=True))
+                when[q] = picked if len(picked) > 1 else picked[0]
+        kind = draw(st.sampled_from(["real", "integer", "categorical"]))
+        if kind == "real":
+            params[f"p{i}"] = Real(0.0, 1.0, when=when)
+        elif kind == "integer":
+            params[f"p{i}"] = Integer(0, draw(st.integers(1, 3)), when=when)
+        else:
+            params[f"p{i}"] = Categorical(["a", "b", "c"][: draw(st.integers(2, 3))], when=when)
+    return Space(params)
+
+
+@settings(max_examples=60, deadline=None)
+@given(space=conditional_spaces(), seed=st.integers(0, 2**16))
+def test_random_trees_round_trip_and_grid_without_duplicates(space, seed):
+    assert Space.from_dict(json.loads(json.dumps(space.to_dict()))) == space
+    for params in space.sample(np.random.default_rng(seed), 20):
+        assert space.validate(params) == params
+        assert space.from_unit(space.to_unit(params)) == params
+    grid = space.grid(2)
+    assert len(grid) == space.grid_size(2)
+    assert len({json.dumps(g, sort_keys=True) for g in grid}) == len(grid)
+    assert all(space.validate(g) == g for g in grid)
+    if space.n_configs is not None:
+        assert space.n_configs == len(space.grid(4))
