@@ -424,7 +424,9 @@ class GeneticAlgorithm(Optimizer):
 
     def _observe(self, trials: list[Trial]) -> None:
         for trial in trials:
-            genome = self._genomes.pop(self._key(trial.params), None)
+            genome = None
+            if self.space.is_conditional:  # the genome it was bred as, inactive genes included
+                genome = self._genomes.pop(self._key(trial.params), None)
             self._unit[trial.number] = (
                 self.space.to_unit(trial.params) if genome is None else genome
             )

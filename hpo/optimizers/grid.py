@@ -92,6 +92,8 @@ class GridSearch(Optimizer):
 
     name = "grid"
     supports_conditional = True
+    #: The tree of a conditional space's grid (class default: flat, and grids saved before).
+    _points: list[Params] | None = None
 
     def __init__(
         self,
