@@ -37,3 +37,18 @@ def test_inactive_parameters_are_refused():
     p = get_problem("jenatton")
     with pytest.raises(ValueError, match="'x5' is inactive"):
         p({"x1": 0, "x2": 0, "x4": 0.0, "r8": 0.0, "x5": 0.3})
+
+
+def test_a_study_journal_of_the_tree_holds_exactly_the_active_parameters(tmp_path):
+    from hpo.bench.journal import load_journal
+    from hpo.bench.runner import run_study
+
+    path = tmp_path / "journal.jsonl"
+    run_study(["random", "ga"], ["jenatton"], seeds=1, n_trials=12, journal=path, n_jobs=1)
+    records = load_journal(path)
+    space = get_problem("jenatton").space
+    assert len(records) == 2
+    for record in records:
+        assert len(record.trials) == 12
+        for trial in record.trials:  # Trial.to_dict() of each trial, read back from JSON
+            assert space.validate(trial["params"]) == trial["params"]
