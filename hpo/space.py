@@ -20,6 +20,15 @@ scalars; categoricals round-trip exactly, integers exactly for ranges narrower t
 relative. What a float cannot represent is refused when the parameter is built: a ``Real``
 whose width ``high - low`` overflows or whose bounds coincide on its scale, an ``Integer``
 bound beyond ``+/-2**53``.
+
+**Conditional spaces.** A parameter built with ``when={"parent": value}`` is active only
+when its parent is active and takes that value (:mod:`hpo.conditions`). Configurations hold
+the active parameters only, but the unit cube keeps one column for *every* parameter, so
+that optimizers work on fixed-length vectors: decoding drops the inactive columns, and
+encoding a configuration fills each inactive column with a canonical coordinate, the
+centre of the axis snapped to its bin (``snap(0.5)``: the middle of a real axis, the middle
+integer or choice). Two vectors that differ only in inactive columns decode to the same
+configuration.
 """
 
 from __future__ import annotations
@@ -30,6 +39,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
+
+from hpo.conditions import Conditions
 
 __all__ = ["Categorical", "Integer", "Parameter", "Real", "Space"]
 
@@ -77,10 +88,55 @@ def _canonical_choice(x: Any) -> Any:
     return x
 
 
+def _parse_when(cls: str, when: Any) -> dict[str, tuple[Any, ...]] | None:
+    """``when={"parent": value}`` or ``{"parent": [v1, v2]}`` as ``{parent: (values...)}``.
+
+    A list gives several values; any other object (a tuple included, such as the choice
+    ``(100, 100)``) is one value. The values are checked against the parent by :class:`Space`.
+    """
+    if when is None:
+        return None
+    if not isinstance(when, Mapping) or not when:
+        raise TypeError(
+            f"{cls}: when must be a non-empty dict of parent name -> value or list of values, "
+            f"got {when!r}"
+        )
+    out: dict[str, tuple[Any, ...]] = {}
+    for parent, values in when.items():
+        if not isinstance(parent, str) or not parent:
+            raise ValueError(f"{cls}: when: parent names must be non-empty strings, got {parent!r}")
+        values = list(values) if isinstance(values, list) else [values]
+        if not values:
+            raise ValueError(f"{cls}: when={{{parent!r}: []}} names no value of {parent!r}")
+        out[parent] = tuple(_canonical_choice(v) for v in values)
+    return out
+
+
 class Parameter:
-    """One axis of a search space. Subclasses map values to and from ``[0, 1]``."""
+    """One axis of a search space. Subclasses map values to and from ``[0, 1]``.
+
+    Every parameter takes ``when={"parent": value}`` (or a list of values; several parents:
+    all must hold): it is then *active*, part of a configuration, only when its parents are
+    active and take those values (see :class:`Space`).
+    """
 
     kind: str = ""
+    #: The condition of activity, ``{parent: (values...)}``, or ``None`` (always active).
+    when: dict[str, tuple[Any, ...]] | None = None
+
+    def _when_repr(self) -> str:
+        if not self.when:
+            return ""
+        inner = ", ".join(
+            f"{k!r}: {v[0]!r}" if len(v) == 1 else f"{k!r}: {list(v)!r}"
+            for k, v in self.when.items()
+        )
+        return f", when={{{inner}}}"
+
+    def _when_dict(self) -> dict[str, Any]:
+        if not self.when:
+            return {}
+        return {"when": {k: [_jsonable(x) for x in v] for k, v in self.when.items()}}
 
     def decode(self, u: np.ndarray) -> np.ndarray:
         """Map unit coordinates of shape ``(n,)`` to values (an array of indices for choices)."""
@@ -172,13 +228,16 @@ class _Scaled(Parameter):
         return "" if self.scale == "linear" else f", {self.scale}=True"
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.low!r}, {self.high!r}{self._scale_repr()})"
+        return (
+            f"{type(self).__name__}({self.low!r}, {self.high!r}{self._scale_repr()}"
+            f"{self._when_repr()})"
+        )
 
     def __eq__(self, other: object) -> bool:
         return type(self) is type(other) and self.to_dict() == other.to_dict()  # type: ignore[attr-defined]
 
     def __hash__(self) -> int:
-        return hash((type(self).__name__, self.low, self.high, self.scale))
+        return hash((type(self).__name__, self.low, self.high, self.scale, repr(self.when)))
 
 
 class Real(_Scaled):
@@ -195,6 +254,9 @@ class Real(_Scaled):
         whose interesting values crowd towards 0 or 1.
     prior : {"uniform", "log-uniform"}, optional
         scikit-optimize's spelling: ``prior="log-uniform"`` is ``log=True``.
+    when : dict, optional
+        Condition of activity, ``{"parent": value}`` or ``{"parent": [v1, v2]}`` (see
+        :class:`Space`).
 
     Raises
     ------
@@ -218,7 +280,9 @@ class Real(_Scaled):
         logit: bool = False,
         *,
         prior: str | None = None,
+        when: Mapping[str, Any] | None = None,
     ) -> None:
+        self.when = _parse_when("Real", when)
         log = _scale_from_prior("Real", prior, log)
         if log and logit:
             raise ValueError("Real: choose at most one of log=True and logit=True")
@@ -262,7 +326,8 @@ class Real(_Scaled):
         return k
 
     def to_dict(self) -> dict[str, Any]:
-        return {"type": "real", "low": self.low, "high": self.high, "scale": self.scale}
+        spec = {"type": "real", "low": self.low, "high": self.high, "scale": self.scale}
+        return {**spec, **self._when_dict()}
 
 
 class Integer(_Scaled):
@@ -278,11 +343,22 @@ class Integer(_Scaled):
         ``[log(v - 1/2), log(v + 1/2)]`` of the unit axis.
     prior : {"uniform", "log-uniform"}, optional
         scikit-optimize's spelling: ``prior="log-uniform"`` is ``log=True``.
+    when : dict, optional
+        Condition of activity (see :class:`Space`).
     """
 
     kind = "integer"
 
-    def __init__(self, low: int, high: int, log: bool = False, *, prior: str | None = None) -> None:
+    def __init__(
+        self,
+        low: int,
+        high: int,
+        log: bool = False,
+        *,
+        prior: str | None = None,
+        when: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.when = _parse_when("Integer", when)
         log = _scale_from_prior("Integer", prior, log)
         for bound_name, bound in (("low", low), ("high", high)):
             if not (_is_real_number(bound) and math.isfinite(bound) and bound == int(bound)):
@@ -348,7 +424,8 @@ class Integer(_Scaled):
         return len(self._grid_values(k))  # log steps may round onto one integer
 
     def to_dict(self) -> dict[str, Any]:
-        return {"type": "integer", "low": self.low, "high": self.high, "scale": self.scale}
+        spec = {"type": "integer", "low": self.low, "high": self.high, "scale": self.scale}
+        return {**spec, **self._when_dict()}
 
 
 class Categorical(Parameter):
@@ -360,6 +437,8 @@ class Categorical(Parameter):
         Numbers, strings, ``None`` or tuples (such as ``(100, 100)`` for hidden layer sizes).
         At least one, no two equal, no NaN (it equals nothing, so it could never be told
         back). Lists and numpy arrays inside are stored as tuples.
+    when : dict, optional
+        Condition of activity (see :class:`Space`).
 
     Examples
     --------
@@ -369,7 +448,8 @@ class Categorical(Parameter):
 
     kind = "categorical"
 
-    def __init__(self, choices: Sequence[Any]) -> None:
+    def __init__(self, choices: Sequence[Any], *, when: Mapping[str, Any] | None = None) -> None:
+        self.when = _parse_when("Categorical", when)
         if isinstance(choices, (str, bytes)) or not isinstance(choices, (Sequence, np.ndarray)):
             raise TypeError(f"Categorical: choices must be a list or tuple, got {choices!r}")
         choices = tuple(_canonical_choice(c) for c in choices)
@@ -420,16 +500,21 @@ class Categorical(Parameter):
         return len(self.choices)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"type": "categorical", "choices": [_jsonable(c) for c in self.choices]}
+        spec = {"type": "categorical", "choices": [_jsonable(c) for c in self.choices]}
+        return {**spec, **self._when_dict()}
 
     def __repr__(self) -> str:
-        return f"Categorical({list(self.choices)!r})"
+        return f"Categorical({list(self.choices)!r}{self._when_repr()})"
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Categorical) and self.choices == other.choices
+        return (
+            isinstance(other, Categorical)
+            and self.choices == other.choices
+            and repr(self.when) == repr(other.when)
+        )
 
     def __hash__(self) -> int:
-        return hash(("categorical", repr(self.choices)))
+        return hash(("categorical", repr(self.choices), repr(self.when)))
 
 
 def _same_choice(a: Any, b: Any) -> bool:
@@ -550,6 +635,27 @@ class Space(Mapping[str, Parameter]):
     ``Categorical`` for choices), and a *list* of two numbers (``[1, 10]``, optionally with a
     prior), which scikit-optimize reads as a range and hpo would read as two choices.
 
+    **Conditional parameters.** A parameter with ``when={"parent": value}`` (or
+    ``{"parent": [v1, v2]}``; several parents in one dict must all hold) exists only when its
+    parent, a :class:`Categorical` or :class:`Integer` of the space, is active and takes one
+    of those values; chains (a child of a child) and several children per parent are allowed.
+    Configurations (from :meth:`sample`, :meth:`grid`, :meth:`from_unit` and every optimizer's
+    ``ask``) hold the active parameters only, and :meth:`validate` requires exactly those:
+    a missing active parameter or a present inactive one is a ``ValueError`` naming it.
+    :meth:`active_names` and :meth:`active` give the active set. An unknown parent, a cycle,
+    a real parent, or a value the parent cannot take are refused when the space is built.
+    The unit cube keeps a column for every parameter (see the module notes).
+
+    >>> space = Space({
+    ...     "solver": Categorical(["adam", "sgd"]),
+    ...     "momentum": Real(0.0, 0.99, when={"solver": "sgd"}),
+    ...     "beta_1": Real(0.8, 0.999, when={"solver": "adam"}),
+    ... })
+    >>> space.active_names({"solver": "sgd"})
+    ['solver', 'momentum']
+    >>> space.n_configs is None, space.dim
+    (True, 3)
+
     Examples
     --------
     >>> import numpy as np
@@ -580,6 +686,17 @@ class Space(Mapping[str, Parameter]):
         self.is_real = kinds == "real"
         self.is_integer = kinds == "integer"
         self.is_categorical = kinds == "categorical"
+        conditions = Conditions(self._params)
+        if conditions:
+            self.conditions = conditions
+            self.is_conditional = True
+            # The canonical unit coordinates of inactive parameters (module notes).
+            self._inactive_unit = self.snap(np.full(self.dim, 0.5))
+
+    #: Whether some parameter has a ``when`` condition (class default: flat, and spaces
+    #: pickled before conditions existed).
+    is_conditional: bool = False
+    conditions: Conditions | None = None
 
     # -- Mapping protocol --------------------------------------------------------------
     def __getitem__(self, name: str) -> Parameter:
@@ -605,9 +722,42 @@ class Space(Mapping[str, Parameter]):
 
     @property
     def n_configs(self) -> int | None:
-        """Number of distinct configurations, ``None`` if a parameter is continuous."""
+        """Number of distinct configurations, ``None`` if a parameter is continuous.
+
+        In a conditional space, configurations differing only in inactive values are one.
+        """
         sizes = [p.n_values for p in self.values()]
-        return None if None in sizes else math.prod(sizes)
+        if None in sizes:
+            return None
+        if self.conditions is None:
+            return math.prod(sizes)
+        if "_n_configs" not in self.__dict__:  # counted once: optimizers ask at every ask
+            self._n_configs = self._count_tree(self.conditions)
+        return self._n_configs
+
+    def _count_tree(self, cond: Conditions) -> int:
+        """Distinct configurations of a finite conditional space (all values of parents)."""
+        axes = {n: p.grid(p.n_values) for n, p in self._params.items() if n in cond.parents}
+        return cond.count(axes, lambda n: self._params[n].n_values)
+
+    # -- activity -----------------------------------------------------------------------
+    def active_names(self, params: Mapping[str, Any]) -> list[str]:
+        """The names of the parameters active in ``params``, in column order.
+
+        ``params`` may hold inactive values too (a decoded unit vector does); the values of
+        the parents decide. Every name is active in a space without conditions.
+        """
+        if self.conditions is None:
+            return list(self.names)
+        active = self.conditions.active_set(params)
+        return [n for n in self.names if n in active]
+
+    def active(self, params: Mapping[str, Any]) -> Params:
+        """``params`` without its inactive parameters (those present, in column order)."""
+        if self.conditions is None:
+            return {n: params[n] for n in self.names if n in params}
+        active = self.conditions.active_set(params)
+        return {n: params[n] for n in self.names if n in active and n in params}
 
     @property
     def dim(self) -> int:
@@ -632,10 +782,13 @@ class Space(Mapping[str, Parameter]):
             raise ValueError(f"U must have {self.dim} columns, got shape {U.shape}")
         columns = [p.decode(U[:, j]) for j, p in enumerate(self._params.values())]
         params = list(self._params.items())
-        return [
+        configs = [
             {name: p.to_python(col[i]) for (name, p), col in zip(params, columns)}
             for i in range(U.shape[0])
         ]
+        if self.conditions is not None:  # inactive columns are decoded away
+            configs = [self.active(c) for c in configs]
+        return configs
 
     def from_unit(self, u: np.ndarray) -> Params:
         """Decode one point ``u`` of shape ``(dim,)`` of the unit cube."""
@@ -643,8 +796,16 @@ class Space(Mapping[str, Parameter]):
 
     def to_unit_batch(self, configs: Sequence[Mapping[str, Any]]) -> np.ndarray:
         """Encode configurations (assumed valid, see :meth:`validate`) as an array of shape
-        ``(n_points, dim)``."""
+        ``(n_points, dim)``. Inactive (absent) parameters of a conditional space get their
+        canonical coordinate (module notes)."""
         U = np.empty((len(configs), self.dim))
+        if self.conditions is not None:
+            U[:] = self._inactive_unit
+            for j, (name, p) in enumerate(self._params.items()):
+                rows = [i for i, c in enumerate(configs) if name in c]
+                if rows:
+                    U[rows, j] = p.encode([configs[i][name] for i in rows])
+            return U
         for j, (name, p) in enumerate(self._params.items()):
             U[:, j] = p.encode([c[name] for c in configs]) if configs else []
         return U
@@ -686,17 +847,22 @@ class Space(Mapping[str, Parameter]):
     def validate(self, params: Mapping[str, Any]) -> Params:
         """Check that ``params`` lies in the space and return it in canonical form.
 
+        In a conditional space the configuration must hold exactly the active parameters.
+
         Raises
         ------
         ValueError
             Naming the offending parameter and the rule it breaks (unknown or missing name,
-            value out of bounds, not an integer, not one of the choices).
+            value out of bounds, not an integer, not one of the choices; in a conditional
+            space, an active parameter missing or an inactive one present).
         """
         if not isinstance(params, Mapping):
             raise TypeError(f"a configuration must be a dict of name -> value, got {params!r}")
         unknown = [k for k in params if k not in self._params]
         if unknown:
             raise ValueError(f"parameter {unknown[0]!r} is not in the space {list(self.names)}")
+        if self.conditions is not None:
+            return self._validate_conditional(params, self.conditions)
         missing = [k for k in self.names if k not in params]
         if missing:
             raise ValueError(f"parameter {missing[0]!r} is missing from the configuration")
@@ -707,6 +873,30 @@ class Space(Mapping[str, Parameter]):
             except ValueError as err:
                 raise ValueError(f"parameter {name!r} {err}") from None
         return out
+
+    def _validate_conditional(self, params: Mapping[str, Any], cond: Conditions) -> Params:
+        out: Params = {}
+        active: set[str] = set()
+        for name in cond.order:  # parents first: their canonical values decide the children
+            if not cond.is_active(name, out, active):
+                continue
+            if name not in params:
+                raise ValueError(
+                    f"parameter {name!r} is missing from the configuration (it is active: "
+                    f"{cond.describe(name)})"
+                )
+            try:
+                out[name] = self._params[name].canonical(params[name])
+            except ValueError as err:
+                raise ValueError(f"parameter {name!r} {err}") from None
+            active.add(name)
+        for name in self.names:
+            if name in params and name not in active:
+                raise ValueError(
+                    f"parameter {name!r} is inactive in this configuration (it needs "
+                    f"{cond.describe(name)}) and must be left out"
+                )
+        return {n: out[n] for n in self.names if n in active}
 
     def contains(self, params: Mapping[str, Any]) -> bool:
         """Whether ``params`` is a valid configuration of this space."""
@@ -730,17 +920,34 @@ class Space(Mapping[str, Parameter]):
         """Number of configurations in :meth:`grid` ``(k)``, computed without building it."""
         if not isinstance(k, (int, np.integer)) or k < 1:
             raise ValueError(f"k (points per axis) must be a positive integer, got {k!r}")
+        if self.conditions is not None:
+            axes = {
+                n: p.grid(int(k)) for n, p in self._params.items() if n in self.conditions.parents
+            }
+            return self.conditions.count(axes, lambda n: self._params[n].grid_len(int(k)))
         return math.prod(p.grid_len(int(k)) for p in self._params.values())
 
     def grid(self, k: int) -> list[Params]:
         """The full factorial grid: ``k`` points per numeric axis (bounds included; fewer for
         short integer ranges), every choice of each categorical; the last parameter varies
-        fastest."""
+        fastest.
+
+        In a conditional space, the grid of the tree: inactive parameters are left out and
+        never branched on, so no two configurations differ only in inactive values; the
+        order is lexicographic with parents before their children. A child of an
+        :class:`Integer` parent appears only if its condition's values lie on the parent's
+        grid axis.
+        """
         axes = self.grid_axes(k)
+        if self.conditions is not None:
+            return self.conditions.enumerate(dict(zip(self.names, axes)))
         return [self.grid_point(i, axes) for i in range(math.prod(len(a) for a in axes))]
 
     def grid_point(self, index: int, axes: list[list[Any]]) -> Params:
-        """Configuration number ``index`` of the grid with these ``axes`` (mixed radix)."""
+        """Configuration number ``index`` of the grid with these ``axes`` (mixed radix).
+
+        The full factorial point, every parameter included: in a conditional space, pass it
+        through :meth:`active` (or use :meth:`grid`, which enumerates the tree)."""
         values = []
         for axis in reversed(axes):
             index, r = divmod(index, len(axis))

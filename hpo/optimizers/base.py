@@ -90,6 +90,9 @@ class Optimizer:
     multi_fidelity: ClassVar[bool] = False
     #: The resource evaluated at (class default: optimizers saved before fidelities existed).
     fidelity: Fidelity | None = None
+    #: Whether the algorithm handles conditional spaces (parameters with ``when=``): proposes
+    #: only active parameters and learns from configurations of varying sets of them.
+    supports_conditional: ClassVar[bool] = False
 
     def __init__(
         self,
@@ -99,6 +102,11 @@ class Optimizer:
         fidelity: Fidelity | None = None,
     ) -> None:
         self.space = space if isinstance(space, Space) else Space(space)
+        if self.space.is_conditional and not self.supports_conditional:
+            raise NotImplementedError(
+                f"{type(self).__name__} does not handle conditional search spaces (parameters "
+                "with when=) yet (issue 13); use grid, random or ga"
+            )
         self.fidelity = check_fidelity(fidelity, self.space, required=self.multi_fidelity)
         self.rng = as_generator(seed)
         self._trials: list[Trial] = []

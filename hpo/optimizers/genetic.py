@@ -209,6 +209,12 @@ class GeneticAlgorithm(Optimizer):
     (``eta = 20``, rate ``1/d``) as in Deb's NSGA-II code and pymoo. Evidence:
     ``benchmarks/results/ga/defaults.md``.
 
+    **Conditional spaces.** The genome keeps a gene for every parameter, inactive ones
+    included, and crossover and mutation act on all of them, so a branch switched off and on
+    again inherits its genes; but a configuration expresses only its active genes, and
+    repeats are judged on those. Warm starts get the canonical unit coordinate for their
+    inactive genes (:mod:`hpo.space`).
+
     **Internals.** Each proposal's ``Trial.info`` holds ``generation``, ``parents`` (trial
     numbers) and ``origin`` (``"design"``, ``"offspring"`` or ``"random"``); :attr:`history`
     lists a :class:`Generation` per evaluated generation.
@@ -226,6 +232,7 @@ class GeneticAlgorithm(Optimizer):
     """
 
     name = "ga"
+    supports_conditional = True
 
     def __init__(
         self,
@@ -271,6 +278,7 @@ class GeneticAlgorithm(Optimizer):
         self._finite_size = self.space.n_configs
         self._design = UnitDesign("lhs", self.space.dim, self.rng, block=pop_size)
         self._unit: dict[int, np.ndarray] = {}  # trial number -> unit coordinates
+        self._genomes: dict[tuple, np.ndarray] = {}  # key -> genome of a conditional proposal
         self._parents: list[int] = []  # survivors, best first
         self._offspring: list[int] = []  # trials told in the current generation
         self._queue: deque[Proposal] = deque()  # bred, not yet asked
@@ -378,13 +386,15 @@ class GeneticAlgorithm(Optimizer):
         """Proposals for the first ``limit`` rows of ``U`` never seen before, neither by the
         optimizer nor in ``keys`` (to which their keys are added)."""
         out: list[Proposal] = []
-        for params, info in zip(self.space.from_unit_batch(U), infos):
+        for row, (params, info) in enumerate(zip(self.space.from_unit_batch(U), infos)):
             if limit is not None and len(out) >= limit:
                 break
             key = config_key(params)
             if self.is_new(params) and key not in keys:
                 keys.add(key)
                 out.append(Proposal(params, dict(info)))
+                if self.space.is_conditional:  # keep the inactive genes it does not express
+                    self._genomes[key] = np.array(U[row], dtype=float)
         return out
 
     def _fresh(self, n: int, keys: set[tuple], g: int) -> list[Proposal]:
@@ -395,12 +405,15 @@ class GeneticAlgorithm(Optimizer):
         U = self.space.snap(self.rng.random((4 * n, self.space.dim)))
         out = self._unique(U, [info] * (4 * n), keys, limit=n)
         if len(out) < n and self._finite_size is not None and self._finite_size <= _MAX_ENUMERATE:
-            axes = self.space.grid_axes(max(p.n_values for p in self.space.values()))
+            k = max(p.n_values for p in self.space.values())
+            axes = self.space.grid_axes(k)
+            tree = self.space.grid(k) if self.space.is_conditional else None
             order = self.rng.permutation(self._finite_size)
             for i in order:
                 if len(out) >= n:
                     break
-                U = self.space.to_unit_batch([self.space.grid_point(int(i), axes)])
+                point = tree[i] if tree is not None else self.space.grid_point(int(i), axes)
+                U = self.space.to_unit_batch([point])
                 out += self._unique(U, [info], keys)
         return out
 
@@ -411,7 +424,12 @@ class GeneticAlgorithm(Optimizer):
 
     def _observe(self, trials: list[Trial]) -> None:
         for trial in trials:
-            self._unit[trial.number] = self.space.to_unit(trial.params)
+            genome = None
+            if self.space.is_conditional:  # the genome it was bred as, inactive genes included
+                genome = self._genomes.pop(self._key(trial.params), None)
+            self._unit[trial.number] = (
+                self.space.to_unit(trial.params) if genome is None else genome
+            )
             self._offspring.append(trial.number)
             if self.steady_state:
                 self._parents = self._survivors([*self._parents, trial.number])

@@ -68,7 +68,9 @@ class GridSearch(Optimizer):
     Each real axis gets ``points_per_axis`` values evenly spread on its scale (bounds
     included), each integer axis as many distinct integers (at most all of them), and each
     categorical every choice. Configurations already told (warm starts) are skipped. When the
-    grid is used up, :meth:`ask` raises :class:`~hpo.SearchExhausted`.
+    grid is used up, :meth:`ask` raises :class:`~hpo.SearchExhausted`. In a conditional space
+    the grid is the tree of :meth:`~hpo.Space.grid`: inactive parameters are never branched
+    on, so no two configurations differ only in inactive values.
 
     Parameters
     ----------
@@ -89,6 +91,9 @@ class GridSearch(Optimizer):
     """
 
     name = "grid"
+    supports_conditional = True
+    #: The tree of a conditional space's grid (class default: flat, and grids saved before).
+    _points: list[Params] | None = None
 
     def __init__(
         self,
@@ -111,6 +116,8 @@ class GridSearch(Optimizer):
                 f"points_per_axis={points_per_axis} gives a grid of {self.grid_size} points, "
                 f"more than {_MAX_GRID}; use fewer points or random search"
             )
+        # A conditional space's grid is the tree of its active configurations, built once.
+        self._points = self.space.grid(points_per_axis) if self.space.is_conditional else None
         self._order = self.rng.permutation(self.grid_size) if shuffle else range(self.grid_size)
         self._cursor = 0
 
@@ -122,7 +129,11 @@ class GridSearch(Optimizer):
     def _propose(self, n: int) -> list[Params]:
         batch: list[Params] = []
         while len(batch) < n and self._cursor < self.grid_size:
-            params = self.space.grid_point(int(self._order[self._cursor]), self._axes)
+            index = int(self._order[self._cursor])
+            if self._points is not None:
+                params = dict(self._points[index])
+            else:
+                params = self.space.grid_point(index, self._axes)
             self._cursor += 1
             if self.is_new(params):
                 batch.append(params)

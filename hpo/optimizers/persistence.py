@@ -34,6 +34,7 @@ __all__ = ["HPO_MODULES", "NUMPY_GLOBALS", "restricted_load"]
 #: hpo modules whose classes and functions may appear in a saved optimizer (and submodules).
 HPO_MODULES = (
     "hpo.space",
+    "hpo.conditions",  # the activity structure of conditional spaces
     "hpo.trial",
     "hpo.fidelity",
     "hpo.exceptions",

@@ -23,6 +23,9 @@ class RandomSearch(Optimizer):
     Uniform in the unit cube is log-uniform on log-scaled parameters and equally likely on
     integers and choices. Configurations seen before (asked or told) are redrawn, so on a
     finite space random search ends with :class:`~hpo.SearchExhausted` once it has seen all.
+    In a conditional space a point of the cube is decoded parents first and its inactive
+    columns dropped, which samples each parent uniformly, then the children its value
+    activates; repeats are judged on the active parameters.
 
     Parameters
     ----------
@@ -46,6 +49,7 @@ class RandomSearch(Optimizer):
     """
 
     name = "random"
+    supports_conditional = True
 
     def __init__(
         self,
@@ -99,6 +103,10 @@ class RandomSearch(Optimizer):
             return self.space.from_unit(self.design.draw(1)[0])
         axes = self.space.grid_axes(max(p.n_values for p in self.space.values()))
         excluded = self._keys | keys  # asked or told before, or drawn earlier in this batch
+        if self.space.is_conditional:
+            configs = self.space.grid(max(p.n_values for p in self.space.values()))
+            unseen_configs = [c for c in configs if config_key(c) not in excluded]
+            return unseen_configs[int(self.rng.integers(len(unseen_configs)))]
         unseen = [
             i
             for i in range(self._finite_size)

@@ -39,6 +39,7 @@ CATALOGUE: tuple[str, ...] = (
     "hpo.problems.cnn",  # a CNN on digits in PyTorch (optional torch)
     "hpo.problems.multiobjective",  # ZDT, DTLZ2, Branin-Currin (known Pareto fronts)
     "hpo.problems.sensitivity",  # Ishigami and Sobol-G (analytic Sobol indices)
+    "hpo.problems.conditional",  # Jenatton et al.'s tree (a conditional space)
 )
 
 _REGISTRY: dict[str, Callable[..., Problem]] = {}
