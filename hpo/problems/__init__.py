@@ -43,6 +43,10 @@ def _load() -> None:
 
         for key, factory in multiobjective.PROBLEMS.items():
             register_problem(key, factory)
+        from hpo.problems import bbob
+
+        for key, factory in bbob.PROBLEMS.items():
+            register_problem(key, factory)
 
         try:
             from hpo.problems import mlp  # noqa: F401 - registers on import
