@@ -112,7 +112,8 @@ class BBOBFunction(SyntheticFunction):
     dim : int, optional
         Dimension ``d >= 2`` (default 2).
     instance : int, optional
-        Seed of the instance (default 1): ``x_opt``, ``f_opt`` and the rotations.
+        Seed of the instance (default 0): ``x_opt``, ``f_opt`` and the rotations. Studies
+        use 1, 2, ... as COCO numbers its instances, so that every name carries its instance.
 
     Attributes
     ----------
@@ -138,7 +139,7 @@ class BBOBFunction(SyntheticFunction):
     #: Factor of f_pen in the definition (0: none).
     penalty: ClassVar[float] = 0.0
 
-    def __init__(self, dim: int | None = None, instance: int = 1) -> None:
+    def __init__(self, dim: int | None = None, instance: int = 0) -> None:
         self.dim = self._resolve_dim(dim)
         if not isinstance(instance, numbers.Integral) or isinstance(instance, bool):
             raise ValueError(f"{self.key}: instance must be an integer, got {instance!r}")
@@ -158,7 +159,7 @@ class BBOBFunction(SyntheticFunction):
         self.bounds = _frozen(np.tile([-5.0, 5.0], (self.dim, 1)))
         self.space = Space({f"x{i}": Real(-5.0, 5.0) for i in range(self.dim)})
         args = [f"dim={self.dim}"] if self.dim != self.default_dim else []
-        args += [f"instance={self.instance}"] if self.instance != 1 else []
+        args += [f"instance={self.instance}"] if self.instance != 0 else []
         self.name = self.key + (":" + ",".join(args) if args else "")
 
     def _setup(self, rng: np.random.Generator) -> None:

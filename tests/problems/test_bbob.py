@@ -56,7 +56,8 @@ def test_registered_under_its_key_with_a_spec_that_rebuilds_it(cls):
     p = get_problem(f"{cls.key}:dim=5,instance=3")
     assert type(p) is cls and p.name == f"{cls.key}:dim=5,instance=3"
     assert get_problem(p.name) == p
-    assert get_problem(cls.key).name == cls.key  # dim 2, instance 1
+    assert get_problem(cls.key).name == cls.key  # dim 2, instance 0
+    assert get_problem(f"{cls.key}:instance=1").name == f"{cls.key}:instance=1"
     assert p.space.names == tuple(f"x{i}" for i in range(5))
     np.testing.assert_array_equal(p.bounds, np.tile([-5.0, 5.0], (5, 1)))
 
@@ -167,3 +168,45 @@ def test_step_ellipsoid_floor_term_uses_zh_1_before_rounding():
     # zh = Lambda^10 R (x - x_opt)  =>  x = x_opt + R^T (zh / lambda)
     x = p.x_opt + p.R.T @ (zh / lambda_alpha(10.0, 4))
     assert p.evaluate(x[None])[0] - p.optimum == pytest.approx(0.1 * 0.02 / 1e4, rel=1e-6)
+
+
+# -- the study files of issue 17 ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("name", "factor"), [("landscapes", 20), ("landscapes-50d", 50)])
+def test_the_landscapes_studies(name, factor):
+    from hpo.bench.study import find_study, load_study
+
+    study = load_study(find_study(name))
+    assert {o.name for o in study.optimizers} == {
+        "random",
+        "bayes",
+        "ga",
+        "optuna-tpe",
+        "optuna-gp",
+        "cma-es",
+    }
+    instances: dict[tuple[str, int], set[int]] = {}
+    for entry in study.problems:
+        p = get_problem(entry.spec)
+        assert isinstance(p, BBOBFunction) and p.name == entry.spec
+        assert entry.n_trials == factor * p.dim
+        assert entry.seeds == (p.instance,)  # one run per instance, COCO-style
+        instances.setdefault((p.key, p.dim), set()).add(p.instance)
+    classes = {key for key, _ in instances}
+    assert {
+        "bbob_ellipsoid",
+        "bbob_ellipsoid_rotated",
+        "bbob_discus",
+        "bbob_bent_cigar",
+        "bbob_sharp_ridge",
+        "bbob_attractive_sector",
+        "bbob_step_ellipsoid",
+        "bbob_rosenbrock_rotated",
+        "bbob_schaffer_f7",
+        "bbob_gallagher101",
+        "bbob_gallagher21",
+    } <= classes
+    assert {dim for _, dim in instances} == {5, 10}
+    assert all(len(v) >= 10 for v in instances.values())
+    assert len(instances) == len(classes) * 2
