@@ -18,13 +18,14 @@ The libraries are optional (``pip install -e ".[peers]"``) and imported only her
 adapter is built. The scikit-optimize and Optuna adapters see each real parameter as its
 unit-cube coordinate in ``[0, 1]`` (so log and logit scales are applied exactly as hpo applies
 them), integers natively (with their log flag where the library has one) and categoricals as
-choice indices; pymoo's GA searches the whole unit cube ``[0, 1]^d`` and hpo decodes each
-individual (integers and categories by their bins), as pymoo's default GA would treat a mixed
-space. Failed trials are reported to the library as failures (Optuna), kept out of
-its model (scikit-optimize) or given the worst fitness ``+inf`` (pymoo). Configurations told
-without being asked are passed on where the library allows (scikit-optimize, Optuna); pymoo
-ignores them. Saving works where the library's objects can be pickled (scikit-optimize,
-pymoo); the Optuna adapters cannot be saved.
+choice indices; pymoo's GA and CMA-ES search the whole unit cube ``[0, 1]^d`` and hpo decodes
+each individual (integers and categories by their bins), as pymoo's default GA would treat a
+mixed space. Failed trials are reported to the library as failures (Optuna), kept out of
+its model (scikit-optimize), given the worst fitness ``+inf`` (pymoo) or ranked last in their
+generation (CMA-ES). Configurations told without being asked are passed on where the library
+allows (scikit-optimize, Optuna); pymoo and CMA-ES ignore them. Saving works where the
+library's objects can be pickled (scikit-optimize, pymoo, cma); the Optuna adapters cannot be
+saved.
 """
 
 from __future__ import annotations
