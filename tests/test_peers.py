@@ -420,7 +420,7 @@ def test_cma_es_resumes_where_it_stopped(tmp_path):
 def test_hpo_never_imports_cma():
     code = (
         "import sys\n"
-        "import hpo, hpo.optimizers, hpo.bench, hpo.peers, hpo.problems\n"
+        "import hpo.peers, hpo.problems\n"
         "hpo.problems.get_problem('bbob_sphere')\n"
         "from hpo.peers import available\n"
         "assert available('cma-es')\n"
