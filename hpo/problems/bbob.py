@@ -2,7 +2,9 @@
 
 Definitions from Hansen, Finck, Ros & Auger (2009), "Real-parameter black-box optimization
 benchmarking 2009: noiseless functions definitions", INRIA RR-6829 (cited below as [H09],
-with the function number); the ``bbob`` suite of COCO implements the same formulas.
+with the function number); the ``bbob`` suite of COCO implements the same formulas. All 24
+noiseless functions but f20 (Schwefel), whose minimum is known only approximately (the
+constant 4.189828872724339 of its definition), so that its regret could not be exact.
 
 Notation (row vectors: ``X`` has shape ``(n_points, d)``, and ``z = M x`` is ``Z = X @ M.T``)
 
@@ -39,12 +41,18 @@ __all__ = [
     "AttractiveSector",
     "BBOBFunction",
     "BentCigar",
+    "BucheRastrigin",
     "DifferentPowers",
     "Discus",
     "EllipsoidRotated",
     "EllipsoidSeparable",
     "Gallagher21",
     "Gallagher101",
+    "GriewankRosenbrock",
+    "Katsuura",
+    "LinearSlope",
+    "LunacekBiRastrigin",
+    "Rastrigin",
     "RastriginRotated",
     "RosenbrockOriginal",
     "RosenbrockRotated",
@@ -53,6 +61,7 @@ __all__ = [
     "SharpRidge",
     "Sphere",
     "StepEllipsoid",
+    "Weierstrass",
     "lambda_alpha",
     "random_rotation",
     "t_asy",
@@ -427,10 +436,147 @@ class Gallagher21(_Gallagher):
     n_peaks, alpha_1, box = 21, 1000.0**2, 4.9
 
 
+def _rastrigin(Z: np.ndarray) -> np.ndarray:
+    # 10 (d - sum_i cos(2 pi z_i)) + ||z||^2 [H09, f3]
+    return 10.0 * (Z.shape[1] - np.sum(np.cos(2 * np.pi * Z), axis=1)) + np.sum(Z**2, axis=1)
+
+
+class Rastrigin(BBOBFunction):
+    """f3, separable Rastrigin: ``10 (d - sum_i cos(2 pi z_i)) + ||z||^2 + f_opt``,
+    ``z = Lambda^10 T_asy^0.2(T_osz(x - x_opt))`` [H09, f3]."""
+
+    key, fid = "bbob_rastrigin", 3
+
+    def _raw(self, X: np.ndarray) -> np.ndarray:
+        return _rastrigin(lambda_alpha(10.0, self.dim) * t_asy(t_osz(X - self.x_opt), 0.2))
+
+
+class BucheRastrigin(BBOBFunction):
+    """f4, Büche-Rastrigin: ``10 (d - sum_i cos(2 pi z_i)) + ||z||^2 + 100 f_pen + f_opt``,
+    ``z_i = s_i T_osz(x_i - x_opt_i)`` with ``s_i = 10 * 10^((i-1)/(2(d-1)))`` where that
+    ``T_osz`` value is positive and ``i`` is odd, ``10^((i-1)/(2(d-1)))`` otherwise; ``x_opt_i
+    >= 0`` for odd ``i`` [H09, f4]."""
+
+    key, fid, penalty = "bbob_buche_rastrigin", 4, 100.0
+
+    def _setup(self, rng: np.random.Generator) -> None:
+        self.x_opt[::2] = np.abs(self.x_opt[::2])  # odd i (1-based)
+
+    def _raw(self, X: np.ndarray) -> np.ndarray:
+        Z = t_osz(X - self.x_opt)
+        odd = (np.arange(self.dim) % 2 == 0)[None, :]
+        s = np.where((Z > 0) & odd, 10.0, 1.0) * lambda_alpha(10.0, self.dim)
+        return _rastrigin(s * Z)
+
+
+class LinearSlope(BBOBFunction):
+    """f5, linear slope: ``sum_i 5 |s_i| - s_i z_i + f_opt`` with ``s_i = sign(x_opt_i)
+    10^((i-1)/(d-1))``, ``z_i = x_i`` where ``x_opt_i x_i < 25``, else ``x_opt_i``, and
+    ``x_opt`` a random corner of the box, ``5 * (+/-1)^d`` [H09, f5]."""
+
+    key, fid = "bbob_linear_slope", 5
+
+    def _setup(self, rng: np.random.Generator) -> None:
+        self.x_opt = 5.0 * np.where(self.x_opt >= 0, 1.0, -1.0)
+        self.s = np.sign(self.x_opt) * 10.0 ** (np.arange(self.dim) / (self.dim - 1))
+
+    def _raw(self, X: np.ndarray) -> np.ndarray:
+        Z = np.where(self.x_opt * X < 25.0, X, self.x_opt)
+        return np.sum(5.0 * np.abs(self.s) - self.s * Z, axis=1)
+
+
+class Weierstrass(BBOBFunction):
+    """f16, Weierstrass: ``10 (1/d sum_i sum_{k=0}^{11} 2^-k cos(2 pi 3^k (z_i + 1/2)) - f0)^3
+    + 10/d f_pen + f_opt`` with ``f0 = sum_k 2^-k cos(pi 3^k)`` and
+    ``z = R Lambda^(1/100) Q T_osz(R (x - x_opt))`` (the same R twice) [H09, f16]."""
+
+    key, fid = "bbob_weierstrass", 16
+    _a = 0.5 ** np.arange(12)
+    _b = 3.0 ** np.arange(12)
+
+    @property
+    def penalty(self) -> float:  # type: ignore[override]
+        return 10.0 / self.dim
+
+    def _setup(self, rng: np.random.Generator) -> None:
+        self.R, self.Q = random_rotation(rng, self.dim), random_rotation(rng, self.dim)
+        self.M = self.R @ (lambda_alpha(0.01, self.dim)[:, None] * self.Q)
+        # f0: the inner sum at z_i = 0, computed as the sum itself is
+        self.f0 = float(np.sum(self._a * np.cos(2 * np.pi * self._b * 0.5)))
+
+    def _raw(self, X: np.ndarray) -> np.ndarray:
+        Z = t_osz((X - self.x_opt) @ self.R.T) @ self.M.T
+        inner = np.cos(2 * np.pi * self._b * (Z[:, :, None] + 0.5)) @ self._a  # (n, d)
+        return 10.0 * (np.mean(inner, axis=1) - self.f0) ** 3
+
+
+class GriewankRosenbrock(BBOBFunction):
+    """f19, composite Griewank-Rosenbrock F8F2: ``10/(d-1) sum_{i<d} (s_i/4000 - cos(s_i))
+    + 10 + f_opt`` with ``s_i = 100 (z_i^2 - z_{i+1})^2 + (z_i - 1)^2`` and
+    ``z = max(1, sqrt(d)/8) R x + 1/2``; minimizer ``x_opt = R^T 1 / (2 max(1, sqrt(d)/8))``
+    as for f9 [H09, f19]."""
+
+    key, fid = "bbob_griewank_rosenbrock", 19
+
+    _setup = RosenbrockRotated._setup
+
+    def _raw(self, X: np.ndarray) -> np.ndarray:
+        Z = self.scale * (X @ self.R.T) + 0.5
+        s = 100.0 * (Z[:, :-1] ** 2 - Z[:, 1:]) ** 2 + (Z[:, :-1] - 1.0) ** 2
+        return 10.0 * np.mean(s / 4000.0 - np.cos(s), axis=1) + 10.0
+
+
+class Katsuura(BBOBFunction):
+    """f23, Katsuura: ``10/d^2 prod_i (1 + i sum_{j=1}^{32} |2^j z_i - [2^j z_i]| / 2^j)^(10 /
+    d^1.2) - 10/d^2 + f_pen + f_opt`` (``[.]`` rounding to the nearest integer),
+    ``z = Q Lambda^100 R (x - x_opt)`` [H09, f23]."""
+
+    key, fid, penalty = "bbob_katsuura", 23, 1.0
+    _powers = 2.0 ** np.arange(1, 33)
+
+    def _setup(self, rng: np.random.Generator) -> None:
+        self.R, self.Q = random_rotation(rng, self.dim), random_rotation(rng, self.dim)
+        self.M = self.Q @ (lambda_alpha(100.0, self.dim)[:, None] * self.R)
+
+    def _raw(self, X: np.ndarray) -> np.ndarray:
+        d = self.dim
+        T = ((X - self.x_opt) @ self.M.T)[:, :, None] * self._powers  # (n, d, 32)
+        inner = np.abs(T - np.round(T)) @ (1.0 / self._powers)  # (n, d)
+        factors = (1.0 + np.arange(1, d + 1) * inner) ** (10.0 / d**1.2)
+        return 10.0 / d**2 * np.prod(factors, axis=1) - 10.0 / d**2
+
+
+class LunacekBiRastrigin(BBOBFunction):
+    """f24, Lunacek bi-Rastrigin: ``min(sum_i (xh_i - mu0)^2, d + s sum_i (xh_i - mu1)^2)
+    + 10 (d - sum_i cos(2 pi z_i)) + 10^4 f_pen + f_opt`` with ``xh = 2 sign(x_opt) x``,
+    ``z = Q Lambda^100 R (xh - mu0)``, ``mu0 = 2.5``, ``s = 1 - 1/(2 sqrt(d + 20) - 8.2)``,
+    ``mu1 = -sqrt((mu0^2 - 1)/s)`` and ``x_opt = mu0/2 (+/-1)^d`` [H09, f24]."""
+
+    key, fid, penalty = "bbob_lunacek", 24, 1e4
+    mu0 = 2.5
+
+    def _setup(self, rng: np.random.Generator) -> None:
+        self.x_opt = 0.5 * self.mu0 * np.where(self.x_opt >= 0, 1.0, -1.0)
+        self.R, self.Q = random_rotation(rng, self.dim), random_rotation(rng, self.dim)
+        self.M = self.Q @ (lambda_alpha(100.0, self.dim)[:, None] * self.R)
+        self.s = 1.0 - 1.0 / (2.0 * np.sqrt(self.dim + 20.0) - 8.2)
+        self.mu1 = -np.sqrt((self.mu0**2 - 1.0) / self.s)
+
+    def _raw(self, X: np.ndarray) -> np.ndarray:
+        Xh = 2.0 * np.sign(self.x_opt) * X
+        sphere0 = np.sum((Xh - self.mu0) ** 2, axis=1)
+        sphere1 = self.dim + self.s * np.sum((Xh - self.mu1) ** 2, axis=1)
+        Z = (Xh - self.mu0) @ self.M.T
+        return np.minimum(sphere0, sphere1) + 10.0 * (self.dim - np.sum(np.cos(2 * np.pi * Z), 1))
+
+
 #: The BBOB functions of this module, in the order of [H09].
 FUNCTIONS: tuple[type[BBOBFunction], ...] = (
     Sphere,
     EllipsoidSeparable,
+    Rastrigin,
+    BucheRastrigin,
+    LinearSlope,
     AttractiveSector,
     StepEllipsoid,
     RosenbrockOriginal,
@@ -441,10 +587,14 @@ FUNCTIONS: tuple[type[BBOBFunction], ...] = (
     SharpRidge,
     DifferentPowers,
     RastriginRotated,
+    Weierstrass,
     SchafferF7,
     SchafferF7Ill,
+    GriewankRosenbrock,
     Gallagher101,
     Gallagher21,
+    Katsuura,
+    LunacekBiRastrigin,
 )
 
 #: Registry names of the functions of this module and their classes.

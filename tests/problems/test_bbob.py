@@ -129,14 +129,18 @@ def reference(p: BBOBFunction, X: np.ndarray) -> np.ndarray:
     f.fopt = p.optimum
     f.xopt = p.x_opt.copy()
     f.arrxopt = np.resize(p.x_opt, X.shape)
-    if p.fid in (6, 13, 15):
+    if p.fid in (6, 13, 15, 16, 23, 24):
         f.linearTF = p.M.T
-    if p.fid in (10, 11, 12, 14, 15):
+    if p.fid in (10, 11, 12, 14, 15, 16):
         f.rotation = p.R.T
+    if p.fid == 5:
+        f.scales = -p.s  # the 2009 code computes x . (-s) + 5 sum |s|
+    if p.fid == 24:
+        f.arrscales = np.resize(2.0 * np.sign(p.x_opt), X.shape)
     if p.fid == 7:
         f.linearTF = (lambda_alpha(10.0, p.dim)[:, None] * p.R).T
         f.rotation = p.Q.T
-    if p.fid == 9:
+    if p.fid in (9, 19):
         f.linearTF = p.scale * p.R.T
     if p.fid in (17, 18):
         f.rotation, f.linearTF = p.R.T, p.M.T
