@@ -20,6 +20,10 @@ The committed results come from (see each .md for its exact command)::
 
     nice -n 10 python benchmarks/compare_landscapes.py --dim 5 --budget 20 --instances 1-5 \\
         --optimizers random ga bayes cma-es optuna-tpe --tag d5-20d-before
+    cp benchmarks/results/landscapes/d5-20d-before.jsonl \
+        benchmarks/results/landscapes/d5-20d-before-gp.jsonl  # resumed: only optuna-gp runs
+    nice -n 10 python benchmarks/compare_landscapes.py --dim 5 --budget 20 --instances 1-5 \
+        --optimizers random ga bayes cma-es optuna-tpe optuna-gp --tag d5-20d-before-gp
 """
 
 from __future__ import annotations
