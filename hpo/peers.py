@@ -9,19 +9,23 @@ optuna-gp      ``optuna.samplers.GPSampler``: 10 startup trials, Matern-5/2 GP, 
 optuna-tpe     ``optuna.samplers.TPESampler``: 10 startup trials, Optuna's default TPE.
 pymoo-ga       ``pymoo``'s ``GA``: population 100, tournament selection, SBX, polynomial
                mutation, duplicate elimination, fitness survival.
+cma-es         ``cma.CMAEvolutionStrategy`` (Hansen's ``cma`` package): default population
+               ``4 + floor(3 ln d)``, ``sigma0 = 0.3`` of the unit cube, a uniformly random
+               start, bounds ``[0, 1]`` by ``cma``'s boundary transformation.
 =============  ==============================================================================
 
 The libraries are optional (``pip install -e ".[peers]"``) and imported only here, when an
 adapter is built. The scikit-optimize and Optuna adapters see each real parameter as its
 unit-cube coordinate in ``[0, 1]`` (so log and logit scales are applied exactly as hpo applies
 them), integers natively (with their log flag where the library has one) and categoricals as
-choice indices; pymoo's GA searches the whole unit cube ``[0, 1]^d`` and hpo decodes each
-individual (integers and categories by their bins), as pymoo's default GA would treat a mixed
-space. Failed trials are reported to the library as failures (Optuna), kept out of
-its model (scikit-optimize) or given the worst fitness ``+inf`` (pymoo). Configurations told
-without being asked are passed on where the library allows (scikit-optimize, Optuna); pymoo
-ignores them. Saving works where the library's objects can be pickled (scikit-optimize,
-pymoo); the Optuna adapters cannot be saved.
+choice indices; pymoo's GA and CMA-ES search the whole unit cube ``[0, 1]^d`` and hpo decodes
+each individual (integers and categories by their bins), as pymoo's default GA would treat a
+mixed space. Failed trials are reported to the library as failures (Optuna), kept out of
+its model (scikit-optimize), given the worst fitness ``+inf`` (pymoo) or ranked last in their
+generation (CMA-ES). Configurations told without being asked are passed on where the library
+allows (scikit-optimize, Optuna); pymoo and CMA-ES ignore them. Saving works where the
+library's objects can be pickled (scikit-optimize, pymoo, cma); the Optuna adapters cannot be
+saved.
 """
 
 from __future__ import annotations
@@ -40,7 +44,7 @@ from hpo.optimizers.base import Optimizer, config_key
 from hpo.space import Params, Space
 from hpo.trial import Trial
 
-__all__ = ["PEERS", "OptunaGP", "OptunaTPE", "PymooGA", "SkoptGP", "available", "require"]
+__all__ = ["CMAES", "PEERS", "OptunaGP", "OptunaTPE", "PymooGA", "SkoptGP", "available", "require"]
 
 _REQUIRES = {
     "skopt-gp": "skopt",
@@ -51,6 +55,7 @@ _REQUIRES = {
     "optuna-sh": "optuna",
     "synetune-asha": "syne_tune",
     "synetune-bohb": "syne_tune",
+    "cma-es": "cma",
 }
 
 
@@ -315,9 +320,125 @@ class PymooGA(_Peer):
         self._finish_generation_if_told()
 
 
+class _StandardNormal:
+    """``randn(*shape)`` for ``cma`` from a numpy Generator, so that CMA-ES never touches
+    numpy's global random state (a module-level class: picklable)."""
+
+    def __init__(self, rng: np.random.Generator) -> None:
+        self.rng = rng
+
+    def __call__(self, *shape: int) -> np.ndarray:
+        return self.rng.standard_normal(shape)
+
+
+class CMAES(_Peer):
+    """CMA-ES from the ``cma`` package (Hansen), driven by its ask/tell interface.
+
+    CMA-ES searches the unit cube ``[0, 1]^d`` (hpo decodes each point, rounding integers and
+    choosing categories by bin, as for pymoo's GA) from a uniformly random start with step
+    size ``sigma0 = 0.3`` and ``cma``'s default population ``4 + floor(3 ln d)``. It asks a
+    whole generation; ``ask`` hands its points out one by one and the generation is told to
+    ``cma`` once every point has been told, in any order. While a generation is out but not
+    fully told, further asks get uniformly random configurations (not used by CMA-ES). A failed
+    trial ranks last in its generation (its fitness is the worst finite one plus 1). Points
+    that decode to a configuration already evaluated reuse its value. When ``cma`` reports a
+    termination criterion (step size or fitness range too small), it restarts from a new
+    random start with the same settings. Configurations told without being asked are recorded
+    but not given to CMA-ES. Normal samples come from the optimizer's seeded generator.
+    """
+
+    name = "cma-es"
+    pickle_trusted = ("cma", "numpy.linalg:eigh")  # what its state holds
+    #: Initial step size, as a fraction of the unit cube.
+    sigma0 = 0.3
+
+    def __init__(self, space: Space | Mapping[str, Any], *, seed: SeedLike = None) -> None:
+        super().__init__(space, seed=seed)
+        self._cma_rng = np.random.default_rng(self._library_seed)
+        self._es: Any = None
+        self._X: np.ndarray | None = None  # the generation out, shape (popsize, d)
+        self._queue: list[int] = []  # indices of the generation not yet asked
+        self._fitness: dict[int, float | None] = {}  # None: a failed trial
+        self._index_of: dict[tuple, list[int]] = {}  # asked configuration -> individuals
+        self.n_restarts = 0
+        self._start()
+
+    def _start(self) -> None:
+        import cma
+
+        x0 = self.rng.uniform(0.0, 1.0, size=self.space.dim)
+        options = {
+            "bounds": [0.0, 1.0],
+            "randn": _StandardNormal(self._cma_rng),
+            "seed": float("nan"),  # samples come from randn, never from numpy's global state
+            "verbose": -9,
+            "verb_disp": 0,
+            "verb_log": 0,
+        }
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            self._es = cma.CMAEvolutionStrategy(x0, self.sigma0, options)
+
+    def _next_generation(self) -> None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            if self._es.stop():
+                self.n_restarts += 1
+                self._start()
+            self._X = np.array(self._es.ask())
+        self._queue = list(range(len(self._X)))
+        self._fitness = {}
+        self._index_of = {}
+
+    def _finish_generation_if_told(self) -> None:
+        if self._X is None or self._queue or self._index_of:
+            return
+        values = [self._fitness[i] for i in range(len(self._X))]
+        finite = [v for v in values if v is not None]
+        worst = max(finite) + 1.0 if finite else 1.0
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            self._es.tell(list(self._X), [worst if v is None else v for v in values])
+        self._X = None
+
+    def _propose(self, n: int) -> list[Params]:
+        out: list[Params] = []
+        attempts = 0
+        while len(out) < n and attempts < 1000 * n:  # a finite space may run out
+            attempts += 1
+            if self._X is None:
+                self._next_generation()
+            if not self._queue:  # all handed out, not all told: keep the caller busy
+                params = self.space.sample(self.rng)
+                if self.is_new(params) and params not in out:
+                    out.append(params)
+                continue
+            i = self._queue.pop(0)
+            params = self.space.from_unit(np.clip(self._X[i], 0.0, 1.0))
+            key = config_key(params)
+            pending = {config_key(t.params) for t in self._pending.values()}
+            if key in self._index_of:  # shares a configuration already out
+                self._index_of[key].append(i)
+            elif not self.is_new(params) and key not in pending:  # evaluated before
+                done = next(t for t in self._trials if config_key(t.params) == key)
+                self._fitness[i] = done.value if done.ok else None
+            else:
+                self._index_of[key] = [i]
+                if key not in pending:
+                    out.append(params)
+            self._finish_generation_if_told()
+        return out
+
+    def _observe(self, trials: list[Trial]) -> None:
+        for t in trials:
+            for i in self._index_of.pop(config_key(t.params), []):
+                self._fitness[i] = t.value if t.ok else None
+        self._finish_generation_if_told()
+
+
 #: Peer optimizers by name, for :func:`hpo.optimizers.make_optimizer`.
 PEERS: dict[str, type[Optimizer]] = {
-    cls.name: cls for cls in (SkoptGP, OptunaGP, OptunaTPE, PymooGA)
+    cls.name: cls for cls in (SkoptGP, OptunaGP, OptunaTPE, PymooGA, CMAES)
 }
 
 

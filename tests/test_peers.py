@@ -13,7 +13,13 @@ from hpo import Categorical, Integer, Real, Space
 from hpo.optimizers import make_optimizer
 from hpo.peers import PEERS, available, require
 
-LIBRARY = {"skopt-gp": "skopt", "optuna-gp": "optuna", "optuna-tpe": "optuna", "pymoo-ga": "pymoo"}
+LIBRARY = {
+    "skopt-gp": "skopt",
+    "optuna-gp": "optuna",
+    "optuna-tpe": "optuna",
+    "pymoo-ga": "pymoo",
+    "cma-es": "cma",
+}
 NAMES = sorted(LIBRARY)
 
 SPACE = Space(
@@ -334,6 +340,91 @@ def test_hpo_never_imports_the_peer_libraries():
         "names = optimizer_names()\n"
         "assert 'optuna-tpe' in names, names\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('optuna', 'skopt', 'pymoo')))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
+
+
+# -- CMA-ES ---------------------------------------------------------------------------------
+
+
+@pytest.mark.peers
+def test_cma_es_searches_the_unit_cube_one_generation_at_a_time():
+    space = Space({f"x{i}": Real(-5.0, 5.0) for i in range(6)})
+    opt = build("cma-es", space)
+    es = opt._es
+    assert es.popsize == 4 + int(3 * math.log(6))  # cma's default population
+    assert es.sigma0 == 0.3
+    assert list(es.boundary_handler.bounds) == [0.0, 1.0] or np.allclose(
+        es.boundary_handler.bounds, [[0.0], [1.0]]
+    )
+    first = opt.ask(es.popsize)
+    X = opt._X
+    assert X.shape == (es.popsize, 6) and np.all((X >= 0.0) & (X <= 1.0))
+    assert first == [space.from_unit(x) for x in X]
+    extra = opt.ask(2)  # all handed out, none told: random configurations keep us busy
+    assert opt._X is X and len(extra) == 2
+    told = []
+    es.tell = lambda solutions, values: told.append((np.array(solutions), list(values)))
+    values = [sum(p.values()) for p in first]
+    for i in reversed(range(1, len(first))):  # in any order
+        opt.tell(first[i], values[i])
+    assert not told and opt._X is X  # one still untold
+    opt.tell(first[0], float("nan"))  # a failure ranks last
+    ((solutions, fitness),) = told
+    np.testing.assert_array_equal(solutions, X)
+    assert fitness[1:] == values[1:] and fitness[0] == max(values[1:]) + 1.0
+    assert opt._X is None
+    opt.tell(extra, [0.0, 1.0])  # random fillers are not told to CMA-ES
+    assert len(told) == 1
+
+
+@pytest.mark.peers
+def test_cma_es_never_touches_numpys_global_random_state():
+    before = np.random.get_state()[1].copy()  # noqa: NPY002 - the legacy state is the point
+    run(build("cma-es", seed=5), 25)
+    np.testing.assert_array_equal(np.random.get_state()[1], before)  # noqa: NPY002
+
+
+@pytest.mark.peers
+def test_cma_es_converges_on_a_sphere():
+    space = Space({f"x{i}": Real(-5.0, 5.0) for i in range(3)})
+    opt = build("cma-es", space, seed=1)
+    center = np.array([1.0, -2.0, 0.5])
+    for _ in range(600):
+        p = opt.ask()
+        opt.tell(p, float(np.sum((np.array(list(p.values())) - center) ** 2)))
+    assert opt.best.value < 1e-6  # random search would be near 1e-1 here
+
+
+@pytest.mark.peers
+def test_cma_es_restarts_when_cma_stops():
+    space = Space({f"x{i}": Real(-5.0, 5.0) for i in range(3)})
+    opt = build("cma-es", space, seed=1)
+    for _ in range(200):
+        opt.tell(opt.ask(), 1.0)  # flat: cma's tolflatfitness criterion fires
+    assert opt.n_restarts >= 1
+    assert len({repr(t.params) for t in opt.trials}) == 200
+
+
+@pytest.mark.peers
+def test_cma_es_resumes_where_it_stopped(tmp_path):
+    opt = build("cma-es", seed=3)
+    run(opt, 9)  # in the middle of its second generation (population 9 in 6-D)
+    opt.save(tmp_path / "opt.pkl")
+    resumed = type(opt).load(tmp_path / "opt.pkl")
+    assert run(resumed, 7) == run(opt, 7)
+
+
+def test_hpo_never_imports_cma():
+    code = (
+        "import sys\n"
+        "import hpo.peers, hpo.problems\n"
+        "hpo.problems.get_problem('bbob_sphere')\n"
+        "from hpo.peers import available\n"
+        "assert available('cma-es')\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'cma'))\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr

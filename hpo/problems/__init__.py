@@ -33,6 +33,7 @@ __all__ = [
 CATALOGUE: tuple[str, ...] = (
     "hpo.problems.dixon_szego",  # Branin, Hartmann, Shekel, ... (fixed dimension)
     "hpo.problems.scalable",  # Ackley, Rosenbrock, Levy, ... (any dimension)
+    "hpo.problems.bbob",  # the BBOB noiseless landscapes (rotated, ill-conditioned, ...)
     "hpo.problems.mlp",  # scikit-learn MLP tuning tasks
     "hpo.problems.multifidelity",  # Augmented Branin and Hartmann (a fidelity s)
     "hpo.problems.learning_curves",  # MLP learning curves, epochs as the fidelity
