@@ -299,6 +299,7 @@ class GeneticAlgorithm(Optimizer):
         self._offspring: list[int] = []  # trials told in the current generation
         self._queue: deque[Proposal] = deque()  # bred, not yet asked
         self._bred = False  # whether the current generation was bred (or designed)
+        self._crowded: tuple[tuple[int, ...], Any] = ((), None)  # parents, their fitness
 
     # -- public state -------------------------------------------------------------------
     @property
@@ -440,9 +441,15 @@ class GeneticAlgorithm(Optimizer):
         each parent under NSGA-II's crowded-comparison operator (rank, then crowding)."""
         if self.n_objectives == 1:
             return np.array([self._fitness(i) for i in self._parents])
-        F = np.array([self._fitness(i) for i in self._parents], dtype=float)
-        _, rank, crowding = nsga2_survival(F, len(F))
-        return crowded_fitness(rank, crowding)
+        # Rank and crowding of the population itself (recomputed after each survival), cached
+        # while the parents stay the same (extra children of one generation reuse them).
+        parents, cached = self._crowded
+        if parents != tuple(self._parents):
+            F = np.array([self._fitness(i) for i in self._parents], dtype=float)
+            _, rank, crowding = nsga2_survival(F, len(F))
+            parents, cached = tuple(self._parents), crowded_fitness(rank, crowding)
+            self._crowded = (parents, cached)
+        return cached
 
     def _observe(self, trials: list[Trial]) -> None:
         for trial in trials:
