@@ -216,7 +216,18 @@ def best_so_far(values: list[float | None] | np.ndarray) -> np.ndarray:
     Returns
     -------
     ndarray of shape (n_trials,)
+
+    Raises
+    ------
+    ValueError
+        If a value holds several objectives: they have no running minimum (follow the
+        hypervolume of the front instead, :func:`hpo.hypervolume`).
     """
+    if any(isinstance(x, (list, tuple, np.ndarray)) for x in values):
+        raise ValueError(
+            "values: several objectives have no running minimum; use the hypervolume of the "
+            "Pareto front (hpo.hypervolume) instead"
+        )
     v = np.array([np.inf if x is None or math.isnan(x) else x for x in values], dtype=float)
     return np.minimum.accumulate(v) if v.size else v
 

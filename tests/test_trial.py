@@ -105,3 +105,8 @@ def test_check_n_objectives_refuses_non_positive_integers(bad):
     with pytest.raises(ValueError, match="n_objectives must be a positive integer"):
         check_n_objectives(bad)
     assert check_n_objectives(np.int64(3)) == 3
+
+
+def test_best_so_far_refuses_vector_values_pointing_to_the_hypervolume():
+    with pytest.raises(ValueError, match="hypervolume"):
+        best_so_far([(1.0, 2.0), None])

@@ -92,3 +92,11 @@ def test_default_population_spreads_along_the_front():
     assert default_pop_size(10_000, n_objectives=3) == 100
     assert default_pop_size(None, n_objectives=2) == 40
     assert default_pop_size(1000) == 16  # one objective: unchanged
+
+
+def test_steady_state_nsga2_keeps_a_ranked_population():
+    opt = run(ZDT1(5), 150, pop_size=12, steady_state=True)
+    F = np.array([t.value for t in opt.population])
+    assert len(F) == 12 and len(opt.history) == 150 // 12
+    first = is_non_dominated(F)
+    assert first[: int(first.sum())].all()
