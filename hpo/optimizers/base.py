@@ -117,8 +117,8 @@ class Optimizer:
         if self.n_objectives > 1 and not self.supports_multi_objective:
             raise ValueError(
                 f"n_objectives: {type(self).__name__} optimizes one objective, got "
-                f"n_objectives={n_objectives!r} (multi-objective: GeneticAlgorithm for NSGA-II, "
-                "RandomSearch, GridSearch)"
+                f"n_objectives={n_objectives!r}; choose an optimizer whose "
+                "supports_multi_objective is True (the GA, which is then NSGA-II, random, grid)"
             )
         self.space = space if isinstance(space, Space) else Space(space)
         self.fidelity = check_fidelity(fidelity, self.space, required=self.multi_fidelity)

@@ -151,9 +151,9 @@ def default_pop_size(budget: int | None, n_objectives: int = 1) -> int:
     ``[8, 16]``, and 14 (a budget of 200) when unknown. See :class:`GeneticAlgorithm`.
 
     With several objectives the population also has to spread along the front (NSGA-II):
-    ``budget / 25`` (25 generations) within
-    ``[20, 100]``, and 40 (a budget of 1,000) when unknown. Evidence:
-    ``benchmarks/results/moo/nsga2.md``."""
+    ``budget / 25`` (25 generations) within ``[20, 100]``, and 40 (a budget of 1,000) when
+    unknown. Evidence: ``benchmarks/results/moo/nsga2.md`` (populations 20, 40 and 100 at
+    1,000 evaluations)."""
     if n_objectives > 1:
         return 40 if budget is None else int(np.clip(round(budget / 25), 20, 100))
     if budget is None:
@@ -176,7 +176,8 @@ class GeneticAlgorithm(Optimizer):
         configuration and :attr:`pareto_front` holds the non-dominated trials (NSGA-II: see Notes).
     pop_size : int, optional
         Individuals per generation (mu = lambda). Default: :func:`default_pop_size`,
-        ``sqrt(budget)`` within ``[8, 16]``, or 14 without a budget.
+        ``sqrt(budget)`` within ``[8, 16]``, or 14 without a budget; with several objectives
+        ``budget / 25`` within ``[20, 100]``, or 40.
     budget : int, optional
         Expected number of trials (passed by :func:`hpo.minimize`), to size the population.
     steady_state : bool, default False
