@@ -100,3 +100,16 @@ def test_steady_state_nsga2_keeps_a_ranked_population():
     assert len(F) == 12 and len(opt.history) == 150 // 12
     first = is_non_dominated(F)
     assert first[: int(first.sum())].all()
+
+
+def test_a_run_saved_between_generations_resumes_identically(tmp_path):
+    p = ZDT1(5)
+    whole = run(p, 90, seed=2, pop_size=10)
+    opt = run(p, 45, seed=2, pop_size=10)  # 4 generations and a half
+    opt.save(tmp_path / "ga.pkl")
+    resumed = GeneticAlgorithm.load(tmp_path / "ga.pkl")
+    for _ in range(45):
+        params = resumed.ask()
+        resumed.tell(params, p(params))
+    assert [t.params for t in resumed.trials] == [t.params for t in whole.trials]
+    assert [t.number for t in resumed.pareto_front] == [t.number for t in whole.pareto_front]
