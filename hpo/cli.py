@@ -169,7 +169,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
     def progress(trial: Any, optimizer: Any) -> None:
         bar.update(1)
-        if optimizer.best is not None:
+        if optimizer.n_objectives > 1:  # no single best: show the size of the front
+            bar.set_postfix(front=len(optimizer.pareto_front), refresh=False)
+        elif optimizer.best is not None:
             bar.set_postfix(best=f"{optimizer.best.value:.6g}", refresh=False)
 
     try:

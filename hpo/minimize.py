@@ -5,13 +5,14 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from hpo._seed import SeedLike
 from hpo.exceptions import SearchExhausted
 from hpo.optimizers import Optimizer, make_optimizer
 from hpo.space import Space
-from hpo.trial import Result, Trial, as_value, best_so_far
+from hpo.trial import Result, Trial, best_so_far, outcome
 
 __all__ = ["minimize"]
 
@@ -21,13 +22,31 @@ Objective = Callable[[dict[str, Any]], float]
 Callback = Callable[[Trial, Optimizer], Any]
 
 
-def evaluate(objective: Objective, params: dict[str, Any]) -> tuple[Any, str | None, float]:
+@dataclass(frozen=True)
+class Objectives:
+    """An objective of ``n_objectives`` values: :func:`evaluate` checks its results by the
+    rule of that many objectives, in worker processes too (the wrapper travels with it)."""
+
+    objective: Callable[[dict[str, Any]], Any]
+    n_objectives: int
+
+    def __call__(self, params: dict[str, Any]) -> Any:
+        return self.objective(params)
+
+
+def evaluate(
+    objective: Objective, params: dict[str, Any], n_objectives: int = 1
+) -> tuple[Any, str | None, float]:
     """Call the objective once; return ``(value or exception, error, seconds)``.
 
     An exception becomes the value (the optimizer records it as a failed trial); a result
     that is not a real number by :func:`hpo.trial.as_value` (the rule ``tell`` applies: bool
-    and str are refused, Decimal and numpy scalars accepted) becomes an error string.
+    and str are refused, Decimal and numpy scalars accepted) becomes an error string. With
+    ``n_objectives > 1`` (or an :class:`Objectives`), the rule is a sequence of that many real
+    numbers (:func:`hpo.trial.as_values`).
     """
+    if isinstance(objective, Objectives):
+        objective, n_objectives = objective.objective, objective.n_objectives
     start = time.perf_counter()
     try:
         value = objective(dict(params))
@@ -36,9 +55,10 @@ def evaluate(objective: Objective, params: dict[str, Any]) -> tuple[Any, str | N
     elapsed = time.perf_counter() - start
     if value is not None and not isinstance(value, BaseException):
         try:
-            as_value(value)
-        except TypeError:
-            return None, f"objective returned {value!r}, not a real number", elapsed
+            outcome(value, n_objectives)
+        except (TypeError, ValueError):
+            rule = "a real number" if n_objectives == 1 else f"{n_objectives} real numbers"
+            return None, f"objective returned {value!r}, not {rule}", elapsed
     return value, None, elapsed
 
 
@@ -61,7 +81,8 @@ def minimize(
     Parameters
     ----------
     objective : callable
-        ``objective(params: dict) -> float``, the loss to minimize.
+        ``objective(params: dict) -> float``, the loss to minimize; with an optimizer of
+        ``n_objectives = m > 1`` (``options={"n_objectives": m}``), a sequence of ``m`` floats.
     space : Space or dict
     optimizer : str, Optimizer subclass or Optimizer, default "random"
         ``"grid"``, ``"random"``, ``"bayes"``, ``"ga"`` (or a peer, see
@@ -96,7 +117,9 @@ def minimize(
     Returns
     -------
     Result
-        Best configuration and value, every trial, and the best-so-far trace.
+        Best configuration and value, every trial, and the best-so-far trace; with several
+        objectives ``best_params``, ``best_value`` and ``trace`` are ``None`` and
+        ``result.pareto_front`` holds the non-dominated trials.
 
     Examples
     --------
@@ -113,6 +136,8 @@ def minimize(
     callbacks = list(callbacks)
     if n_workers is None and executor is None:
         n_workers = 1  # a timeout alone runs the trials in one worker process
+    if opt.n_objectives > 1:
+        objective = Objectives(objective, opt.n_objectives)
     if n_workers == 1 and executor is None and timeout is None:
         stopped = _run_sequential(objective, opt, n_trials, callbacks, raise_errors)
     else:
@@ -128,15 +153,24 @@ def minimize(
             callbacks=callbacks,
             raise_errors=raise_errors,
         )
+    return result_of(opt, stopped)
+
+
+def result_of(opt: Optimizer, stopped: str) -> Result:
+    """The :class:`~hpo.trial.Result` of optimizer ``opt`` after a search that ``stopped``."""
     trials = opt.trials
+    name = opt.name or type(opt).__name__
+    if opt.n_objectives > 1:  # no single best: the front is the answer
+        return Result(None, None, trials, None, name, stopped, opt.pareto_front, opt.n_objectives)
     best = opt.best
     return Result(
         best_params=None if best is None else dict(best.params),
         best_value=float("inf") if best is None else best.value,
         trials=trials,
         trace=best_so_far([t.value for t in trials]),
-        optimizer=opt.name or type(opt).__name__,
+        optimizer=name,
         stopped=stopped,
+        pareto_front=opt.pareto_front,
     )
 
 

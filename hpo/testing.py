@@ -12,6 +12,13 @@ them by name. :func:`check_optimizer` runs them all, or those chosen. A family o
 with more to promise (multi-fidelity ones, say) writes its own checks the same way and passes
 them with ``checks=``, with the case's ``space``, ``objective`` and ``options`` set to what
 its optimizers need.
+
+Multi-objective optimizers (``supports_multi_objective``) also pass
+:data:`MULTI_OBJECTIVE_CHECKS` on :func:`multi_objective_case` (``n_objectives=2`` and
+:func:`mixed_objectives`)::
+
+    check_optimizer(MyOptimizer, case=multi_objective_case(MyOptimizer),
+                    checks=MULTI_OBJECTIVE_CHECKS)
 """
 
 from __future__ import annotations
@@ -27,12 +34,22 @@ import numpy as np
 
 from hpo.exceptions import SearchExhausted
 from hpo.minimize import minimize
+from hpo.moo import dominates
 from hpo.optimizers import Optimizer, make_optimizer
 from hpo.optimizers.base import MAX_BATCH
 from hpo.space import Categorical, Integer, Real, Space
-from hpo.trial import TrialStatus
+from hpo.trial import TrialStatus, outcome
 
-__all__ = ["CHECKS", "OptimizerCase", "check_optimizer", "mixed_objective", "mixed_space"]
+__all__ = [
+    "CHECKS",
+    "MULTI_OBJECTIVE_CHECKS",
+    "OptimizerCase",
+    "check_optimizer",
+    "mixed_objective",
+    "mixed_objectives",
+    "mixed_space",
+    "multi_objective_case",
+]
 
 
 def mixed_space() -> Space:
@@ -62,6 +79,13 @@ def mixed_objective(params: Mapping[str, Any]) -> float:
         + len(params["hidden_layer_sizes"])
         + (0.5 if params["activation"] == "relu" else 0.0)
     )
+
+
+def mixed_objectives(params: Mapping[str, Any]) -> list[float]:
+    """Two conflicting deterministic objectives on :func:`mixed_space`: an error
+    (:func:`mixed_objective`) and a model size that grows with layers and width."""
+    size = params["layers"] * sum(params["hidden_layer_sizes"]) * (1.0 - params["dropout"])
+    return [mixed_objective(params) - params["layers"] / 2, size / 100.0]
 
 
 @dataclass(frozen=True)
@@ -106,6 +130,23 @@ class OptimizerCase:
 
     def trajectory(self, seed: int) -> list[dict[str, Any]]:
         return [t.params for t in self.run(seed=seed).trials]
+
+    @property
+    def n_objectives(self) -> int:
+        """The ``n_objectives`` option (1 if not given)."""
+        return int(self.options.get("n_objectives", 1))
+
+    def constant(self, value: float) -> float | list[float]:
+        """``value`` as this case's optimizer takes it: repeated per objective if several."""
+        return value if self.n_objectives == 1 else [value] * self.n_objectives
+
+
+def multi_objective_case(cls: type[Optimizer], options: Mapping[str, Any] | None = None):
+    """The case of :data:`MULTI_OBJECTIVE_CHECKS`: ``n_objectives=2`` (plus ``options``) and
+    :func:`mixed_objectives` on :func:`mixed_space`."""
+    return OptimizerCase(
+        cls, {"n_objectives": 2, **dict(options or {})}, objective=mixed_objectives
+    )
 
 
 def _key(params: Mapping[str, Any]) -> str:
@@ -155,11 +196,11 @@ def check_failed_trials(case: OptimizerCase) -> None:
         calls.append(params)
         kind = len(calls) % 4
         if kind == 1:
-            return float("nan")
+            return case.constant(float("nan"))
         if kind == 2:
             raise RuntimeError("diverged")
         if kind == 3:
-            return float("inf")
+            return case.constant(float("inf"))
         return case.objective(params)
 
     result = case.run(flaky, seed=3)
@@ -169,10 +210,13 @@ def check_failed_trials(case: OptimizerCase) -> None:
     assert len(failed) == expected == result.n_failed
     assert all(t.value is None for t in failed)
     reasons = {t.error for t in failed}
-    assert {"objective returned nan", "objective returned inf", "RuntimeError: diverged"} <= (
-        reasons
-    )
-    assert result.best_value == min(t.value for t in result.trials if t.ok)
+    m = case.n_objectives
+    nan, inf = (outcome(case.constant(x), m)[1] for x in (float("nan"), float("inf")))
+    assert {nan, inf, "RuntimeError: diverged"} <= reasons, f"reasons: {reasons}"
+    if case.n_objectives == 1:
+        assert result.best_value == min(t.value for t in result.trials if t.ok)
+    else:
+        assert result.pareto_front and all(t.ok for t in result.pareto_front)
 
 
 def check_raise_errors(case: OptimizerCase) -> None:
@@ -203,7 +247,7 @@ def check_outside_space_refused(case: OptimizerCase) -> None:
         ([params, {**params, real: case.space[real].low - 1.0}], real),
     ):
         try:
-            opt.tell(bad, [1.0] * len(bad))
+            opt.tell(bad, [case.constant(1.0)] * len(bad))
         except ValueError as err:
             assert f"parameter {name!r}" in str(err), f"the message does not name {name!r}"
         else:
@@ -218,7 +262,7 @@ def check_tell_rules(case: OptimizerCase) -> None:
     params = opt.ask()
     opt.tell(params, case.objective(params))
     try:
-        opt.tell(params, 0.0)
+        opt.tell(params, case.constant(0.0))
     except ValueError as err:
         assert "already told" in str(err)
     else:
@@ -231,7 +275,11 @@ def check_warm_start(case: OptimizerCase) -> None:
     opt = case.make(seed=0)
     earlier = case.space.sample(np.random.default_rng(12345), 5)
     opt.tell(earlier, [case.objective(p) for p in earlier])
-    assert len(opt.trials) == 5 and opt.best.value == min(case.objective(p) for p in earlier)
+    assert len(opt.trials) == 5
+    if case.n_objectives == 1:
+        assert opt.best.value == min(case.objective(p) for p in earlier)
+    else:
+        assert opt.pareto_front, "warm starts are not on the Pareto front"
     for _ in range(5):
         params = opt.ask()
         assert params not in earlier, "a warm-started configuration was proposed"
@@ -280,7 +328,7 @@ def check_finite_space(case: OptimizerCase) -> None:
     """On a finite space every configuration is seen once before any repeat, and random and
     grid-like optimizers end with SearchExhausted (``minimize`` stops cleanly)."""
     space = Space({"a": Categorical(["x", "y"]), "b": Integer(0, 2)})
-    finite = OptimizerCase(case.cls, case.options, space, lambda p: p["b"], 20)
+    finite = OptimizerCase(case.cls, case.options, space, lambda p: case.constant(p["b"]), 20)
     result = finite.run()
     seen = [tuple(t.params.values()) for t in result.trials]
     if result.stopped == "exhausted":
@@ -311,6 +359,77 @@ CHECKS: dict[str, Callable[[OptimizerCase], None]] = {
     "times_recorded": check_times_recorded,
     "absurd_batch_refused": check_absurd_batch_refused,
     "finite_space": check_finite_space,
+}
+
+
+# -- several objectives --------------------------------------------------------------------
+def check_vector_values(case: OptimizerCase) -> None:
+    """Values are sequences of ``m`` floats, recorded as tuples; NaN or inf in any objective,
+    None or an exception is a failed trial; a wrong length is a ValueError naming the rule."""
+    m = case.n_objectives
+    opt = case.make(seed=0)
+    a, b, c, d = opt.ask(4)
+    told = opt.tell(a, np.arange(1.0, m + 1.0))
+    assert told.ok and told.value == tuple(np.arange(1.0, m + 1.0)), "not a tuple of floats"
+    assert all(type(v) is float for v in told.value)
+    for bad in ([1.0] * (m + 1), [1.0] * (m - 1)):
+        try:
+            opt.tell(b, bad)
+        except ValueError as err:
+            assert f"n_objectives={m}" in str(err), "the message does not name n_objectives"
+        else:
+            raise AssertionError(f"a value of {len(bad)} numbers was accepted for m={m}")
+    try:
+        opt.tell(b, 1.0)
+    except TypeError:
+        pass
+    else:
+        raise AssertionError("a single number was accepted for several objectives")
+    failed = opt.tell([b, c, d], [[float("nan")] + [1.0] * (m - 1), None, RuntimeError("x")])
+    assert all(t.status is TrialStatus.FAILED and t.value is None for t in failed)
+    assert [t.number for t in opt.pareto_front] == [told.number]
+
+
+def check_pareto_front(case: OptimizerCase) -> None:
+    """``pareto_front`` is exactly the non-dominated completed trials; ``best`` refuses;
+    ``minimize`` returns the front and no single best."""
+    result = case.run(seed=5)
+    front = result.pareto_front
+    done = [t for t in result.trials if t.ok]
+    expected = [t for t in done if not any(dominates(s.value, t.value) for s in done)]
+    assert [t.number for t in front] == [t.number for t in expected], "wrong Pareto front"
+    assert result.best_params is None and result.best_value is None and result.trace is None
+    opt = case.make(seed=0)
+    try:
+        _ = opt.best
+    except ValueError as err:
+        assert "pareto_front" in str(err), "best's error does not point to pareto_front"
+    else:
+        raise AssertionError("best did not refuse with several objectives")
+
+
+def check_single_objective_classes_refuse(case: OptimizerCase) -> None:
+    """An optimizer class without multi-objective support refuses ``n_objectives > 1``."""
+
+    class OneObjective(Optimizer):
+        def _propose(self, n: int) -> list:
+            return case.space.sample(self.rng, n)
+
+    try:
+        OneObjective(case.space, n_objectives=case.n_objectives)
+    except ValueError as err:
+        assert "n_objectives" in str(err)
+    else:
+        raise AssertionError("a single-objective class accepted n_objectives > 1")
+
+
+#: The checks of a multi-objective case (:func:`multi_objective_case`): those of
+#: :data:`CHECKS` that do not rely on one value, and the multi-objective ones.
+MULTI_OBJECTIVE_CHECKS: dict[str, Callable[[OptimizerCase], None]] = {
+    **CHECKS,
+    "vector_values": check_vector_values,
+    "pareto_front": check_pareto_front,
+    "single_objective_classes_refuse": check_single_objective_classes_refuse,
 }
 
 

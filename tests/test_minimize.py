@@ -107,3 +107,10 @@ def test_a_value_tell_would_refuse_is_a_failed_trial_not_a_crash(bad):
 def test_real_numbers_of_other_types_are_values(good):
     result = minimize(lambda p: good, SPACE, "random", 2, seed=0)
     assert result.n_failed == 0 and result.best_value == float(good)
+
+
+def test_result_front_of_one_objective_is_the_best_trial_and_ties():
+    result = minimize(lambda p: round(p["x"] ** 2), SPACE, "random", 20, seed=0)
+    assert result.pareto_front and result.n_objectives == 1
+    assert all(t.value == result.best_value for t in result.pareto_front)
+    assert result.pareto_front[0].params == result.best_params

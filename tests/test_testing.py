@@ -4,7 +4,13 @@ import numpy as np
 import pytest
 
 from hpo import Optimizer, RandomSearch
-from hpo.testing import CHECKS, OptimizerCase, check_optimizer
+from hpo.testing import (
+    CHECKS,
+    MULTI_OBJECTIVE_CHECKS,
+    OptimizerCase,
+    check_optimizer,
+    multi_objective_case,
+)
 
 
 class FixedBatch(Optimizer):
@@ -68,3 +74,39 @@ def test_own_checks_and_cases_can_be_added():
 def test_unknown_skips_are_refused():
     with pytest.raises(ValueError, match=r"unknown checks \['save'\]"):
         check_optimizer(RandomSearch, skip=["save"])
+
+
+class WholeHistoryFront(RandomSearch):
+    """Broken: calls every completed trial Pareto-optimal."""
+
+    @property
+    def pareto_front(self):
+        return self.completed
+
+
+class FirstValueOnly(RandomSearch):
+    """Broken: keeps the first objective only, dropping the others."""
+
+    def tell(self, params, value, *, error=None):
+        told = super().tell(params, value, error=error)
+        for trial in [told] if not isinstance(told, list) else told:
+            if trial.ok:
+                trial.value = trial.value[:1]
+        return told
+
+
+def test_a_sound_multi_objective_optimizer_passes_every_multi_objective_check():
+    case = multi_objective_case(RandomSearch)
+    assert case.n_objectives == 2
+    ran = check_optimizer(RandomSearch, case=case, checks=MULTI_OBJECTIVE_CHECKS)
+    assert ran == list(MULTI_OBJECTIVE_CHECKS) and set(CHECKS) < set(ran)
+
+
+@pytest.mark.parametrize(
+    ("cls", "check"), [(WholeHistoryFront, "pareto_front"), (FirstValueOnly, "vector_values")]
+)
+def test_broken_multi_objective_optimizers_fail_the_check_naming_the_defect(cls, check):
+    with pytest.raises(AssertionError, match=f"{cls.__name__} fails check '{check}'"):
+        check_optimizer(
+            cls, case=multi_objective_case(cls), checks={check: MULTI_OBJECTIVE_CHECKS[check]}
+        )

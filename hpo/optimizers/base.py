@@ -20,12 +20,15 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar, NamedTuple
 
+import numpy as np
+
 from hpo._seed import SeedLike, as_generator
 from hpo.exceptions import SearchExhausted
 from hpo.fidelity import Fidelity, check_fidelity, validate_with_budget
+from hpo.moo.dominance import is_non_dominated
 from hpo.optimizers.persistence import restricted_load
 from hpo.space import Params, Space
-from hpo.trial import Trial, TrialStatus, outcome
+from hpo.trial import Trial, TrialStatus, check_n_objectives, outcome
 
 __all__ = ["Optimizer", "Proposal", "config_key"]
 
@@ -59,6 +62,13 @@ class Optimizer:
         The search space.
     seed : int, numpy.random.Generator or None
         Source of every random choice; the same seed gives the same proposals.
+    fidelity : Fidelity, optional
+        The resource trials are evaluated at (see below).
+    n_objectives : int, default 1
+        Number of objectives ``m``, each minimized. With ``m > 1`` (only for classes with
+        ``supports_multi_objective = True``) ``tell`` takes a sequence of ``m`` floats per
+        configuration, :attr:`pareto_front` holds the non-dominated trials and :attr:`best`
+        raises.
 
     Notes
     -----
@@ -93,6 +103,10 @@ class Optimizer:
     #: Whether the algorithm handles conditional spaces (parameters with ``when=``): proposes
     #: only active parameters and learns from configurations of varying sets of them.
     supports_conditional: ClassVar[bool] = False
+    #: Whether the class accepts ``n_objectives > 1`` (it then records vectors of values).
+    supports_multi_objective: ClassVar[bool] = False
+    #: Number of objectives (class default: optimizers saved before it existed had one).
+    n_objectives: int = 1
 
     def __init__(
         self,
@@ -100,7 +114,15 @@ class Optimizer:
         *,
         seed: SeedLike = None,
         fidelity: Fidelity | None = None,
+        n_objectives: int = 1,
     ) -> None:
+        self.n_objectives = check_n_objectives(n_objectives)
+        if self.n_objectives > 1 and not self.supports_multi_objective:
+            raise ValueError(
+                f"n_objectives: {type(self).__name__} optimizes one objective, got "
+                f"n_objectives={n_objectives!r}; choose an optimizer whose "
+                "supports_multi_objective is True (the GA, which is then NSGA-II, random, grid)"
+            )
         self.space = space if isinstance(space, Space) else Space(space)
         if self.space.is_conditional and not self.supports_conditional:
             raise NotImplementedError(
@@ -138,8 +160,36 @@ class Optimizer:
 
         With a fidelity: the best complete trial at the highest budget evaluated so far (a
         lower loss at a smaller budget never replaces it).
+
+        Raises
+        ------
+        ValueError
+            With several objectives there is no single best trial: use :attr:`pareto_front`.
         """
+        if self.n_objectives > 1:
+            raise ValueError(
+                f"best: with n_objectives={self.n_objectives} there is no single best trial; "
+                "use pareto_front (the non-dominated trials)"
+            )
         return self._best
+
+    @property
+    def pareto_front(self) -> list[Trial]:
+        """The non-dominated complete trials (every objective minimized), in trial order.
+
+        A trial is dominated when another is no worse in every objective and better in one;
+        trials with equal values are all kept. With one objective: the trials sharing the
+        lowest value. With a fidelity, only trials at the highest budget evaluated count, as
+        for :attr:`best`.
+        """
+        done = self.completed
+        if self.fidelity is not None and done:
+            top = max(t.params[self.fidelity.name] for t in done)
+            done = [t for t in done if t.params[self.fidelity.name] == top]
+        if not done:
+            return []
+        values = np.array([t.value for t in done], dtype=float).reshape(len(done), -1)
+        return [t for t, keep in zip(done, is_non_dominated(values)) if keep]
 
     @property
     def completed(self) -> list[Trial]:
@@ -182,6 +232,9 @@ class Optimizer:
         return trial.value < best.value
 
     def __repr__(self) -> str:
+        if self.n_objectives > 1:
+            front = f"n_objectives={self.n_objectives}, pareto_front={len(self.pareto_front)}"
+            return f"{type(self).__name__}(n_trials={len(self._trials)}, {front} trials)"
         return f"{type(self).__name__}(n_trials={len(self._trials)}, best={self._best!r})"
 
     # -- ask ----------------------------------------------------------------------------
@@ -252,7 +305,9 @@ class Optimizer:
             Configuration(s) as returned by :meth:`ask`, or new ones inside the space.
         value : float, exception or None; or a list of them for a batch
             The objective value (minimized). NaN, +/-inf, ``None`` or an exception instance
-            records a failed trial.
+            records a failed trial. With ``n_objectives = m > 1``: a sequence (list, tuple,
+            1-d array) of ``m`` floats, failed if any is NaN or +/-inf (for a batch, a list of
+            such sequences).
         error : str, optional
             Mark the trial(s) as failed with this reason, whatever ``value`` is.
 
@@ -266,10 +321,12 @@ class Optimizer:
         ValueError
             If a configuration lies outside the space (the message names the parameter), was
             already told (each configuration is one trial), or a batch and its values differ
-            in length. An empty batch, ``tell([], [])``, records nothing and returns ``[]``.
+            in length, or a value holds another number of objectives than ``n_objectives``.
+            An empty batch, ``tell([], [])``, records nothing and returns ``[]``.
         TypeError
             If a value is not a real number by :func:`hpo.trial.as_value` (bool and str are
-            refused).
+            refused), or with several objectives not a sequence of them
+            (:func:`hpo.trial.as_values`).
         """
         start = time.perf_counter()
         single = isinstance(params, Mapping)
@@ -282,7 +339,8 @@ class Optimizer:
         # Validate everything before recording anything, so a bad batch changes nothing.
         canonical = [self._validate(p) for p in batch]
         waiting = self._match_pending(canonical)
-        outcomes = [(None, error) if error is not None else outcome(v) for v in values]
+        m = self.n_objectives
+        outcomes = [(None, error) if error is not None else outcome(v, m) for v in values]
         told = [self._record(p, v, e, waiting) for p, (v, e) in zip(canonical, outcomes)]
         self._observe(told)
         elapsed = (time.perf_counter() - start) / len(told)
@@ -332,7 +390,7 @@ class Optimizer:
         trial.value = value
         trial.error = error
         trial.status = TrialStatus.FAILED if value is None else TrialStatus.COMPLETE
-        if value is not None and self._improves_best(trial):
+        if value is not None and self.n_objectives == 1 and self._improves_best(trial):
             self._best = trial
         return trial
 

@@ -22,6 +22,8 @@ from hpo.fidelity import Fidelity
 from hpo.optimizers.base import Optimizer, Proposal, config_key
 from hpo.optimizers.design import UnitDesign
 from hpo.optimizers.operators import (
+    crowded_fitness,
+    nsga2_survival,
     polynomial_mutation,
     random_reset,
     sbx,
@@ -96,8 +98,8 @@ class Generation:
         Trial numbers of the survivors, best first: the parents of the next generation.
     X : ndarray of shape (pop_size, n_dims)
         Unit-cube coordinates of the survivors.
-    fitness : ndarray of shape (pop_size,)
-        Their objective values, ``+inf`` for failed trials.
+    fitness : ndarray of shape (pop_size,) or (pop_size, n_objectives)
+        Their objective values (vectors with several objectives), ``+inf`` for failed trials.
     diversity : float
         :func:`diversity` of ``X``.
     """
@@ -144,9 +146,16 @@ class _Excluded:
         self._extra.add(key)
 
 
-def default_pop_size(budget: int | None) -> int:
+def default_pop_size(budget: int | None, n_objectives: int = 1) -> int:
     """Population size for an expected ``budget`` of trials: ``sqrt(budget)`` rounded, within
-    ``[8, 16]``, and 14 (a budget of 200) when unknown. See :class:`GeneticAlgorithm`."""
+    ``[8, 16]``, and 14 (a budget of 200) when unknown. See :class:`GeneticAlgorithm`.
+
+    With several objectives the population also has to spread along the front (NSGA-II):
+    ``budget / 25`` (25 generations) within ``[20, 100]``, and 40 (a budget of 1,000) when
+    unknown. Evidence: ``benchmarks/results/moo/nsga2.md`` (populations 20, 40 and 100 at
+    1,000 evaluations)."""
+    if n_objectives > 1:
+        return 40 if budget is None else int(np.clip(round(budget / 25), 20, 100))
     if budget is None:
         return 14
     return int(np.clip(round(math.sqrt(budget)), 8, 16))
@@ -162,9 +171,13 @@ class GeneticAlgorithm(Optimizer):
     fidelity : Fidelity, optional
         Evaluate at a budget: every asked configuration carries ``fidelity.high`` under
         ``fidelity.name`` (see :class:`~hpo.optimizers.Optimizer`).
+    n_objectives : int, default 1
+        Number of objectives, each minimized: with ``m > 1``, ``tell`` takes ``m`` floats per
+        configuration and :attr:`pareto_front` holds the non-dominated trials (NSGA-II: see Notes).
     pop_size : int, optional
         Individuals per generation (mu = lambda). Default: :func:`default_pop_size`,
-        ``sqrt(budget)`` within ``[8, 16]``, or 14 without a budget.
+        ``sqrt(budget)`` within ``[8, 16]``, or 14 without a budget; with several objectives
+        ``budget / 25`` within ``[20, 100]``, or 40.
     budget : int, optional
         Expected number of trials (passed by :func:`hpo.minimize`), to size the population.
     steady_state : bool, default False
@@ -199,6 +212,16 @@ class GeneticAlgorithm(Optimizer):
     told trial replaces the worst member if better ((mu + 1)); :attr:`history` then records
     the population after every ``pop_size`` tells.
 
+    **Several objectives (NSGA-II).** With ``n_objectives >= 2`` the algorithm is NSGA-II
+    (Deb, Pratap, Agarwal & Meyarivan 2002): survival sorts parents and offspring together into
+    non-dominated fronts and fills the population front by front, the last front by crowding
+    distance (:func:`~hpo.optimizers.operators.nsga2_survival`); binary tournaments compare by
+    rank, then crowding (the crowded-comparison operator,
+    :func:`~hpo.optimizers.operators.crowded_fitness`); the variation operators are the same.
+    A failed trial is dominated by every completed one (constrained domination), and among
+    failed trials the oldest survives first. :attr:`population` is then ordered by rank and
+    crowding.
+
     Children equal to anything asked or told are bred again (then replaced by random unseen
     configurations), so no configuration is evaluated twice. A failed trial gets fitness
     ``+inf``: it loses every tournament against a completed one and is the first to go.
@@ -231,6 +254,7 @@ class GeneticAlgorithm(Optimizer):
     3
     """
 
+    supports_multi_objective = True
     name = "ga"
     supports_conditional = True
 
@@ -240,6 +264,7 @@ class GeneticAlgorithm(Optimizer):
         *,
         seed: SeedLike = None,
         fidelity: Fidelity | None = None,
+        n_objectives: int = 1,
         pop_size: int | None = None,
         budget: int | None = None,
         steady_state: bool = False,
@@ -248,7 +273,7 @@ class GeneticAlgorithm(Optimizer):
         crossover: Crossover = sbx,
         mutation: Mutation = polynomial_mutation,
     ) -> None:
-        super().__init__(space, seed=seed, fidelity=fidelity)
+        super().__init__(space, seed=seed, fidelity=fidelity, n_objectives=n_objectives)
         for option, operator in (
             ("selection", selection),
             ("crossover", crossover),
@@ -260,7 +285,7 @@ class GeneticAlgorithm(Optimizer):
         if budget is not None and (not isinstance(budget, int) or budget < 1):
             raise ValueError(f"budget must be a positive integer, got {budget!r}")
         if pop_size is None:
-            pop_size = default_pop_size(budget)
+            pop_size = default_pop_size(budget, self.n_objectives)
         if not isinstance(pop_size, int) or pop_size < 2:
             raise ValueError(f"pop_size must be an integer >= 2, got {pop_size!r}")
         if isinstance(variation, Mapping):
@@ -283,6 +308,7 @@ class GeneticAlgorithm(Optimizer):
         self._offspring: list[int] = []  # trials told in the current generation
         self._queue: deque[Proposal] = deque()  # bred, not yet asked
         self._bred = False  # whether the current generation was bred (or designed)
+        self._crowded: tuple[tuple[int, ...], Any] = ((), None)  # parents, their fitness
 
     # -- public state -------------------------------------------------------------------
     @property
@@ -342,7 +368,7 @@ class GeneticAlgorithm(Optimizer):
         keys = _Excluded(keys, (config_key(p.params) for p in self._queue))
         if len(self._parents) < 2:
             return self._initial(n, keys) if g == 0 else self._fresh(n, keys, g)
-        fitness = np.array([self._fitness(i) for i in self._parents])
+        fitness = self._selection_fitness()
         children: list[Proposal] = []
         for _ in range(_MAX_ROUNDS):
             m = (n - len(children) + 1) // 2  # pairs of parents
@@ -418,9 +444,26 @@ class GeneticAlgorithm(Optimizer):
         return out
 
     # -- tell ---------------------------------------------------------------------------
-    def _fitness(self, number: int) -> float:
+    def _fitness(self, number: int) -> float | tuple[float, ...]:
         trial = self._trials[number]
-        return trial.value if trial.ok else math.inf
+        if trial.ok:
+            return trial.value
+        return math.inf if self.n_objectives == 1 else (math.inf,) * self.n_objectives
+
+    def _selection_fitness(self) -> np.ndarray:
+        """What tournaments minimize: the value, or with several objectives the position of
+        each parent under NSGA-II's crowded-comparison operator (rank, then crowding)."""
+        if self.n_objectives == 1:
+            return np.array([self._fitness(i) for i in self._parents])
+        # Rank and crowding of the population itself (recomputed after each survival), cached
+        # while the parents stay the same (extra children of one generation reuse them).
+        parents, cached = self._crowded
+        if parents != tuple(self._parents):
+            F = np.array([self._fitness(i) for i in self._parents], dtype=float)
+            _, rank, crowding = nsga2_survival(F, len(F))
+            parents, cached = tuple(self._parents), crowded_fitness(rank, crowding)
+            self._crowded = (parents, cached)
+        return cached
 
     def _observe(self, trials: list[Trial]) -> None:
         for trial in trials:
@@ -439,6 +482,12 @@ class GeneticAlgorithm(Optimizer):
             self._advance()  # the generation is fully told
 
     def _survivors(self, pool: list[int]) -> list[int]:
+        if self.n_objectives > 1:
+            # NSGA-II survival on R_t = P_t u Q_t (Deb et al. 2002, sec. III-C), ties by age.
+            pool = sorted(pool)
+            F = np.array([self._fitness(i) for i in pool], dtype=float)
+            keep, _, _ = nsga2_survival(F, self.pop_size)
+            return [pool[k] for k in keep]
         # (mu + lambda) truncation: the best pop_size, older first among equal fitness.
         return sorted(pool, key=lambda i: (self._fitness(i), i))[: self.pop_size]
 
@@ -449,7 +498,7 @@ class GeneticAlgorithm(Optimizer):
 
     def _snapshot(self) -> None:
         X = np.array([self._unit[i] for i in self._parents]).reshape(-1, self.space.dim)
-        fitness = np.array([self._fitness(i) for i in self._parents])
+        fitness = np.array([self._fitness(i) for i in self._parents], dtype=float)
         self.history.append(
             Generation(self.generation, self._offspring, list(self._parents), X, fitness)
         )

@@ -80,6 +80,10 @@ class GridSearch(Optimizer):
     fidelity : Fidelity, optional
         Evaluate at a budget: every asked configuration carries ``fidelity.high`` under
         ``fidelity.name`` (see :class:`~hpo.optimizers.Optimizer`).
+    n_objectives : int, default 1
+        Number of objectives, each minimized: with ``m > 1``, ``tell`` takes ``m`` floats per
+        configuration and :attr:`pareto_front` holds the non-dominated trials (the proposals
+        do not depend on the values, so any ``m`` is accepted).
     points_per_axis : int, optional
         Resolution of numeric axes.
     budget : int, optional
@@ -90,6 +94,7 @@ class GridSearch(Optimizer):
         parameter varying fastest.
     """
 
+    supports_multi_objective = True
     name = "grid"
     supports_conditional = True
     #: The tree of a conditional space's grid (class default: flat, and grids saved before).
@@ -101,11 +106,12 @@ class GridSearch(Optimizer):
         *,
         seed: SeedLike = None,
         fidelity: Fidelity | None = None,
+        n_objectives: int = 1,
         points_per_axis: int | None = None,
         budget: int | None = None,
         shuffle: bool = True,
     ) -> None:
-        super().__init__(space, seed=seed, fidelity=fidelity)
+        super().__init__(space, seed=seed, fidelity=fidelity, n_objectives=n_objectives)
         if points_per_axis is None:
             points_per_axis = 5 if budget is None else resolution_for_budget(self.space, budget)
         self.points_per_axis = points_per_axis

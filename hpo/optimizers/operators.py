@@ -20,7 +20,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from hpo.moo.dominance import crowding_distance, non_dominated_sort
+
 __all__ = [
+    "crowded_fitness",
+    "nsga2_survival",
     "polynomial_mutation",
     "random_reset",
     "sbx",
@@ -230,3 +234,69 @@ def random_reset(
     # I + 1 + (a uniform integer in [0, k - 2]), modulo k: uniform over the k - 1 others.
     offset = 1 + np.floor(rng.random(I.shape) * np.maximum(k - 1, 1)).astype(np.int64)
     return np.where(reset, (I + offset) % k, I)
+
+
+def nsga2_survival(F: np.ndarray, n_survive: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """NSGA-II's elitist survival: fronts first, then crowding (Deb et al. 2002, sec. III-C).
+
+    Deb, Pratap, Agarwal & Meyarivan (2002), "A fast and elitist multiobjective genetic
+    algorithm: NSGA-II", IEEE TEC 6(2). The pool ``R_t = P_t u Q_t`` (parents and offspring) is
+    sorted into fronts ``F_1, F_2, ...`` (sec. III-A); ``P_{t+1}`` takes whole fronts while
+    ``|P_{t+1}| + |F_i| <= N`` and fills the rest with the members of the next front of largest
+    crowding distance ``i_distance`` (sec. III-B), i.e. sorted by the crowded-comparison
+    operator ``i <_n j  iff  i_rank < j_rank or (i_rank = j_rank and i_distance > j_distance)``.
+
+    Rows with a non-finite value are *infeasible* (failed trials) and handled by constrained
+    domination (Deb et al. 2002, sec. VI, with a constraint violation that is equal for all of
+    them): every feasible row dominates them, so they come after every front, oldest (lowest
+    index) first.
+
+    Parameters
+    ----------
+    F : ndarray of shape (n_points, n_objectives)
+        Objective vectors of the pool (minimized), ``inf`` or NaN rows for failed trials.
+    n_survive : int
+        Size ``N`` of the next population.
+
+    Returns
+    -------
+    survivors : ndarray of int, shape (min(N, n_points),)
+        Indices into ``F``, in crowded-comparison order (best first; ties by index).
+    rank : ndarray of shape (n_points,)
+        Front of each row, from 0 (``inf`` for infeasible rows).
+    crowding : ndarray of shape (n_points,)
+        Crowding distance of each row within its front (0 for infeasible rows).
+    """
+    F = np.asarray(F, dtype=float)
+    n = len(F)
+    feasible = np.flatnonzero(np.all(np.isfinite(F), axis=1))
+    rank = np.full(n, np.inf)
+    crowding = np.zeros(n)
+    for r, front in enumerate(non_dominated_sort(F[feasible]) if feasible.size else []):
+        members = feasible[front]
+        rank[members] = r
+        crowding[members] = crowding_distance(F[members])
+    # lexsort: the last key is the primary one: rank, then -crowding, then index.
+    order = np.lexsort((np.arange(n), -crowding, rank))
+    return order[:n_survive], rank, crowding
+
+
+def crowded_fitness(rank: np.ndarray, crowding: np.ndarray) -> np.ndarray:
+    """A scalar fitness whose order is the crowded-comparison operator ``<_n``.
+
+    Deb et al. (2002), sec. III-B: ``i <_n j`` iff ``i_rank < j_rank`` or equal ranks and
+    ``i_distance > j_distance``. Returned as the dense position of ``(rank, -distance)``, so
+    that :func:`tournament` (which minimizes) is NSGA-II's crowded binary tournament, equal
+    pairs being ties.
+
+    Parameters
+    ----------
+    rank, crowding : ndarray of shape (n_individuals,)
+
+    Returns
+    -------
+    ndarray of float, shape (n_individuals,)
+    """
+    keys = np.column_stack([np.asarray(rank, dtype=float), -np.asarray(crowding, dtype=float)])
+    _, dense = np.unique(keys, axis=0, return_inverse=True)  # unique sorts rows lexicographically
+    return dense.reshape(-1).astype(float)

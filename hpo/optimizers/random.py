@@ -34,6 +34,10 @@ class RandomSearch(Optimizer):
     fidelity : Fidelity, optional
         Evaluate at a budget: every asked configuration carries ``fidelity.high`` under
         ``fidelity.name`` (see :class:`~hpo.optimizers.Optimizer`).
+    n_objectives : int, default 1
+        Number of objectives, each minimized: with ``m > 1``, ``tell`` takes ``m`` floats per
+        configuration and :attr:`pareto_front` holds the non-dominated trials (the proposals
+        do not depend on the values, so any ``m`` is accepted).
     design : {"uniform", "sobol", "lhs"}, default "uniform"
         Independent uniform draws, a scrambled Sobol sequence, or Latin hypercube blocks
         (from :mod:`scipy.stats.qmc`).
@@ -48,6 +52,7 @@ class RandomSearch(Optimizer):
     >>> _ = opt.tell(params, params["x"] ** 2)
     """
 
+    supports_multi_objective = True
     name = "random"
     supports_conditional = True
 
@@ -57,10 +62,11 @@ class RandomSearch(Optimizer):
         *,
         seed: SeedLike = None,
         fidelity: Fidelity | None = None,
+        n_objectives: int = 1,
         design: str = "uniform",
         budget: int | None = None,
     ) -> None:
-        super().__init__(space, seed=seed, fidelity=fidelity)
+        super().__init__(space, seed=seed, fidelity=fidelity, n_objectives=n_objectives)
         self.design = UnitDesign(design, self.space.dim, self.rng, block=budget or 32)
         self._finite_size = self.space.n_configs
 

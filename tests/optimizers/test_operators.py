@@ -4,6 +4,8 @@ import numpy as np
 import pytest
 
 from hpo.optimizers.operators import (
+    crowded_fitness,
+    nsga2_survival,
     polynomial_mutation,
     random_reset,
     sbx,
@@ -181,3 +183,44 @@ def test_random_reset_draws_another_choice_uniformly(rng):
     changed = J[J[:, 0] != 0, 0]
     assert np.all(np.abs(np.bincount(changed, minlength=4)[1:] / changed.size - 1 / 3) < 0.03)
     assert np.array_equal(random_reset(J, k, 0.0, rng), J)
+
+
+# -- NSGA-II survival and the crowded comparison ----------------------------------------------
+def test_nsga2_survival_takes_fronts_in_order_then_crowding():
+    inf = np.inf
+    F = np.array([[1, 4], [2, 2], [4, 1], [2, 3], [3, 3], [5, 5], [inf, inf]], dtype=float)
+    keep, rank, crowding = nsga2_survival(F, 4)
+    assert list(rank) == [0, 0, 0, 1, 2, 3, inf]
+    # front 0: the ends are infinitely crowded, (2, 2) gets 3/3 + 3/3 (Deb et al. 2002, III-B)
+    assert crowding[0] == crowding[2] == inf and crowding[1] == pytest.approx(2.0)
+    assert list(keep) == [0, 2, 1, 3]
+
+
+def test_nsga2_survival_cuts_the_last_front_by_crowding_distance():
+    F = np.array([[0, 4], [1, 3], [1.1, 2.9], [3, 1], [4, 0]], dtype=float)
+    keep, rank, crowding = nsga2_survival(F, 3)
+    assert not rank.any()
+    # interior distances: (1.1 + 1.1) / 4, (2 + 2) / 4, (2.9 + 2.9) / 4
+    assert crowding[1:4] == pytest.approx([0.55, 1.0, 1.45])
+    assert list(keep) == [0, 4, 3]
+
+
+def test_nsga2_survival_puts_failed_rows_last_oldest_first():
+    inf, nan = np.inf, np.nan
+    F = np.array([[inf, inf], [9, 9], [nan, 1.0], [inf, 0.0], [8, 10]], dtype=float)
+    keep, rank, _ = nsga2_survival(F, 4)
+    assert list(keep) == [1, 4, 0, 2] and list(rank[[0, 2, 3]]) == [inf] * 3
+    assert list(nsga2_survival(F[[0, 2]], 1)[0]) == [0]  # no feasible row at all
+
+
+def test_crowded_fitness_orders_by_rank_then_larger_distance_with_ties():
+    fitness = crowded_fitness(np.array([1, 0, 0, 1, 0]), np.array([5.0, np.inf, 1.0, 5.0, 1.0]))
+    assert list(fitness) == [2, 0, 1, 2, 1]
+
+
+def test_crowded_binary_tournament_prefers_the_first_front(rng):
+    rank = np.array([0, 0, 1, 1, 1, 1, 1, 1])
+    crowding = np.array([np.inf, np.inf, np.inf, 1, 1, 1, 1, 1])
+    winners = tournament(crowded_fitness(rank, crowding), N_DRAWS, 2, rng)
+    # a rank-0 individual wins unless both contestants are from the other 6: 1 - (6/8)^2
+    assert within(np.mean(winners < 2), 1 - (6 / 8) ** 2, N_DRAWS)
