@@ -363,9 +363,15 @@ class Study:
             workers,
         )
 
-    def with_overrides(self, *, seeds: int | None = None, n_trials: int | None = None) -> Study:
-        """The same study with every run's seeds (``0 .. seeds-1``) and/or budget replaced,
-        per-problem overrides included."""
+    def with_overrides(
+        self,
+        *,
+        seeds: int | None = None,
+        n_trials: int | None = None,
+        budget: float | None = None,
+    ) -> Study:
+        """The same study with every run's seeds (``0 .. seeds-1``), trial budget and/or cost
+        budget (full-training equivalents) replaced, per-problem overrides included."""
         new_seeds = self.seeds if seeds is None else _seeds(seeds, "seeds")
         new_n = self.n_trials if n_trials is None else _n_trials(n_trials, "n_trials")
         problems = tuple(
@@ -373,7 +379,7 @@ class Study:
                 p.problem,
                 p.n_trials if n_trials is None else None,
                 p.seeds if seeds is None else None,
-                p.budget,
+                p.budget if budget is None else None,
             )
             for p in self.problems
         )
@@ -383,7 +389,7 @@ class Study:
             new_seeds,
             new_n,
             self.description,
-            self.budget,
+            self.budget if budget is None else _budget(budget, "budget"),
             self.workers,
         )
 
