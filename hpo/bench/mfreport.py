@@ -130,37 +130,41 @@ def _ordered(labels: Sequence[str], order: Sequence[str] | None) -> list[str]:
 
 
 def mf_final_table(records: Sequence[RunRecord], order: Sequence[str] | None = None):
-    """Median [25 %, 75 %] over seeds of the final loss at full fidelity, per problem (rows)
-    and optimizer label (columns); the lowest median of a row in bold."""
+    """Median [25 %, 75 %] over seeds of the final loss at full fidelity, per optimizer label
+    (rows) and problem (columns); the lowest median of each problem in bold."""
     groups = _groups(records)
     labels = _ordered(list(dict.fromkeys(r.optimizer for r in records)), order)
-    rows, data, bold = [], [], set()
-    for i, (problem, by_label) in enumerate(groups.items()):
-        row, medians = [problem], []
-        for label in labels:
-            finals = np.array([final_loss(r) for r in by_label.get(label, [])], dtype=float)
+    problems = list(groups)
+    rows = [[label] for label in labels]
+    data, bold = [], set()
+    for j, problem in enumerate(problems):
+        medians = []
+        for i, label in enumerate(labels):
+            finals = np.array([final_loss(r) for r in groups[problem].get(label, [])])
             finals = finals[np.isfinite(finals)]
             if not len(finals):
-                row.append("-")
+                rows[i].append("-")
                 medians.append(np.inf)
                 continue
-            q25, med, q75 = np.quantile(finals, [0.25, 0.5, 0.75])
-            row.append(f"{med:.4g} [{q25:.4g}, {q75:.4g}]")
+            q25, med, q75 = (float(q) for q in np.quantile(finals, [0.25, 0.5, 0.75]))
+            rows[i].append(f"{med:.4g} [{q25:.4g}, {q75:.4g}]")
             medians.append(med)
             data.append(
                 {"problem": problem, "optimizer": label, "n_runs": len(finals), "median": med}
                 | {"q25": q25, "q75": q75}
             )
         if np.isfinite(min(medians)):
-            bold.add((i, 1 + int(np.argmin(medians))))
-        rows.append(row)
+            bold.add((int(np.argmin(medians)), 1 + j))
     return tables.Table(
         name="mf_final",
         title="Final loss at full fidelity: median [25 %, 75 %] over seeds",
-        header=["problem", *labels],
+        header=["optimizer", *problems],
         rows=rows,
         data=data,
-        notes=["The loss at full fidelity of each run's recommendation (opt.best)."],
+        notes=[
+            "The loss at full fidelity of each run's recommendation (opt.best); "
+            "label@kw: k simulated workers."
+        ],
         bold=bold,
     )
 
