@@ -105,3 +105,13 @@ def test_earlier_studies_keep_their_definition():
 def test_bad_budgets_and_workers_are_refused(kwargs, match):
     with pytest.raises(StudyError, match=match):
         Study.build(["random"], ["augmented_branin"], seeds=1, **kwargs)
+
+
+@pytest.mark.parametrize("name", ["multifidelity", "multifidelity_small"])
+def test_the_shipped_multi_fidelity_studies_load(name):
+    from hpo.bench.study import find_study
+
+    study = load_study(find_study(name))
+    assert study.budget == 30.0 and study.workers == (1, 8) and len(study.seeds) >= 10
+    names = {o.name for o in study.optimizers}
+    assert {"random", "bayes", "hyperband", "asha", "gp-hyperband"} <= names
