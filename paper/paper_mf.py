@@ -103,6 +103,12 @@ def mf_values(mf: MFResults, tables: dict[str, Table]) -> dict[str, str]:
         and not math.isnan(row["gp-hyperband cost to random / budget"])
     ]
     v["mf_gp_reach"] = _list(reach) or "not measured"
+    best: dict[str, tuple[float, str]] = {}
+    for row in tables["mf_final"].data:
+        if "@" not in row["optimizer"]:  # one worker
+            current = best.get(row["problem"], (math.inf, ""))
+            best[row["problem"]] = min(current, (row["median"], row["optimizer"]))
+    v["mf_best"] = _list([f"`{opt}` on `{problem}`" for problem, (_, opt) in best.items()])
     k = mf.workers[-1]
     for opt, key in (("asha", "mf_asha_par"), ("gp-hyperband", "mf_gp_par")):
         col = f"{opt} time@{k}w to 1w result"
