@@ -129,9 +129,11 @@ def _cd_figure(study: dict, title: str) -> Figure:
     return plots.cd_diagram(opts, mean, nemenyi_cd(len(opts), len(problems)), title)
 
 
-def figure_builders(res: Results) -> dict[str, Callable[[], Figure | None]]:
+def figure_builders(
+    res: Results, mf_journal: Path | None = MF_JOURNAL
+) -> dict[str, Callable[[], Figure | None]]:
     """Every figure of the paper, by file name, as functions that draw it (so that the names
-    are known without drawing)."""
+    are known without drawing); the multi-fidelity ones when ``mf_journal`` exists."""
     n = len(res.paired)
     figs: dict[str, Callable[[], Figure | None]] = {
         "convergence": lambda: plots.convergence_figure(res.synthetic),
@@ -156,6 +158,9 @@ def figure_builders(res: Results) -> dict[str, Callable[[], Figure | None]]:
         )
         if res.references:
             figs["score"] = lambda: plots.score_figure(res.mlp, res.references)
+    mf = load_mf(mf_journal) if mf_journal is not None else None
+    if mf is not None:
+        figs.update(mf_figures(mf))
     return figs
 
 
@@ -189,12 +194,11 @@ def build(
     """
     res = load_results(journal, overhead)
     built = build_tables(res)
-    drawers = figure_builders(res)
+    drawers = figure_builders(res, mf_journal)
     values = paper_values(res, built)  # checks the claims before anything is written
     mf = load_mf(mf_journal) if mf_journal is not None else None
     if mf is not None:  # the multi-fidelity section, from its own study's journal
         built.update(mf_tables(mf))
-        drawers.update(mf_figures(mf))
         values.update(mf_values(mf, built))
     fig_paths = {name: f"figures/{name}.png" for name in drawers}
     text = render(TEMPLATE.read_text(encoding="utf-8"), values, built, fig_paths)
