@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import math
 import os
 import signal
 import sys
@@ -61,6 +62,16 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
+    return value
+
+
 def _seed(text: str) -> int:
     try:
         value = int(text)
@@ -90,8 +101,21 @@ def _parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run one optimizer on one problem")
     run.add_argument("--optimizer", required=True, help="an optimizer name (see hpo list)")
     run.add_argument("--problem", required=True, help='a problem spec, e.g. "ackley:dim=5"')
-    run.add_argument("--n-trials", type=_positive_int, default=50, help="budget (default 50)")
+    run.add_argument(
+        "--n-trials", type=_positive_int, help="budget (default 50; with --budget, a cap)"
+    )
     run.add_argument("--seed", type=_seed, default=0, help="random seed (default 0)")
+    run.add_argument(
+        "--budget",
+        type=_positive_float,
+        help="total cost in full-training equivalents (the problem's fidelity; multi-fidelity "
+        "optimizers such as hyperband need it); replaces --n-trials as the budget",
+    )
+    run.add_argument(
+        "--workers",
+        type=_positive_int,
+        help="virtual workers: run in simulated time (each evaluation lasts its cost)",
+    )
     run.add_argument("--json", type=Path, help="write the run (every trial) to this JSON file")
     run.add_argument(
         "--option",
@@ -109,6 +133,11 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--scheduler", help="run on the Dask scheduler at this address instead")
     bench.add_argument("--seeds", type=_positive_int, help="use seeds 0..N-1 for every problem")
     bench.add_argument("--n-trials", type=_positive_int, help="use this budget for every problem")
+    bench.add_argument(
+        "--budget",
+        type=_positive_float,
+        help="use this cost budget (full-training equivalents) for every problem",
+    )
 
     report = sub.add_parser("report", help="write the tables and figures of a study directory")
     report.add_argument("out", type=Path, help="the --out directory of hpo bench")
@@ -127,11 +156,14 @@ def _first_line(obj: Any) -> str:
 
 
 def _cmd_list(args: argparse.Namespace) -> int:
-    from hpo.optimizers import OPTIMIZERS
+    from hpo.optimizers import MULTI_FIDELITY_OPTIMIZERS, OPTIMIZERS
     from hpo.problems import list_problems
 
     print("optimizers:")
     for name, cls in OPTIMIZERS.items():
+        print(f"  {name:<12} {_first_line(cls)}")
+    print("multi-fidelity optimizers (problems with a fidelity; hpo run --budget N):")
+    for name, cls in MULTI_FIDELITY_OPTIMIZERS.items():
         print(f"  {name:<12} {_first_line(cls)}")
     try:
         from hpo import peers
@@ -161,11 +193,23 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
     options = dict(args.option)
     entry = {"name": args.optimizer, "options": options}
-    study = check_study(Study.build([entry], [args.problem], [args.seed], args.n_trials))
+    multi = args.budget is not None or args.workers is not None
+    n_trials = args.n_trials or (None if args.budget is not None else 50)
+    study = Study.build(
+        [entry],
+        [args.problem],
+        [args.seed],
+        n_trials,
+        budget=args.budget,
+        workers=None if args.workers is None else [args.workers],
+    )
+    study = check_study(study)
     if args.json is not None:
         _check_writable(args.json.parent if str(args.json.parent) else Path("."))
     (run,) = study.runs()
-    bar = _make_progress("trial", args.n_trials, desc=f"{args.optimizer} on {run.problem_name}")
+    if multi:
+        return _run_multi_fidelity(run, args)
+    bar = _make_progress("trial", run.n_trials, desc=f"{args.optimizer} on {run.problem_name}")
 
     def progress(trial: Any, optimizer: Any) -> None:
         bar.update(1)
@@ -204,6 +248,39 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run_multi_fidelity(run: Any, args: argparse.Namespace) -> int:
+    """``hpo run --budget/--workers``: a cost-budgeted run in simulated time."""
+    from hpo.bench.journal import dumps
+    from hpo.bench.runner import execute_run
+
+    record = execute_run(run)
+    meta = record.meta
+    n_failed = sum(t["status"] != "complete" for t in record.trials)
+    unit = 1.0 if record.fidelity is None else float(record.fidelity["high"])
+    workers = record.workers or 1
+    print(
+        f"{len(record.trials)} trials, total cost {meta['total_cost'] / unit:.4g} full-training "
+        f"equivalents, simulated time {meta['simulated_time'] / unit:.4g} with {workers} "
+        f"worker{'s' * (workers != 1)}"
+    )
+    if n_failed:
+        print(f"{n_failed} of {len(record.trials)} trials failed")
+    if "final_loss" not in meta:
+        print("no trial completed" if "final_error" not in meta else meta["final_error"])
+        return 1
+    print(f"final loss at full fidelity: {meta['final_loss']:.10g}")
+    if record.optimum is not None:
+        regret = meta["final_loss"] - record.optimum
+        print(f"known optimum: {record.optimum:.10g}, regret {regret:.4g}")
+    if args.json is not None:
+        try:
+            args.json.write_text(dumps(record.to_dict()) + "\n")
+        except OSError as err:
+            raise UsageError(f"--json {args.json}: cannot write ({err.strerror})") from None
+        print(f"wrote {len(record.trials)} trials to {args.json}")
+    return 0
+
+
 def _check_writable(directory: Path) -> None:
     """Create ``directory`` if needed and make sure files can be written in it."""
     try:
@@ -223,7 +300,9 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     from hpo.bench.study import check_study, find_study, load_study
 
     path = find_study(args.study)
-    study = load_study(path).with_overrides(seeds=args.seeds, n_trials=args.n_trials)
+    study = load_study(path).with_overrides(
+        seeds=args.seeds, n_trials=args.n_trials, budget=args.budget
+    )
     study = check_study(study)
     _check_writable(args.out)
     if args.scheduler and args.jobs:

@@ -11,6 +11,9 @@ environment), the overhead measurement ``benchmarks/results/paper/overhead.json`
 (``benchmarks/overhead.py``) and the MLP reference values shipped with hpo
 (``hpo/problems/data/mlp_reference.json``).
 
+The multi-fidelity section comes from the journal of its own study,
+``benchmarks/results/multifidelity/small/journal.jsonl.gz`` (see :mod:`paper_mf`).
+
 Outputs under ``paper/``: ``tables/NAME.{md,tex,csv}``, ``figures/NAME.{png,pdf}`` and
 ``paper.md``, rendered from ``paper.template.md`` (see :mod:`paper_render` for its
 placeholders). Statistics, tables and figures come from :mod:`hpo.bench`; the values and
@@ -43,6 +46,7 @@ from paper_data import (  # noqa: E402
     problems_table,
 )
 from paper_figures import overhead_figure  # noqa: E402
+from paper_mf import load_mf, mf_figures, mf_tables, mf_values  # noqa: E402
 from paper_render import render  # noqa: E402
 from paper_text import ClaimFailed, paper_values  # noqa: E402
 
@@ -54,6 +58,7 @@ from hpo.bench.tables import Table  # noqa: E402
 REPO = HERE.parent
 JOURNAL = REPO / "benchmarks" / "results" / "paper" / "journal.jsonl.gz"
 OVERHEAD = REPO / "benchmarks" / "results" / "paper" / "overhead.json"
+MF_JOURNAL = REPO / "benchmarks" / "results" / "multifidelity" / "small" / "journal.jsonl.gz"
 TEMPLATE = HERE / "paper.template.md"
 TABLE_FORMATS = {"md": tables.to_markdown, "tex": tables.to_latex, "csv": tables.to_csv}
 FIGURE_FORMATS = ("png", "pdf")
@@ -124,9 +129,11 @@ def _cd_figure(study: dict, title: str) -> Figure:
     return plots.cd_diagram(opts, mean, nemenyi_cd(len(opts), len(problems)), title)
 
 
-def figure_builders(res: Results) -> dict[str, Callable[[], Figure | None]]:
+def figure_builders(
+    res: Results, mf_journal: Path | None = MF_JOURNAL
+) -> dict[str, Callable[[], Figure | None]]:
     """Every figure of the paper, by file name, as functions that draw it (so that the names
-    are known without drawing)."""
+    are known without drawing); the multi-fidelity ones when ``mf_journal`` exists."""
     n = len(res.paired)
     figs: dict[str, Callable[[], Figure | None]] = {
         "convergence": lambda: plots.convergence_figure(res.synthetic),
@@ -151,6 +158,9 @@ def figure_builders(res: Results) -> dict[str, Callable[[], Figure | None]]:
         )
         if res.references:
             figs["score"] = lambda: plots.score_figure(res.mlp, res.references)
+    mf = load_mf(mf_journal) if mf_journal is not None else None
+    if mf is not None:
+        figs.update(mf_figures(mf))
     return figs
 
 
@@ -166,6 +176,7 @@ def build(
     journal: Path = JOURNAL,
     overhead: Path = OVERHEAD,
     figures: bool = True,
+    mf_journal: Path | None = MF_JOURNAL,
 ) -> list[Path]:
     """Write the tables, the figures (unless ``figures`` is False) and ``paper.md`` to ``out``.
 
@@ -183,8 +194,12 @@ def build(
     """
     res = load_results(journal, overhead)
     built = build_tables(res)
-    drawers = figure_builders(res)
+    drawers = figure_builders(res, mf_journal)
     values = paper_values(res, built)  # checks the claims before anything is written
+    mf = load_mf(mf_journal) if mf_journal is not None else None
+    if mf is not None:  # the multi-fidelity section, from its own study's journal
+        built.update(mf_tables(mf))
+        values.update(mf_values(mf, built))
     fig_paths = {name: f"figures/{name}.png" for name in drawers}
     text = render(TEMPLATE.read_text(encoding="utf-8"), values, built, fig_paths)
 

@@ -357,3 +357,60 @@ def test_the_console_script_fails_without_a_traceback():
     )
     assert proc.returncode == 2
     assert proc.stderr.startswith("hpo: error: ") and "Traceback" not in proc.stderr
+
+
+MF_STUDY = """
+budget = 2
+workers = [1, 2]
+seeds = 2
+problems = ["augmented_branin"]
+
+[[optimizers]]
+name = "random"
+
+[[optimizers]]
+name = "hyperband"
+"""
+
+
+def test_run_with_a_cost_budget_and_virtual_workers(capsys, tmp_path):
+    path = tmp_path / "run.json"
+    argv = ["run", "--optimizer", "hyperband", "--problem", "augmented_hartmann"]
+    code, out, err = run(capsys, *argv, "--budget", "3", "--workers", "4", "--json", str(path))
+    assert code == 0, err
+    data = json.loads(path.read_text())
+    assert data["workers"] == 4 and data["max_cost"] == 3.0
+    assert sum(t["cost"] for t in data["trials"]) == pytest.approx(data["meta"]["total_cost"])
+    assert f"final loss at full fidelity: {data['meta']['final_loss']:.10g}" in out
+    assert "with 4 workers" in out and "known optimum: -3.322368011" in out
+    code, out, err = run(
+        capsys, "run", "--optimizer", "random", "--problem", "augmented_branin", "--budget", "2"
+    )
+    assert code == 0 and "2 trials, total cost 2 full-training equivalents" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "match"),
+    [
+        (["--optimizer", "hyperband", "--problem", "branin", "--budget", "2"], "fidelity"),
+        (["--optimizer", "random", "--problem", "branin", "--budget", "-1"], "positive number"),
+        (["--optimizer", "random", "--problem", "branin", "--workers", "0"], "positive integer"),
+    ],
+)
+def test_bad_multi_fidelity_run_arguments_get_one_line(capsys, argv, match):
+    code, _, err = run(capsys, "run", *argv)
+    assert code == 2 and match in one_line_error(err)
+
+
+def test_bench_runs_a_multi_fidelity_study_and_reports_it(capsys, tmp_path):
+    study = tmp_path / "mf.toml"
+    study.write_text(MF_STUDY)
+    out_dir = tmp_path / "results"
+    argv = ["bench", str(study), "--out", str(out_dir), "--jobs", "1"]
+    code, out, err = run(capsys, *argv, "--budget", "1")
+    assert code == 0, err
+    records = load_journal(out_dir / "journal.jsonl")
+    assert len(records) == 2 * 2 * 2 and {r.max_cost for r in records} == {1.0}
+    assert {r.optimizer for r in records} == {"random", "hyperband", "random@2w", "hyperband@2w"}
+    assert "Final loss at full fidelity" in out
+    assert (out_dir / "mf_final.md").exists() and (out_dir / "mf_regret_time.png").exists()

@@ -42,6 +42,17 @@ class RunRecord:
         Seconds from the start to the end of the run.
     meta : dict
         Anything else worth keeping (library versions, host, the run's options).
+    fidelity : dict or None
+        Multi-fidelity runs (a study with a cost ``budget``): the problem's fidelity,
+        ``{"name": ..., "low": ..., "high": ...}``; each trial then also holds ``cost`` (its
+        resource units) and, in simulated time, ``start`` and ``end`` (virtual times).
+    max_cost : float or None
+        The run's cost budget in resource units (``budget * fidelity.high``).
+    workers : int or None
+        Virtual workers of a simulated run.
+
+    The three are left out of :meth:`to_dict` when ``None``, so records of single-fidelity
+    studies read and write as before.
     """
 
     optimizer: str
@@ -52,6 +63,9 @@ class RunRecord:
     trials: list[dict[str, Any]]
     wall_time: float
     meta: dict[str, Any] = field(default_factory=dict)
+    fidelity: dict[str, Any] | None = None
+    max_cost: float | None = None
+    workers: int | None = None
 
     @property
     def key(self) -> tuple[str, str, int]:
@@ -89,7 +103,11 @@ class RunRecord:
         return np.cumsum(np.array(per_trial, dtype=float))
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        d = asdict(self)
+        for name in _OPTIONAL:
+            if d[name] is None:
+                del d[name]
+        return d
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> RunRecord:
@@ -107,6 +125,8 @@ class RunRecord:
 
 
 _REQUIRED = ("optimizer", "problem", "seed", "n_trials", "optimum", "trials", "wall_time")
+_OPTIONAL = ("fidelity", "max_cost", "workers")
+_TRIAL_TIMES = ("cost", "start", "end")  # optional, multi-fidelity runs
 _TRIAL_REQUIRED = ("number", "params", "value", "status", "ask_time", "tell_time", "eval_time")
 
 
@@ -139,12 +159,32 @@ def check_record(d: Any) -> None:
         ("wall_time", _is_real(d["wall_time"], non_negative=True), "a non-negative number"),
         ("meta", isinstance(d.get("meta", {}), dict), "an object"),
         ("trials", isinstance(d["trials"], list), "a list"),
+        ("fidelity", _is_fidelity(d.get("fidelity")), "null or {name, low, high}, 0 < low < high"),
+        (
+            "max_cost",
+            d.get("max_cost") is None or (_is_real(d["max_cost"]) and d["max_cost"] > 0),
+            "a positive number or null",
+        ),
+        (
+            "workers",
+            d.get("workers") is None or (_is_int(d["workers"]) and d["workers"] >= 1),
+            "a positive integer or null",
+        ),
     ]
     for name, ok, rule in rules:
         if not ok:
             raise ValueError(f"{name} must be {rule}, got {d[name]!r}")
     for i, trial in enumerate(d["trials"]):
         _check_trial(trial, f"trials[{i}]")
+
+
+def _is_fidelity(f: Any) -> bool:
+    if f is None:
+        return True
+    if not (isinstance(f, dict) and set(f) == {"name", "low", "high"}):
+        return False
+    low, high = f["low"], f["high"]
+    return isinstance(f["name"], str) and _is_real(low) and _is_real(high) and 0 < low < high
 
 
 def _check_trial(t: Any, where: str) -> None:
@@ -173,6 +213,9 @@ def _check_trial(t: Any, where: str) -> None:
             "a non-negative number or null",
         ),
         ("info", isinstance(t.get("info", {}), dict), "an object"),
+    ] + [
+        (name, t.get(name) is None or _is_real(t[name], non_negative=True), "a number >= 0")
+        for name in _TRIAL_TIMES
     ]
     for name, ok, rule in rules:
         if not ok:

@@ -15,6 +15,7 @@ from typing import Any
 from matplotlib.figure import Figure
 
 from hpo.bench import plots, tables
+from hpo.bench.mfreport import is_multi_fidelity, mf_final_table, write_mf_report
 from hpo.bench.records import RunRecord
 from hpo.bench.stats import REGRET_FLOOR, average_ranks, nemenyi_cd
 from hpo.bench.summaries import median_scores, study_optimizers, study_traces
@@ -43,6 +44,8 @@ def summary_table(records: list[RunRecord], order: Sequence[str] | None = None) 
         The study's optimizer labels in its order (columns and pairs follow it); default,
         the order in which they first appear in ``records``.
     """
+    if is_multi_fidelity(records):  # losses at low budgets are not comparable: see mfreport
+        return tables.to_markdown(mf_final_table(records, order))
     return tables.to_markdown(tables.summary(study_traces(records, order)))
 
 
@@ -86,8 +89,11 @@ def write_report(
     list of Path
         The files written, ``report.md`` last. Tables and figures the study cannot support
         (ranks of a single optimizer, an ECDF without known optima) are skipped with a log
-        message.
+        message. A multi-fidelity study (records with a cost budget or virtual workers) gets
+        :func:`hpo.bench.mfreport.write_mf_report` instead.
     """
+    if is_multi_fidelity(records):  # a cost budget: curves against cost and simulated time
+        return write_mf_report(records, out_dir, formats=formats, order=order)
     study = study_traces(records, order)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)

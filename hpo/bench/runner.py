@@ -53,8 +53,13 @@ def execute_run(run: RunSpec, callbacks: Iterable[Callback] = ()) -> RunRecord:
     ----------
     run : RunSpec
     callbacks : iterable of callable
-        Passed to :func:`hpo.minimize` (``callback(trial, optimizer)`` after each trial).
+        Passed to :func:`hpo.minimize` (``callback(trial, optimizer)`` after each trial);
+        not used by runs with a cost budget or virtual workers (:mod:`hpo.bench.mfrun`).
     """
+    if run.budget is not None or run.workers is not None:  # a multi-fidelity study's run
+        from hpo.bench.mfrun import execute_mf_run
+
+        return execute_mf_run(run)
     problem = get_problem(run.problem) if isinstance(run.problem, str) else run.problem
     callbacks = list(callbacks)
     objective = problem

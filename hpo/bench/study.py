@@ -28,6 +28,21 @@ Study files are TOML (the built-in ones, shipped in ``hpo/bench/studies/``, are 
     name = "skopt-gp"
     max_seeds = 5                   # expensive: only the first 5 seeds of each problem
 
+Multi-fidelity studies give a total cost instead of (or besides) a trial count: ``budget = 30``
+means 30 full-training equivalents, ``30 * fidelity.high`` resource units of each problem's
+fidelity (a problem entry may override it; a problem without a fidelity counts evaluations).
+Every optimizer then gets the problem's fidelity (single-fidelity ones always ask the full
+budget), a run stops once its cost is spent, and each trial records its cost. ``workers =
+[1, 8]`` runs every optimizer with each count of virtual workers in simulated time
+(:mod:`hpo.simulate`; deterministic); the entry for ``k > 1`` workers is labelled
+``"<label>@<k>w"``. ``n_trials`` is then only a cap on the trials of a run (default
+:data:`MF_MAX_TRIALS`)::
+
+    budget = 30                     # full-training equivalents
+    workers = [1, 8]
+    seeds = 10
+    problems = ["augmented_hartmann", { problem = "lc_mlp_adam_iris_logloss", budget = 20 }]
+
 A run's budget is at most :data:`MAX_TRIALS` evaluations (a run's record keeps every trial),
 a count of seeds at most :data:`MAX_SEEDS`, and a seed below ``2**63``.
 
@@ -38,6 +53,7 @@ is refused before any work starts.
 
 from __future__ import annotations
 
+import math
 import numbers
 import sys
 from collections.abc import Iterable, Mapping
@@ -63,9 +79,9 @@ __all__ = [
     "load_study",
 ]
 
-_FILE_KEYS = {"description", "n_trials", "seeds", "problems", "optimizers"}
+_FILE_KEYS = {"description", "n_trials", "seeds", "problems", "optimizers", "budget", "workers"}
 _OPTIMIZER_KEYS = {"label", "name", "options", "max_seeds"}
-_PROBLEM_KEYS = {"problem", "n_trials", "seeds"}
+_PROBLEM_KEYS = {"problem", "n_trials", "seeds", "budget"}
 
 
 class StudyError(ValueError):
@@ -82,6 +98,7 @@ class OptimizerEntry:
     name: str
     options: dict[str, Any] = field(default_factory=dict)
     max_seeds: int | None = None
+    workers: int | None = None  # virtual workers of a simulated run (studies with ``workers``)
 
 
 @dataclass(frozen=True)
@@ -92,6 +109,7 @@ class ProblemEntry:
     problem: str | Problem
     n_trials: int | None = None
     seeds: tuple[int, ...] | None = None
+    budget: float | None = None  # total cost in full-training equivalents
 
     @property
     def spec(self) -> str:
@@ -112,6 +130,8 @@ class RunSpec:
     problem: str | Problem
     seed: int
     n_trials: int
+    budget: float | None = None  # total cost in full-training equivalents (None: n_trials)
+    workers: int | None = None  # virtual workers (simulated time), None: not simulated
 
     @property
     def problem_name(self) -> str:
@@ -130,6 +150,11 @@ MAX_TRIALS = 1_000_000
 #: are stored as 64-bit integers by the statistics.
 MAX_SEEDS = 100_000
 MAX_SEED = 2**63 - 1
+#: The cap on the trials of a run with a cost ``budget`` and no ``n_trials``.
+MF_MAX_TRIALS = 10_000
+#: The largest cost budget, in full-training equivalents, and the most virtual workers.
+MAX_BUDGET = 100_000
+MAX_WORKERS = 1024
 
 
 def _positive_int(value: Any, where: str, maximum: int | None = None) -> int:
@@ -159,6 +184,36 @@ def _seeds(value: Any, where: str) -> tuple[int, ...]:
     if len(set(seeds)) != len(seeds):
         raise StudyError(f"{where} has a repeated seed: {list(seeds)!r}")
     return tuple(int(s) for s in seeds)
+
+
+def _budget(value: Any, where: str) -> float:
+    """A cost budget in full-training equivalents: a number in ``(0, MAX_BUDGET]``."""
+    if not isinstance(value, numbers.Real) or isinstance(value, bool) or not value > 0:
+        raise StudyError(f"{where} must be a positive number, got {value!r}")
+    if not value <= MAX_BUDGET:
+        raise StudyError(f"{where} must be at most {MAX_BUDGET:,}, got {value!r}")
+    return float(value)
+
+
+def _workers(value: Any, where: str) -> tuple[int, ...]:
+    """Counts of virtual workers: a non-empty list of distinct positive integers."""
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        value = [value]
+    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
+        raise StudyError(f"{where} must be a list of worker counts, got {value!r}")
+    counts = tuple(_positive_int(v, where, MAX_WORKERS) for v in value)
+    if not counts or len(set(counts)) != len(counts):
+        raise StudyError(f"{where} must hold distinct worker counts, got {list(value)!r}")
+    return counts
+
+
+def _with_workers(entries: tuple[OptimizerEntry, ...], workers: tuple[int, ...]):
+    """Each entry once per worker count; ``k > 1`` workers labelled ``"<label>@<k>w"``."""
+    return tuple(
+        OptimizerEntry(o.label if k == 1 else f"{o.label}@{k}w", o.name, o.options, o.max_seeds, k)
+        for k in workers
+        for o in entries
+    )
 
 
 def _optimizer_entry(item: Any, where: str) -> OptimizerEntry:
@@ -193,21 +248,25 @@ def _problem_entry(item: Any, where: str) -> ProblemEntry:
     if isinstance(item, (str, Problem)):
         return ProblemEntry(item)
     if not isinstance(item, Mapping):
-        raise StudyError(f"{where} must be a problem spec or a table with problem, n_trials, seeds")
+        raise StudyError(
+            f"{where} must be a problem spec or a table with problem, n_trials, seeds, budget"
+        )
     unknown = sorted(set(item) - _PROBLEM_KEYS)
     if unknown:
         raise StudyError(
-            f"{where} has unknown key {unknown[0]!r} (expected problem, n_trials, seeds)"
+            f"{where} has unknown key {unknown[0]!r} (expected problem, n_trials, seeds, budget)"
         )
     problem = item.get("problem")
     if not isinstance(problem, (str, Problem)) or not problem:
         raise StudyError(f"{where}.problem must be a problem spec, got {problem!r}")
     n_trials = item.get("n_trials")
     seeds = item.get("seeds")
+    budget = item.get("budget")
     return ProblemEntry(
         problem,
         None if n_trials is None else _n_trials(n_trials, f"{where}.n_trials"),
         None if seeds is None else _seeds(seeds, f"{where}.seeds"),
+        None if budget is None else _budget(budget, f"{where}.budget"),
     )
 
 
@@ -223,6 +282,8 @@ class Study:
     seeds: tuple[int, ...]
     n_trials: int
     description: str = ""
+    budget: float | None = None
+    workers: tuple[int, ...] | None = None
 
     @classmethod
     def build(
@@ -230,8 +291,11 @@ class Study:
         optimizers: Iterable[Any],
         problems: Iterable[Any],
         seeds: int | Iterable[int],
-        n_trials: int,
+        n_trials: int | None = None,
         description: str = "",
+        *,
+        budget: float | None = None,
+        workers: int | Iterable[int] | None = None,
     ) -> Study:
         """Check and normalize a study given loosely.
 
@@ -244,8 +308,13 @@ class Study:
             A spec, a problem, or ``{"problem": spec, "n_trials": n, "seeds": s}``.
         seeds : int or iterable of int
             ``N`` for seeds ``0 .. N-1``, or the seeds themselves.
-        n_trials : int
-            Evaluations per run (a problem may override it).
+        n_trials : int, optional
+            Evaluations per run (a problem may override it); with a ``budget``, a cap on
+            them (default :data:`MF_MAX_TRIALS`). Required without a budget.
+        budget : float, optional
+            Total cost per run in full-training equivalents (see the module docstring).
+        workers : int or iterable of int, optional
+            Virtual worker counts: each optimizer runs in simulated time with each.
 
         Raises
         ------
@@ -270,13 +339,39 @@ class Study:
                 )
         if not isinstance(description, str):
             raise StudyError(f"description must be a string, got {description!r}")
+        budget = None if budget is None else _budget(budget, "budget")
+        if n_trials is None:
+            if budget is None and not any(p.budget is not None for p in probs):
+                raise StudyError("n_trials is required without a cost budget")
+            n_trials = MF_MAX_TRIALS
+        if workers is not None:
+            workers = _workers(workers, "workers")
+            opts = _with_workers(opts, workers)
+        labels = [o.label for o in opts]
+        for label in labels:
+            if labels.count(label) > 1:
+                raise StudyError(
+                    f"optimizers: label {label!r} is used twice once expanded by workers"
+                )
         return cls(
-            opts, probs, _seeds(seeds, "seeds"), _n_trials(n_trials, "n_trials"), description
+            opts,
+            probs,
+            _seeds(seeds, "seeds"),
+            _n_trials(n_trials, "n_trials"),
+            description,
+            budget,
+            workers,
         )
 
-    def with_overrides(self, *, seeds: int | None = None, n_trials: int | None = None) -> Study:
-        """The same study with every run's seeds (``0 .. seeds-1``) and/or budget replaced,
-        per-problem overrides included."""
+    def with_overrides(
+        self,
+        *,
+        seeds: int | None = None,
+        n_trials: int | None = None,
+        budget: float | None = None,
+    ) -> Study:
+        """The same study with every run's seeds (``0 .. seeds-1``), trial budget and/or cost
+        budget (full-training equivalents) replaced, per-problem overrides included."""
         new_seeds = self.seeds if seeds is None else _seeds(seeds, "seeds")
         new_n = self.n_trials if n_trials is None else _n_trials(n_trials, "n_trials")
         problems = tuple(
@@ -284,15 +379,33 @@ class Study:
                 p.problem,
                 p.n_trials if n_trials is None else None,
                 p.seeds if seeds is None else None,
+                p.budget if budget is None else None,
             )
             for p in self.problems
         )
-        return Study(self.optimizers, problems, new_seeds, new_n, self.description)
+        return Study(
+            self.optimizers,
+            problems,
+            new_seeds,
+            new_n,
+            self.description,
+            self.budget if budget is None else _budget(budget, "budget"),
+            self.workers,
+        )
 
     def runs(self) -> list[RunSpec]:
         """Every run, problem by problem, seed by seed, optimizer by optimizer."""
         return [
-            RunSpec(o.label, o.name, dict(o.options), p.problem, seed, p.n_trials or self.n_trials)
+            RunSpec(
+                o.label,
+                o.name,
+                dict(o.options),
+                p.problem,
+                seed,
+                p.n_trials or self.n_trials,
+                p.budget or self.budget,
+                o.workers,
+            )
             for p in self.problems
             for i, seed in enumerate(p.seeds or self.seeds)
             for o in self.optimizers
@@ -302,25 +415,23 @@ class Study:
     def to_dict(self) -> dict[str, Any]:
         """The definition as a journal header stores it (problems by spec, overrides
         resolved), compared when a study is resumed."""
-        return {
-            "optimizers": [
-                {
-                    "label": o.label,
-                    "name": o.name,
-                    "options": dict(o.options),
-                    "max_seeds": o.max_seeds,
-                }
-                for o in self.optimizers
-            ],
-            "problems": [
-                {
-                    "problem": p.spec,
-                    "n_trials": p.n_trials or self.n_trials,
-                    "seeds": list(p.seeds or self.seeds),
-                }
-                for p in self.problems
-            ],
-        }
+        # The multi-fidelity keys only when set: the definitions of earlier studies (and
+        # the headers of their journals) stay as they were.
+        optimizers = []
+        for o in self.optimizers:
+            entry = {"label": o.label, "name": o.name, "options": dict(o.options)}
+            entry["max_seeds"] = o.max_seeds
+            if o.workers is not None:
+                entry["workers"] = o.workers
+            optimizers.append(entry)
+        problems = []
+        for p in self.problems:
+            entry = {"problem": p.spec, "n_trials": p.n_trials or self.n_trials}
+            entry["seeds"] = list(p.seeds or self.seeds)
+            if (p.budget or self.budget) is not None:
+                entry["budget"] = p.budget or self.budget
+            problems.append(entry)
+        return {"optimizers": optimizers, "problems": problems}
 
 
 def check_study(study: Study) -> Study:
@@ -362,7 +473,7 @@ def check_study(study: Study) -> Study:
         if not isinstance(problem.name, str) or not problem.name:
             raise StudyError(f"problems[{i}]: a problem needs a name (its spec), got {problem!r}")
         canonical = entry.problem if isinstance(entry.problem, Problem) else problem.name
-        problems.append(ProblemEntry(canonical, entry.n_trials, entry.seeds))
+        problems.append(ProblemEntry(canonical, entry.n_trials, entry.seeds, entry.budget))
         built.append(problem)
     names = [p.name for p in built]
     for name in names:
@@ -371,10 +482,13 @@ def check_study(study: Study) -> Study:
     for entry in study.optimizers:
         for problem, p_entry in zip(built, problems):
             budget = p_entry.n_trials or study.n_trials
+            options = dict(entry.options)
+            cost_budget = p_entry.budget or study.budget
+            if cost_budget is not None or entry.workers is not None:
+                options = optimizer_options(entry.name, options, problem)
+                budget = run_budget(cost_budget, budget)
             try:
-                make_optimizer(
-                    entry.name, problem.space, seed=0, budget=budget, options=entry.options
-                )
+                make_optimizer(entry.name, problem.space, seed=0, budget=budget, options=options)
             except ImportError as err:
                 raise StudyError(f"optimizer {entry.label!r}: {_one_line(err)}") from None
             except (ValueError, TypeError) as err:
@@ -386,16 +500,45 @@ def check_study(study: Study) -> Study:
                     f"optimizer {entry.label!r} on {problem.name!r}: bad options "
                     f"{entry.options!r} ({type(err).__name__}: {_one_line(err)})"
                 ) from None
-    return Study(study.optimizers, tuple(problems), study.seeds, study.n_trials, study.description)
+    return Study(
+        study.optimizers,
+        tuple(problems),
+        study.seeds,
+        study.n_trials,
+        study.description,
+        study.budget,
+        study.workers,
+    )
+
+
+def optimizer_options(name: str, options: Mapping[str, Any], problem: Problem) -> dict[str, Any]:
+    """``options`` plus the problem's fidelity when the optimizer ``name`` takes one (hpo's
+    own optimizers: multi-fidelity ones need it, the others then ask the full budget)."""
+    from hpo.optimizers import MULTI_FIDELITY_OPTIMIZERS, OPTIMIZERS
+
+    options = dict(options)
+    cls = {**OPTIMIZERS, **MULTI_FIDELITY_OPTIMIZERS}.get(name)
+    if problem.fidelity is not None and cls is not None and "fidelity" not in options:
+        options["fidelity"] = problem.fidelity
+    return options
+
+
+def run_budget(cost_budget: float | None, n_trials: int) -> int:
+    """The ``budget`` (trials planned) an optimizer is built with in a cost-budgeted run:
+    the full-training equivalents rounded up (what a single-fidelity optimizer evaluates),
+    ``n_trials`` without a cost budget."""
+    if cost_budget is None:
+        return n_trials
+    return max(1, min(n_trials, math.ceil(cost_budget)))
 
 
 def _optimizer_names() -> list[str]:
     from hpo.optimizers import optimizer_names
 
     try:
-        return optimizer_names()
+        return optimizer_names(multi_fidelity=True)
     except ImportError:  # hpo.peers itself cannot be imported: hpo's own optimizers only
-        return optimizer_names(include_peers=False)
+        return optimizer_names(include_peers=False, multi_fidelity=True)
 
 
 def _one_line(err: BaseException) -> str:
@@ -424,7 +567,8 @@ def load_study(path: str | Path) -> Study:
         raise StudyError(
             f"{path}: unknown key {unknown[0]!r} (expected {', '.join(sorted(_FILE_KEYS))})"
         )
-    missing = [k for k in ("n_trials", "seeds", "problems", "optimizers") if k not in data]
+    required = ("seeds", "problems", "optimizers") + (() if "budget" in data else ("n_trials",))
+    missing = [k for k in required if k not in data]
     if missing:
         raise StudyError(f"{path}: missing key {missing[0]!r}")
     try:
@@ -432,8 +576,10 @@ def load_study(path: str | Path) -> Study:
             data["optimizers"],
             data["problems"],
             data["seeds"],
-            data["n_trials"],
+            data.get("n_trials"),
             data.get("description", ""),
+            budget=data.get("budget"),
+            workers=data.get("workers"),
         )
     except StudyError as err:
         raise StudyError(f"{path}: {err}") from None
