@@ -513,11 +513,14 @@ def check_study(study: Study) -> Study:
 
 def optimizer_options(name: str, options: Mapping[str, Any], problem: Problem) -> dict[str, Any]:
     """``options`` plus the problem's fidelity when the optimizer ``name`` takes one (hpo's
-    own optimizers: multi-fidelity ones need it, the others then ask the full budget)."""
-    from hpo.optimizers import MULTI_FIDELITY_OPTIMIZERS, OPTIMIZERS
+    own optimizers and the peers: multi-fidelity ones need it, the others then ask the full
+    budget)."""
+    from hpo.optimizers import MULTI_FIDELITY_OPTIMIZERS, OPTIMIZERS, _peer_classes
 
     options = dict(options)
     cls = {**OPTIMIZERS, **MULTI_FIDELITY_OPTIMIZERS}.get(name)
+    if cls is None and problem.fidelity is not None:
+        cls = _peer_classes(multi_fidelity=True).get(name)
     if problem.fidelity is not None and cls is not None and "fidelity" not in options:
         options["fidelity"] = problem.fidelity
     return options

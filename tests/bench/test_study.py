@@ -269,3 +269,13 @@ def test_the_shipped_studies_are_valid(name):
     names = set(optimizer_names())
     if all(o.name in names for o in study.optimizers):
         check_study(study)
+
+
+def test_multi_fidelity_peers_get_the_problem_fidelity():
+    from hpo.bench.study import optimizer_options
+    from hpo.problems import get_problem
+
+    problem = get_problem("augmented_hartmann")
+    assert optimizer_options("optuna-hyperband", {}, problem)["fidelity"] == problem.fidelity
+    assert optimizer_options("hyperband", {}, problem)["fidelity"] == problem.fidelity
+    assert "fidelity" not in optimizer_options("optuna-hyperband", {}, get_problem("branin"))
