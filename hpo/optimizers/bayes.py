@@ -262,7 +262,13 @@ class BayesianOptimization(Optimizer):
         if unchanged:  # no new data since the last fit (asks without tells)
             self.gp.set_targets(y)
         elif refit:
-            self.gp.fit(F, y, rng=self.rng, n_restarts=2 if n <= _FEW_POINTS else 0)
+            self.gp.fit(
+                F,
+                y,
+                rng=self.rng,
+                n_restarts=2 if n <= _FEW_POINTS else 0,
+                skip_restarts=getattr(self.gp_config, "fit_restarts", "always") == "adaptive",
+            )
             self._fitted_on = n
         elif n > len(self.gp.X_train):
             k = len(self.gp.X_train)
@@ -443,6 +449,7 @@ class BayesianOptimization(Optimizer):
             self.rng,
             extra=self._local_candidates(gp, U),
             lengthscales=_lengthscales(gp) if precondition else None,
+            n_restarts=getattr(self.gp_config, "search_starts", 10),
         )
         for X, v in ((Xs, vs), (raw, raw_values)):
             for u, value in zip(X, v):
