@@ -47,7 +47,8 @@ class GPConfig:
         While the hyperparameter fit restarts (few points), ``"always"`` runs every start;
         ``"adaptive"`` skips the restarts when the warm start stayed put (``skip_restarts``
         of :meth:`~hpo.gp.regression.GaussianProcess.fit`); evidence in
-        ``benchmarks/results/bo/speed-ablation.md``.
+        ``benchmarks/results/bo/speed-ablation.md`` (with ``search_starts=5``: a third less
+        time per run, regret no worse; not the default, which the committed paper runs fix).
     search_starts : int, default 10
         Local searches of the acquisition maximizer (from the best raw candidates), all
         run by one batched L-BFGS-B; evidence in ``benchmarks/results/bo/speed-ablation.md``.
