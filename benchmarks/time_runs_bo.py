@@ -2,7 +2,10 @@
 
 Every cell (variant x problem x seed) runs in a fresh subprocess with one BLAS thread
 (environment variables and threadpoolctl), interleaved (seed, problem, variant) so that the
-machine's load drifts over all variants alike; only ask + tell are timed. A variant is
+machine's load drifts over all variants alike; only ask + tell are timed, after an untimed
+12-evaluation warm-up run in the same process (so no lazy import, such as Optuna's torch,
+is timed; ``--no-warmup``: the cells of ``speed-baseline`` and ``speed-ablation`` ran
+without it). A variant is
 ``label=optimizer[@path][+option=value...]``: ``path`` is put first on ``PYTHONPATH`` (a
 checkout of another commit), options go to ``GPConfig`` (hpo's ``bayes`` only).
 
@@ -37,7 +40,13 @@ options = json.loads(sys.argv[5])
 warnings.simplefilter("ignore")
 problem = get_problem(problem_name)
 opts = {"gp": options} if options else None
+warmup = sys.argv[6] == "1"
 with threadpool_limits(limits=1):
+    # untimed warm-up (another seed): the libraries' lazy imports (torch for Optuna's GP)
+    warm = make_optimizer(name, problem.space, seed=seed + 1000, budget=n, options=opts)
+    for _ in range(12 if warmup else 0):
+        p = warm.ask()
+        warm.tell(p, problem(p))
     opt = make_optimizer(name, problem.space, seed=seed, budget=n, options=opts)
     spent, best = 0.0, np.inf
     for _ in range(n):
@@ -68,6 +77,7 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=50)
     parser.add_argument("--variant", action="append", default=[])
     parser.add_argument("--summarize", default=None, help="only summarize this JSON-lines file")
+    parser.add_argument("--no-warmup", action="store_true")
     parser.add_argument("--ref", default=None, help="time ratios against it (default: last)")
     parser.add_argument("--out", default=None, help="JSON lines of every cell")
     args = parser.parse_args()
@@ -96,6 +106,7 @@ def main() -> None:
                     str(seed),
                     str(args.n),
                     json.dumps(options),
+                    "0" if args.no_warmup else "1",
                 ]
                 out = subprocess.run(
                     cmd, env=env, capture_output=True, text=True, check=True, cwd="/"
@@ -146,11 +157,11 @@ def summary(rows: list[dict], labels: list[str], problems: list[str], ref: str |
         f"Wilcoxon p, log regret (worse than {base}) | Wilcoxon p, raw regret | pairs |",
         "|---|---:|---|---:|---:|---:|---:|",
     ]
-    key = {(r["problem"], r["seed"], r["variant"]): r["regret"] for r in rows}
+    key = {(r["problem"], r["seed"], r["variant"]): r.get("regret") for r in rows}
     pairs = sorted({(r["problem"], r["seed"]) for r in rows})
     ref_regret = np.array([key.get((p, s, base), np.nan) for p, s in pairs], dtype=float)
     for lab in labels:
-        reg = np.array([key.get((p, s, lab), np.nan) for p, s in pairs], dtype=float)
+        reg = np.array([key.get((p, s, lab)) for p, s in pairs], dtype=float)
         if np.any(np.isnan(reg)):
             continue
         per = ", ".join(
