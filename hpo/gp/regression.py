@@ -43,6 +43,10 @@ class _FitFailure(Exception):
     """A hyperparameter vector at which the model cannot be evaluated."""
 
 
+SKIP_DROP = 0.05  # nats per point: a larger drop of the warm fit's density calls the restarts
+SKIP_MOVE = 0.5  # largest move of a log-hyperparameter (a factor 1.6) that skips them
+
+
 def cholesky_jitter(K: np.ndarray, start: int = 0) -> tuple[np.ndarray, float]:
     """Lower Cholesky factor of ``K + jitter I`` with the smallest jitter of :data:`JITTERS`
     (from position ``start``) that works.
@@ -118,6 +122,9 @@ class GaussianProcess:
         Jitter added to the diagonal beyond the noise (0 when none was needed).
     n_fit_evals : int
         Marginal-likelihood evaluations used by the last hyperparameter fit.
+    n_fit_starts : int
+        L-BFGS-B runs of the last hyperparameter fit (fewer than its starts when
+        ``skip_restarts`` skipped some).
 
     Examples
     --------
@@ -147,6 +154,8 @@ class GaussianProcess:
         self.standardize = standardize
         self.jitter = 0.0
         self.n_fit_evals = 0
+        self.n_fit_starts = 0
+        self._fit_density: float | None = None  # log posterior per point of the last fit
         self._default: bool | None = None  # default kernel and prior, decided at first fit
         self._standardization = Standardization()
         self.X_train: np.ndarray | None = None
@@ -330,6 +339,7 @@ class GaussianProcess:
         optimize: bool = True,
         n_restarts: int = 0,
         maxiter: int = 200,
+        skip_restarts: bool = False,
     ) -> GaussianProcess:
         """Fit the hyperparameters (MAP, L-BFGS-B in log space) and condition on the data.
 
@@ -346,6 +356,12 @@ class GaussianProcess:
             fit): the prior mode, then draws from the prior.
         maxiter : int, default 200
             Iteration limit of each L-BFGS-B run.
+        skip_restarts : bool, default False
+            Fit from the warm start first and skip the other starts when it stayed put: its
+            log posterior per point did not drop (by more than :data:`SKIP_DROP` nats) from
+            the previous fit's and no log-hyperparameter moved by more than
+            :data:`SKIP_MOVE`. The restarts are drawn from ``rng`` all the same, so the
+            random stream does not depend on the skip.
 
         Returns
         -------
@@ -362,7 +378,7 @@ class GaussianProcess:
         ys = self.standardize_y(y)
         with single_blas_thread():
             if optimize:
-                self._optimize(X, ys, rng, n_restarts, maxiter)
+                self._optimize(X, ys, rng, n_restarts, maxiter, skip_restarts)
             return self._condition(X, y)
 
     def _optimize(
@@ -372,6 +388,7 @@ class GaussianProcess:
         rng: np.random.Generator | None,
         n_restarts: int,
         maxiter: int,
+        skip_restarts: bool = False,
     ) -> None:
         bounds = self.eta_bounds
         last_good = self.eta
@@ -390,8 +407,17 @@ class GaussianProcess:
             return -value, -grad
 
         best, best_value, evals, errors = None, np.inf, 0, []
-        for start in starts:
+        previous = getattr(self, "_fit_density", None)  # log posterior per point, last fit
+        self.n_fit_starts = 0
+        for i, start in enumerate(starts):
             start = np.clip(start, bounds[:, 0], bounds[:, 1])
+            if i == 1 and skip_restarts and best is not None and previous is not None:
+                # the warm start stayed put: it still explains the data as well per point
+                # and no hyperparameter moved much, so the restarts would find it again
+                moved = float(np.max(np.abs(best - starts[0]))) if len(best) else 0.0
+                if -best_value / len(ys) >= previous - SKIP_DROP and moved <= SKIP_MOVE:
+                    break
+            self.n_fit_starts += 1
             try:
                 res = minimize(
                     objective,
@@ -408,6 +434,7 @@ class GaussianProcess:
             if np.isfinite(res.fun) and res.fun < best_value:
                 best, best_value = res.x, res.fun
         self.n_fit_evals = evals
+        self._fit_density = None if best is None else -best_value / len(ys)
         if best is None:
             warnings.warn(
                 f"GP hyperparameter fit failed ({errors[-1] if errors else 'no start'}); "

@@ -137,7 +137,10 @@ class BayesianOptimization(Optimizer):
 
     Hyperparameters are refitted (MAP, warm-started) at every ``ask`` that follows new data
     while there are at most 300 observations, then every ``n / 150`` new points, with rank-k
-    Cholesky updates in between; fits restart from the prior while there are at most 40.
+    Cholesky updates in between; fits restart from the prior while there are at most 40
+    (``GPConfig(fit_restarts="adaptive", search_starts=5)`` skips the restarts when the warm
+    start stayed put and halves the acquisition search's starts: a third less time per run,
+    regret no worse, ``benchmarks/results/bo/speed-ablation.md``).
 
     Each proposed trial's ``info`` holds ``source`` (``"design"``, ``"model"`` or
     ``"fallback"``), and for model proposals ``acquisition`` (its name), ``acquisition_value``
@@ -262,7 +265,13 @@ class BayesianOptimization(Optimizer):
         if unchanged:  # no new data since the last fit (asks without tells)
             self.gp.set_targets(y)
         elif refit:
-            self.gp.fit(F, y, rng=self.rng, n_restarts=2 if n <= _FEW_POINTS else 0)
+            self.gp.fit(
+                F,
+                y,
+                rng=self.rng,
+                n_restarts=2 if n <= _FEW_POINTS else 0,
+                skip_restarts=self.gp_config.fit_restarts == "adaptive",
+            )
             self._fitted_on = n
         elif n > len(self.gp.X_train):
             k = len(self.gp.X_train)
@@ -443,6 +452,7 @@ class BayesianOptimization(Optimizer):
             self.rng,
             extra=self._local_candidates(gp, U),
             lengthscales=_lengthscales(gp) if precondition else None,
+            n_restarts=self.gp_config.search_starts,
         )
         for X, v in ((Xs, vs), (raw, raw_values)):
             for u, value in zip(X, v):

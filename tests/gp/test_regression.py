@@ -273,3 +273,23 @@ def test_huge_outputs_give_finite_predictions(rng):
     assert np.all(np.isfinite(mean))
     assert np.all(np.isfinite(gp.standardize_y(gp.y_train)))
     gp.add_observations(X[:2] + 0.01, gp.predict(X[:2] + 0.01))  # a believer fantasy
+
+
+def test_skip_restarts_skips_only_when_the_warm_start_stays_put() -> None:
+    rng = np.random.default_rng(0)
+    X = rng.random((20, 3))
+    y = np.sin(5 * X[:, 0]) + X[:, 1]
+    gp = GaussianProcess().fit(X, y, rng=np.random.default_rng(1), n_restarts=2)
+    assert gp.n_fit_starts == 3  # no previous fit to compare with: every start runs
+    # the same data again: the warm start stays put, the restarts are skipped ...
+    r1, r2 = np.random.default_rng(2), np.random.default_rng(2)
+    eta = gp.eta.copy()
+    gp.fit(X, y, rng=r1, n_restarts=2, skip_restarts=True)
+    assert gp.n_fit_starts == 1
+    assert np.allclose(gp.eta, eta, atol=0.05)
+    # ... but still drawn, so the random stream is the one of a fit that ran them
+    GaussianProcess().fit(X, y, rng=r2, n_restarts=2)
+    assert r1.random() == r2.random()
+    # data the warm start explains far worse: the restarts run
+    gp.fit(X, np.sign(np.sin(40 * X[:, 2])), rng=r1, n_restarts=2, skip_restarts=True)
+    assert gp.n_fit_starts == 3

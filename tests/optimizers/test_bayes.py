@@ -386,6 +386,8 @@ def test_gp_config_injects_kernel_prior_and_precondition(monkeypatch):
         ({"lengthscale_prior": 1.5}, TypeError, "lengthscale_prior must be"),
         ({"precondition_min_reals": 0}, ValueError, "precondition_min_reals must be"),
         ({"precondition_min_reals": True}, ValueError, "precondition_min_reals must be"),
+        ({"fit_restarts": "never"}, ValueError, "fit_restarts must be"),
+        ({"search_starts": 0}, ValueError, "search_starts must be"),
     ],
 )
 def test_gp_config_refuses_bad_options(options, error, match):

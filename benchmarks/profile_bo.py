@@ -1,0 +1,201 @@
+"""Where the time of hpo's Bayesian optimization goes: cProfile, summed per component.
+
+Two workloads (one BLAS thread, as everywhere the optimizer is timed):
+
+* ``run``: one 50-evaluation run of ``bayes`` on ``hartmann6`` (seed 0), every ask and tell
+  (after a short untimed run that loads the lazily imported modules).
+* ``step-n``: single ask/tell steps (after one untimed warm-up step) with ``n`` observations
+  of ``levy:dim=6`` told at once (the setup of ``benchmarks/overhead.py``), n = 25, 100, 400.
+
+Components are cumulative times of named functions (they nest: the fit contains its
+Cholesky factorizations; the acquisition search contains its L-BFGS-B, which contains the
+posterior calls). "L-BFGS-B own" is scipy's L-BFGS-B minus the objective it calls: the
+Python and Fortran overhead of the quasi-Newton iterations themselves.
+
+Usage::
+
+    PYTHONPATH=$PWD python benchmarks/profile_bo.py --out benchmarks/results/bo/profile.md
+    PYTHONPATH=$PWD python benchmarks/profile_bo.py --option fit_restarts=always \
+        --option search_starts=10   # the settings before the speed-up
+"""
+
+from __future__ import annotations
+
+import os
+
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_var] = "1"
+
+import argparse  # noqa: E402
+import cProfile  # noqa: E402
+import json  # noqa: E402
+import pstats  # noqa: E402
+import time  # noqa: E402
+from typing import Any  # noqa: E402
+
+import numpy as np  # noqa: E402
+from threadpoolctl import threadpool_limits  # noqa: E402
+
+from hpo import BayesianOptimization  # noqa: E402
+from hpo.problems import get_problem  # noqa: E402
+
+# (label, file suffix, function name, what to take: "cum" or "tot")
+COMPONENTS = [
+    ("ask + tell (all)", "hpo/optimizers/base.py", "ask", "cum"),
+    ("hyperparameter fit (_optimize, all starts)", "hpo/gp/regression.py", "_optimize", "cum"),
+    ("  log-density + gradient evaluations", "hpo/gp/regression.py", "_log_density", "cum"),
+    ("  Cholesky (cholesky_jitter, all callers)", "hpo/gp/regression.py", "cholesky_jitter", "cum"),
+    (
+        "  K^-1 (potri, in the fit's gradient)",
+        "hpo/gp/regression.py",
+        "_inverse_from_cholesky",
+        "cum",
+    ),
+    ("conditioning (_condition)", "hpo/gp/regression.py", "_condition", "cum"),
+    (
+        "acquisition search (maximize_mixed)",
+        "hpo/optimizers/_bo_search.py",
+        "maximize_mixed",
+        "cum",
+    ),
+    ("  Sobol raw candidates (sobol)", "hpo/optimizers/design.py", "sobol", "cum"),
+    ("  real steps (_real_step: L-BFGS-B)", "hpo/optimizers/_bo_search.py", "_real_step", "cum"),
+    ("  discrete coordinate steps", "hpo/optimizers/_bo_search.py", "_discrete_step", "cum"),
+    ("  posterior (all calls)", "hpo/gp/regression.py", "_posterior", "cum"),
+    (
+        "  acquisition maths (acquisition_and_gradient)",
+        "hpo/gp/acquisition.py",
+        "acquisition_and_gradient",
+        "cum",
+    ),
+    ("local candidates", "hpo/optimizers/bayes.py", "_local_candidates", "cum"),
+    ("proposal model (deepcopy + fantasies)", "hpo/optimizers/bayes.py", "_proposal_model", "cum"),
+    ("output warping", "hpo/optimizers/bayes.py", "_warp", "cum"),
+]
+
+
+def _lookup(stats: pstats.Stats, suffix: str, name: str) -> tuple[float, float, int]:
+    """Cumulative time, own time and primitive calls of a function, summed over matches."""
+    cum = tot = 0.0
+    calls = 0
+    for (file, _, func), (cc, _nc, tt, ct, _callers) in stats.stats.items():
+        if func == name and file.replace(os.sep, "/").endswith(suffix):
+            cum, tot, calls = cum + ct, tot + tt, calls + cc
+    return cum, tot, calls
+
+
+def _lbfgsb_own(stats: pstats.Stats) -> tuple[float, float]:
+    """scipy's L-BFGS-B (fit and search), and that minus the objectives it calls."""
+    total = objectives = 0.0
+    for (file, _, func), (_cc, _nc, _tt, ct, _callers) in stats.stats.items():
+        if func == "_minimize_lbfgsb":
+            total += ct
+        if func == "objective" and ("_bo_search" in file or "regression" in file):
+            objectives += ct
+    return total, total - objectives
+
+
+def profile(workload, label: str, options: dict[str, Any]) -> dict[str, Any]:
+    prof = cProfile.Profile()
+    with threadpool_limits(limits=1):
+        t0 = time.perf_counter()
+        prof.enable()
+        workload(options)
+        prof.disable()
+        wall = time.perf_counter() - t0
+    stats = pstats.Stats(prof)
+    rows = []
+    for name, suffix, func, _ in COMPONENTS:
+        cum, _tot, calls = _lookup(stats, suffix, func)
+        rows.append((name, cum, calls))
+    lb_total, lb_own = _lbfgsb_own(stats)
+    rows.append(("scipy L-BFGS-B (fit + search) total", lb_total, 0))
+    rows.append(("  of which L-BFGS-B own (minus objectives)", lb_own, 0))
+    return {"label": label, "wall": wall, "rows": rows, "stats": stats}
+
+
+def run_workload(options: dict[str, Any]) -> None:
+    problem = get_problem("hartmann6")
+    opt = BayesianOptimization(problem.space, seed=0, **options)
+    for _ in range(50):
+        p = opt.ask()
+        opt.tell(p, problem(p))
+
+
+def step_workload(n: int, steps: int):
+    problem = get_problem("levy:dim=6")
+    configs = problem.space.sample(np.random.default_rng(12345), n)
+    values = [problem(c) for c in configs]
+
+    def prepare(options: dict[str, Any]) -> BayesianOptimization:
+        opt = BayesianOptimization(problem.space, seed=0, **options)
+        opt.tell(configs, values)
+        p = opt.ask()  # untimed warm-up: the first fit is cold
+        opt.tell(p, problem(p))
+        return opt
+
+    return prepare, problem, steps
+
+
+def parse_options(items: list[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for item in items:
+        key, value = item.split("=", 1)
+        try:
+            parsed = json.loads(value)  # numbers, true/false
+        except json.JSONDecodeError:
+            parsed = value  # a bare string
+        out.setdefault("gp", {})[key] = parsed
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--n", type=int, nargs="*", default=[25, 100, 400])
+    parser.add_argument("--steps", type=int, default=3)
+    parser.add_argument("--option", action="append", default=[], help="GPConfig field=value")
+    parser.add_argument("--out", default=None, help="write a markdown table here")
+    parser.add_argument("--top", type=int, default=0, help="also print the top-k functions")
+    args = parser.parse_args()
+    options = parse_options(args.option)
+    # untimed: load the modules imported lazily at a first fit and search (about 1 s)
+    warm = BayesianOptimization(get_problem("hartmann6").space, seed=1, **options)
+    for _ in range(12):
+        p = warm.ask()
+        warm.tell(p, get_problem("hartmann6")(p))
+    results = [profile(run_workload, "run: hartmann6, 50 evals", options)]
+    for n in args.n:
+        prepare, problem, steps = step_workload(n, args.steps)
+        opt = prepare(options)
+
+        def steps_only(_options: dict[str, Any], opt=opt, problem=problem, steps=steps) -> None:
+            for _ in range(steps):
+                p = opt.ask()
+                opt.tell(p, problem(p))
+
+        results.append(profile(steps_only, f"step: levy6, n={n} ({steps} steps)", options))
+    lines = [
+        "| component | " + " | ".join(r["label"] for r in results) + " |",
+        "|---|" + "---:|" * len(results),
+    ]
+    for i, (name, _, _) in enumerate(results[0]["rows"]):
+        cells = []
+        for r in results:
+            _, cum, calls = r["rows"][i]
+            share = 100 * cum / r["wall"]
+            cells.append(f"{cum:.3f} s ({share:.0f}%)" + (f", {calls} calls" if calls else ""))
+        lines.append(f"| {name.replace('  ', '&nbsp;&nbsp;')} | " + " | ".join(cells) + " |")
+    lines.append("| wall (profiled) | " + " | ".join(f"{r['wall']:.3f} s" for r in results) + " |")
+    table = "\n".join(lines)
+    print(f"options: {options}\n{table}")
+    if args.top:
+        for r in results:
+            print(f"\n== {r['label']}")
+            r["stats"].sort_stats("tottime").print_stats(args.top)
+    if args.out:
+        with open(args.out, "w") as fh:
+            fh.write(table + "\n")
+
+
+if __name__ == "__main__":
+    main()
