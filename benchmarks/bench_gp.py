@@ -23,7 +23,7 @@ from hpo import BayesianOptimization
 from hpo.gp.acquisition import LogExpectedImprovement
 from hpo.gp.regression import GaussianProcess
 from hpo.gp.warping import warp
-from hpo.optimizers._bo_search import maximize_acquisition
+from hpo.optimizers import maximize_acquisition
 from hpo.problems import get_problem
 
 

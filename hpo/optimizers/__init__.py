@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from hpo._seed import SeedLike
+from hpo.optimizers._bo_search import FeatureMap, maximize_acquisition, maximize_mixed
 from hpo.optimizers.asha import ASHA
 from hpo.optimizers.base import Optimizer, Proposal
 from hpo.optimizers.bayes import BayesianOptimization
@@ -23,6 +24,7 @@ __all__ = [
     "MULTI_FIDELITY_OPTIMIZERS",
     "OPTIMIZERS",
     "BayesianOptimization",
+    "FeatureMap",
     "GPHyperband",
     "GeneticAlgorithm",
     "GridSearch",
@@ -32,6 +34,8 @@ __all__ = [
     "RandomSearch",
     "SuccessiveHalving",
     "make_optimizer",
+    "maximize_acquisition",
+    "maximize_mixed",
     "optimizer_names",
 ]
 

@@ -5,7 +5,7 @@ import sys
 import numpy as np
 
 from hpo import Integer, Real, Space
-from hpo.optimizers._bo_search import FeatureMap, maximize_mixed
+from hpo.optimizers import FeatureMap, maximize_mixed
 
 space = Space({"x": Real(0.0, 1.0), "n": Integer(1, 100000, log=True)})
 fmap = FeatureMap(space)
