@@ -43,6 +43,7 @@ from paper_data import (  # noqa: E402
     problems_table,
 )
 from paper_figures import overhead_figure  # noqa: E402
+from paper_importance import importance_figure, importance_table  # noqa: E402
 from paper_render import render  # noqa: E402
 from paper_text import ClaimFailed, paper_values  # noqa: E402
 
@@ -114,6 +115,7 @@ def build_tables(res: Results) -> dict[str, Table]:
         built["mlp_timing"] = _rows_where(
             mlp_timing, 0, lambda p: p != "all problems", "mlp_timing"
         )
+        built["mlp_importance"] = importance_table(res)  # the importance section (issue 12)
     return {name: t for name, t in built.items() if t is not None}
 
 
@@ -151,6 +153,7 @@ def figure_builders(res: Results) -> dict[str, Callable[[], Figure | None]]:
         )
         if res.references:
             figs["score"] = lambda: plots.score_figure(res.mlp, res.references)
+        figs["mlp_importance"] = lambda: importance_figure(res)  # the importance section
     return figs
 
 
