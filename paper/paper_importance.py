@@ -248,9 +248,11 @@ def agreement_values(path: Path | None = None) -> dict[str, str]:
     for problem in sorted({r["task"] for r in rows}):
         sel = [r["top2"]["gp"] for r in rows if r["task"] == problem]
         same = sum(set(t["random200"]) == set(t["bayes50"]) for t in sel)
+        first = sum(t["random200"][0] == t["bayes50"][0] for t in sel)
         base = sum(set(t["random200"]) == set(t["random50"]) for t in sel)
         parts.append(
-            f"{same} of {len(sel)} seeds on `{problem}` (the first 50 trials of the same "
-            f"random run: {base} of {len(sel)})"
+            f"{same} of {len(sel)} seeds on `{problem}` (the same first place on {first} of "
+            f"{len(sel)}; the top two of the first 50 trials of the same random run agree with "
+            f"those of all 200 on {base} of {len(sel)})"
         )
     return {"importance_agreement": "agree on " + "; ".join(parts)}

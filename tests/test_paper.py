@@ -250,5 +250,7 @@ def test_importance_text_counts_agree_with_the_agreement_rows(tmp_path: Path) ->
     path = tmp_path / "agreement.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in rows))
     text = paper_importance.agreement_values(path)["importance_agreement"]
-    assert "1 of 2 seeds on `t` (the first 50 trials of the same random run: 1 of 2)" in text
-    assert "0 of 1 seeds on `u` (the first 50 trials of the same random run: 0 of 1)" in text
+    assert "1 of 2 seeds on `t` (the same first place on 1 of 2;" in text
+    assert "same random run agree with those of all 200 on 1 of 2)" in text
+    assert "0 of 1 seeds on `u` (the same first place on 1 of 1;" in text
+    assert "same random run agree with those of all 200 on 0 of 1)" in text
