@@ -47,6 +47,7 @@ from paper_data import (  # noqa: E402
 )
 from paper_figures import overhead_figure  # noqa: E402
 from paper_mf import load_mf, mf_figures, mf_tables, mf_values  # noqa: E402
+from paper_importance import importance_figure, importance_table  # noqa: E402
 from paper_render import render  # noqa: E402
 from paper_text import ClaimFailed, paper_values  # noqa: E402
 
@@ -119,6 +120,7 @@ def build_tables(res: Results) -> dict[str, Table]:
         built["mlp_timing"] = _rows_where(
             mlp_timing, 0, lambda p: p != "all problems", "mlp_timing"
         )
+        built["mlp_importance"] = importance_table(res)  # the importance section (issue 12)
     return {name: t for name, t in built.items() if t is not None}
 
 
@@ -158,6 +160,7 @@ def figure_builders(
         )
         if res.references:
             figs["score"] = lambda: plots.score_figure(res.mlp, res.references)
+        figs["mlp_importance"] = lambda: importance_figure(res)  # the importance section
     mf = load_mf(mf_journal) if mf_journal is not None else None
     if mf is not None:
         figs.update(mf_figures(mf))

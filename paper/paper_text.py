@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 from paper_data import Results
+from paper_importance import agreement_values, importance_values
 
 from hpo import Real
 from hpo.bench.stats import ECDF_TARGETS, REGRET_FLOOR, cd_groups, ecdf_solved
@@ -731,6 +732,8 @@ def paper_values(res: Results, tables: Mapping[str, Table]) -> dict[str, str]:
     v.update(_shift(res, tables))
     v.update(_overhead(res, tables))
     v.update(_mlp(res, tables))
+    v.update(importance_values(res, tables.get("mlp_importance")))  # the importance section
+    v.update(agreement_values())
     v.update(_methods(res))
     v.update(_grid(tables))
     v.update(_abstract(res, v))

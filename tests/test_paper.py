@@ -199,3 +199,58 @@ def test_the_code_reproduces_runs_of_the_committed_study(results) -> None:
         np.testing.assert_allclose(
             now[:n], committed[r.optimizer][:n], rtol=1e-9, err_msg=r.optimizer
         )
+
+
+# -- the importance section (issue 12) --------------------------------------------------------
+def test_importance_table_equals_a_recomputation_from_the_journal(results) -> None:
+    """The committed CSV of the importance table, recomputed for one task and the GP
+    surrogate straight from the journal's runs with hpo.analysis and numpy's quantiles."""
+    import csv
+
+    from hpo.analysis import importance
+
+    with open(PAPER / "tables" / "mlp_importance.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    problem = rows[0]["problem"]
+    for opt in ("random", "bayes"):
+        runs = [r for r in results.records if r.problem == problem and r.optimizer == opt]
+        assert runs, opt
+        per_run = [importance(r, surrogate="gp", seed=0) for r in runs]
+        committed = {
+            r["parameter"]: r
+            for r in rows
+            if r["problem"] == problem and r["optimizer"] == opt and r["surrogate"] == "gp"
+        }
+        assert set(committed) == set(per_run[0])
+        for name, row in committed.items():
+            values = [imp[name] for imp in per_run]
+            assert int(row["n_seeds"]) == len(values)
+            expected = np.quantile(values, [0.5, 0.25, 0.75])
+            got = [float(row[k]) for k in ("median", "q25", "q75")]
+            np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-12, err_msg=name)
+
+
+def test_importance_text_counts_agree_with_the_agreement_rows(tmp_path: Path) -> None:
+    import json
+
+    paper_importance = sys.modules["paper_importance"]
+    assert paper_importance.agreement_values(tmp_path / "absent.jsonl") == {
+        "importance_agreement": "has not been run"
+    }
+
+    def row(task: str, r200: list[str], b50: list[str], r50: list[str]) -> dict:
+        top2 = {"random200": r200, "bayes50": b50, "random50": r50}
+        return {"task": task, "top2": {"gp": top2, "forest": top2}}
+
+    rows = [
+        row("t", ["a", "b"], ["b", "a"], ["a", "c"]),  # same set in another order: agrees
+        row("t", ["a", "b"], ["a", "c"], ["a", "b"]),
+        row("u", ["x", "y"], ["x", "z"], ["z", "y"]),
+    ]
+    path = tmp_path / "agreement.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    text = paper_importance.agreement_values(path)["importance_agreement"]
+    assert "1 of 2 seeds on `t` (the same first place on 1 of 2;" in text
+    assert "same random run agree with those of all 200 on 1 of 2)" in text
+    assert "0 of 1 seeds on `u` (the same first place on 1 of 1;" in text
+    assert "same random run agree with those of all 200 on 0 of 1)" in text
