@@ -38,6 +38,7 @@ from hpo.optimizers.base import Proposal, config_key
 from hpo.trial import Trial, TrialStatus
 
 if TYPE_CHECKING:
+    from hpo.gp.regression import GaussianProcess
     from hpo.optimizers.bayes import BayesianOptimization
     from hpo.space import Params
 
@@ -150,7 +151,13 @@ def _propose_ehvi(opt: BayesianOptimization, n: int) -> list[Params | Proposal]:
     return out
 
 
-def _believe(opt, gps, front, Fp, copy_models):
+def _believe(
+    opt: BayesianOptimization,
+    gps: list[GaussianProcess],
+    front: np.ndarray,
+    Fp: np.ndarray,
+    copy_models: bool,
+) -> tuple[list[GaussianProcess], np.ndarray]:
     """Kriging believer: the points ``Fp`` return both posterior means."""
     if copy_models:
         gps = [copy.deepcopy(gp) for gp in gps]
@@ -161,7 +168,14 @@ def _believe(opt, gps, front, Fp, copy_models):
     return gps, allpts[is_non_dominated(allpts)]
 
 
-def _best_candidate(opt, gps, front, reference, seen) -> tuple[Any, float]:
+def _best_candidate(
+    opt: BayesianOptimization,
+    gps: list[GaussianProcess],
+    front: np.ndarray,
+    reference: np.ndarray,
+    seen: set[tuple],
+) -> tuple[Params | None, float]:
+    """The unseen candidate of highest log EHVI, and that value."""
     d = opt.space.dim
     sobol = opt.design.__class__("sobol", d, opt.rng).draw(_N_SOBOL)
     base = opt.space.to_unit_batch([t.params for t in opt.pareto_front])
@@ -171,17 +185,16 @@ def _best_candidate(opt, gps, front, reference, seen) -> tuple[Any, float]:
     flip = (opt.rng.random(local.shape) < 1.0 / d) & ~opt.space.is_real
     local[flip] = opt.rng.random(int(flip.sum()))
     candidates = np.clip(np.vstack([sobol, local]), 0.0, 1.0)
-    configs = [opt.space.from_unit(u) for u in candidates]
-    F = opt.features(configs)
+    F = opt.fmap(candidates)  # snaps the discrete coordinates to their values
     mu, sigma = [], []
     for gp in gps:
         m, v = gp.predict(F, return_var=True)
         mu.append(m)
-        sigma.append(np.sqrt(np.maximum(v, 1e-300)))
+        sigma.append(np.sqrt(np.maximum(v, 0.0)))
     mu, sigma = np.column_stack(mu), np.maximum(np.column_stack(sigma), 1e-12)
     values = expected_hypervolume_improvement(mu, sigma, front, reference, log=True)
     for i in np.argsort(-values, kind="stable"):
-        params = configs[i]
+        params = opt.space.from_unit(candidates[i])
         if opt.is_new(params) and config_key(params) not in seen:
             return params, float(values[i])
     return None, -np.inf
