@@ -292,6 +292,8 @@ class BayesianOptimization(Optimizer):
         """The fit the next ``ask`` would make, done on copies so that the optimizer's state
         and random stream stay as they were; kept, so that the next ``ask`` adopts it if
         nothing was told in between (and then proposes exactly what it would have)."""
+        if self.n_objectives > 1:
+            raise NotImplementedError("predict and acquisition_value model one objective")
         key = self._fit_key()
         if self._preview is None or self._preview.key != key:
             twin = copy.copy(self)

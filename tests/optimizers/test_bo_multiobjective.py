@@ -132,3 +132,10 @@ def _has_dtlz2_m():
     except (TypeError, ValueError):
         return False
     return True
+
+
+def test_single_objective_inspection_refuses_several_objectives():
+    problem = get_problem("zdt1", dim=4)
+    opt = _run(BayesianOptimization(problem.space, n_objectives=2, seed=0), problem, 6)
+    with pytest.raises(NotImplementedError, match="model one objective"):
+        opt.predict(opt.trials[0].params)
