@@ -1,0 +1,141 @@
+"""BayesianOptimization with several objectives (hpo/optimizers/_bo_multiobjective.py):
+ParEGO and EHVI beat random search on ZDT1, are reproducible, handle failures, batches and
+pending trials, and survive a save/load round trip."""
+
+import numpy as np
+import pytest
+
+from hpo import BayesianOptimization, RandomSearch, hypervolume
+from hpo.problems import get_problem
+from hpo.testing import MULTI_OBJECTIVE_CHECKS, multi_objective_case
+
+STRATEGIES = ["parego", "ehvi"]
+
+
+def _run(opt, problem, n):
+    for _ in range(n):
+        params = opt.ask()
+        opt.tell(params, problem(params))
+    return opt
+
+
+def _hypervolume(opt, problem):
+    points = np.array([t.value for t in opt.completed], dtype=float)
+    return hypervolume(points, problem.reference_point)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_beats_random_search_on_zdt1(strategy):
+    problem = get_problem("zdt1", dim=4)
+    random = [
+        _hypervolume(
+            _run(RandomSearch(problem.space, n_objectives=2, seed=s), problem, 40), problem
+        )
+        for s in range(3)
+    ]
+    bayes = [
+        _hypervolume(
+            _run(
+                BayesianOptimization(problem.space, n_objectives=2, seed=s, mo_strategy=strategy),
+                problem,
+                40,
+            ),
+            problem,
+        )
+        for s in range(3)
+    ]
+    assert min(bayes) > np.median(random)
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_reproducible_and_front_non_empty(strategy):
+    problem = get_problem("zdt1", dim=4)
+
+    def run(seed):
+        opt = BayesianOptimization(problem.space, n_objectives=2, seed=seed, mo_strategy=strategy)
+        return _run(opt, problem, 12)
+
+    a, b, c = run(0), run(0), run(1)
+    assert [t.params for t in a.trials] == [t.params for t in b.trials]
+    assert [t.params for t in a.trials] != [t.params for t in c.trials]
+    front = a.pareto_front
+    assert front and all(len(t.value) == 2 for t in front)
+    assert a.trials[-1].info["strategy"] == strategy
+    with pytest.raises(ValueError, match="no single best trial"):
+        _ = a.best
+
+
+@pytest.mark.parametrize("check", list(MULTI_OBJECTIVE_CHECKS))
+def test_contract_with_ehvi(check):
+    case = multi_objective_case(BayesianOptimization, {"mo_strategy": "ehvi"})
+    MULTI_OBJECTIVE_CHECKS[check](case)
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_failed_pending_and_batches(strategy):
+    problem = get_problem("zdt1", dim=4)
+    opt = BayesianOptimization(problem.space, n_objectives=2, seed=3, mo_strategy=strategy)
+    _run(opt, problem, 6)
+    bad = opt.ask()
+    opt.tell(bad, [float("nan"), 1.0])  # one NaN objective: the trial failed
+    assert opt.trials[-1].status.name == "FAILED"
+    pending = opt.ask(2)
+    batch = opt.ask(3)
+    keys = {repr(sorted(p.items())) for p in pending + batch}
+    assert len(keys) == 5
+    assert all(opt.trials[-1 - i].info["source"] == "model" for i in range(3))
+    opt.tell(pending + batch, [problem(p) for p in pending + batch])
+    assert len(opt.completed) == 11 and not opt.pending
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_save_load_round_trip(strategy, tmp_path):
+    problem = get_problem("zdt1", dim=4)
+    opt = _run(
+        BayesianOptimization(problem.space, n_objectives=2, seed=4, mo_strategy=strategy),
+        problem,
+        8,
+    )
+    opt.save(tmp_path / "opt.pkl")
+    twin = BayesianOptimization.load(tmp_path / "opt.pkl")
+    assert twin.n_objectives == 2 and twin.mo_strategy == strategy
+    assert twin.ask() == opt.ask()
+
+
+def test_bad_options():
+    space = get_problem("zdt1", dim=4).space
+    with pytest.raises(ValueError, match="mo_strategy must be one of"):
+        BayesianOptimization(space, n_objectives=2, mo_strategy="nsga")
+    with pytest.raises(ValueError, match="'ehvi' handles two objectives"):
+        BayesianOptimization(space, n_objectives=3, mo_strategy="ehvi")
+    with pytest.raises(ValueError, match="reference_point must be 2 finite floats"):
+        BayesianOptimization(space, n_objectives=2, reference_point=[1.0])
+
+
+def test_user_reference_point_and_three_objectives_with_parego():
+    problem = get_problem("dtlz2", n_objectives=3) if _has_dtlz2_m() else None
+    if problem is None:
+        pytest.skip("dtlz2 without an n_objectives option")
+    opt = _run(BayesianOptimization(problem.space, n_objectives=3, seed=0), problem, 10)
+    assert opt.mo_strategy == "parego" and all(len(t.value) == 3 for t in opt.pareto_front)
+    two = get_problem("zdt1", dim=4)
+    opt = BayesianOptimization(
+        two.space, n_objectives=2, seed=0, mo_strategy="ehvi", reference_point=(1.1, 11.0)
+    )
+    assert _run(opt, two, 8).reference_point == (1.1, 11.0)
+
+
+def _has_dtlz2_m():
+    try:
+        get_problem("dtlz2", n_objectives=3)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def test_single_objective_inspection_refuses_several_objectives():
+    problem = get_problem("zdt1", dim=4)
+    opt = _run(BayesianOptimization(problem.space, n_objectives=2, seed=0), problem, 6)
+    with pytest.raises(NotImplementedError, match="model one objective"):
+        opt.predict(opt.trials[0].params)
