@@ -75,8 +75,15 @@ def test_importance_bars(result):
 
 def test_partial_dependence_matrix(result):
     fig = plot.plot_partial_dependence(result, space=SPACE, n_samples=20)
-    visible = [ax for ax in fig.axes if ax.get_visible()]
-    assert len(visible) == 6  # 3 diagonal + 3 below it
+    assert len(fig.axes) == 6  # 3 diagonal + 3 below it, nothing above
+    diag_lr, _lr_layers, _diag_layers, lr_act, layers_act, diag_act = fig.axes
+    # a column shares its parameter's axis; only the outer panels carry values
+    assert diag_lr.get_shared_x_axes().joined(diag_lr, lr_act)
+    assert layers_act.get_shared_y_axes().joined(layers_act, lr_act)
+    assert not any(t.get_visible() for t in layers_act.get_yticklabels())
+    assert any(t.get_visible() for t in lr_act.get_yticklabels())
+    lo, hi = diag_act.get_xlim()  # the end levels of a categorical stay inside the panel
+    assert lo < 0 and hi > 1
     fig = plot.plot_partial_dependence(result, ["lr"], space=SPACE, n_samples=10)
     assert len(fig.axes) == 1
 

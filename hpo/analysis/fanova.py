@@ -16,8 +16,18 @@ pairs of leaves. With, per leaf ``l``, value ``v_l``, widths ``w_lj`` on axis ``
   main effect ``V_i = C_i``, pair ``V_ij = C_ij - C_i - C_j``, total effect
   ``T_i = V - C_{-i}`` (Homma & Saltelli 1996).
 
-Hutter et al. decompose each tree and average the fractions ``V_U / V`` over the forest;
-:func:`forest_fanova` does the same and also reports their spread over the trees.
+Hutter et al. decompose each tree and average the fractions ``V_U / V`` over the forest.
+Each tree of a forest grown to small leaves is a jagged, strongly interacting fit, so its own
+variance ``V`` holds interaction variance that the forest's average does not have, and the
+per-tree first-order fractions are biased low (measured on the Ishigami and Sobol G
+functions, benchmarks/results/analysis). :func:`mean_first_order` gives instead the
+first-order fractions of the forest's *mean prediction* ``F = (1/T) sum_t f_t``, exactly:
+its marginal on axis ``i`` is the average of the trees' marginals (integration is linear), and
+its variance ``Var F = (1/T^2) sum_{t,t'} sum_{l in t, l' in t'} v_l v_l' |l cap l'| - f_0^2``
+needs the overlaps of the leaves of every pair of trees (the joint partition). That partition
+is large (about 80 cells per leaf for 1,000 trials in 10 dimensions, 25 s for 16 trees), so
+:func:`forest_fanova`, which :func:`hpo.analysis.importance` calls, keeps the per-tree
+fractions of Hutter et al.; the exact mean is for small forests and for checking them.
 """
 
 from __future__ import annotations
@@ -30,7 +40,14 @@ import numpy as np
 
 from hpo.analysis.forest import RandomForest, Tree
 
-__all__ = ["ForestANOVA", "TreeANOVA", "closed_variance", "forest_fanova", "tree_anova"]
+__all__ = [
+    "ForestANOVA",
+    "TreeANOVA",
+    "closed_variance",
+    "forest_fanova",
+    "mean_first_order",
+    "tree_anova",
+]
 
 
 def _overlap_ratios(tree: Tree) -> list[np.ndarray]:
@@ -135,6 +152,89 @@ def tree_anova(
             closed_rest[i] = np.sum(G * prefix[i] * suffix) - m2
             suffix = suffix * R[i]
     return TreeANOVA(closed1 / var, (var - closed_rest) / var, pair / var, var)
+
+
+def _box_overlap(a: Tree, b: Tree) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pairs ``(l, l')`` of leaves of ``a`` and ``b`` that intersect, and the volume of each
+    intersection: one dense pass on the axis cut most often, then only the pairs left."""
+    d = a.lower.shape[1]
+
+    def overlap(j: int, ia: np.ndarray | slice, ib: np.ndarray | slice) -> np.ndarray:
+        if j in a.levels:
+            ma, mb = a.levels[j][ia].astype(float), b.levels[j][ib].astype(float)
+            k = ma.shape[-1]
+            if isinstance(ia, slice):
+                return ma @ mb.T / k
+            return np.einsum("pk,pk->p", ma, mb) / k
+        lo_a, hi_a, lo_b, hi_b = a.lower[ia, j], a.upper[ia, j], b.lower[ib, j], b.upper[ib, j]
+        if isinstance(ia, slice):
+            lo_a, hi_a = lo_a[:, None], hi_a[:, None]
+        return np.maximum(np.minimum(hi_a, hi_b) - np.maximum(lo_a, lo_b), 0.0)
+
+    cuts = [len(np.unique(a.lower[:, j])) for j in range(d)]
+    first = int(np.argmax(cuts))
+    dense = overlap(first, slice(None), slice(None))
+    ia, ib = np.nonzero(dense > 0.0)
+    vol = dense[ia, ib]
+    for j in range(d):
+        if j == first:
+            continue
+        vol = vol * overlap(j, ia, ib)
+        keep = vol > 0.0
+        ia, ib, vol = ia[keep], ib[keep], vol[keep]
+    return ia, ib, vol
+
+
+def _marginals(tree: Tree, i: int, edges: np.ndarray | None) -> np.ndarray:
+    """``E[f | x_i]`` of a tree on the cells between ``edges`` (numeric axis) or on the
+    levels of a categorical axis."""
+    g = tree.value * np.prod(tree.widths(), axis=1)
+    if i in tree.levels:
+        mask = tree.levels[i]
+        return (g / mask.mean(axis=1)) @ mask
+    assert edges is not None
+    c = g / (tree.upper[:, i] - tree.lower[:, i])
+    diff = np.zeros(len(edges))
+    np.add.at(diff, np.searchsorted(edges, tree.lower[:, i]), c)
+    np.add.at(diff, np.searchsorted(edges, tree.upper[:, i]), -c)
+    return np.cumsum(diff)[:-1]
+
+
+def mean_first_order(forest: RandomForest) -> tuple[np.ndarray, float]:
+    """First-order fractions ``V_i / V`` of the forest's mean prediction, and ``V``.
+
+    Exact (see the module docstring): the marginal of the mean on axis ``i`` is the mean of
+    the trees' marginals on the union of their split points; ``V`` sums the products of the
+    leaf values of every pair of trees over the volumes of their intersections. Zeros (and
+    ``V = 0``) for a constant forest.
+    """
+    trees = forest.trees
+    if not trees:
+        raise ValueError("forest must be fitted (call fit first)")
+    T, d = len(trees), trees[0].lower.shape[1]
+    means = [_moments(t)[1] for t in trees]
+    f0 = float(np.mean(means))
+    second = 0.0  # E[F^2] = (1/T^2) sum_{t,t'} E[f_t f_t']
+    for s, a in enumerate(trees):
+        for u in range(s, T):
+            b = trees[u]
+            ia, ib, vol = _box_overlap(a, b)
+            term = float(np.sum(a.value[ia] * b.value[ib] * vol))
+            second += term if u == s else 2.0 * term
+    var = second / T**2 - f0**2
+    if var <= 1e-14 * max(f0**2, 1e-300):
+        return np.zeros(d), 0.0
+    first = np.empty(d)
+    for i in range(d):
+        if i in trees[0].levels:
+            k = trees[0].levels[i].shape[1]
+            edges, cell = None, np.full(k, 1.0 / k)
+        else:
+            edges = np.unique(np.concatenate([np.r_[t.lower[:, i], t.upper[:, i]] for t in trees]))
+            cell = np.diff(edges)
+        marginal = np.mean([_marginals(t, i, edges) for t in trees], axis=0)
+        first[i] = np.sum(cell * (marginal - f0) ** 2)
+    return first / var, var
 
 
 @dataclass

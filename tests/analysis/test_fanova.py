@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from hpo.analysis import sensitivity
-from hpo.analysis.fanova import closed_variance, forest_fanova, tree_anova
+from hpo.analysis.fanova import closed_variance, forest_fanova, mean_first_order, tree_anova
 from hpo.analysis.forest import RandomForest
 from hpo.problems.sensitivity import Ishigami, SobolG
 
@@ -109,3 +109,34 @@ def test_forest_ranks_the_two_main_parameters_of_sobol_g(sobol_g_run):
     assert list(np.argsort(-first)[:2]) == [0, 1]
     exact = np.array(SobolG.first_order)
     np.testing.assert_allclose(list(s.normalized().values()), exact / exact.sum(), atol=0.1)
+
+
+def test_mean_first_order_is_exact_on_the_joint_grid():
+    """The forest's mean prediction decomposed on the product of every tree's cells."""
+    rng = np.random.default_rng(5)
+    X = rng.random((120, 3))
+    X[:, 2] = (np.floor(X[:, 2] * 3) + 0.5) / 3
+    y = np.sin(5 * X[:, 0]) + X[:, 1] * (X[:, 2] > 0.5) + 0.1 * rng.random(120)
+    is_cat = np.array([0, 0, 1], bool)
+    forest = RandomForest(3, min_samples_leaf=2, max_features=0.7).fit(
+        X, y, rng=rng, n_levels=np.array([0, 0, 3]), is_categorical=is_cat
+    )
+    first, var = mean_first_order(forest)
+    cells = []
+    for j in range(2):
+        e = np.unique(np.concatenate([np.r_[t.lower[:, j], t.upper[:, j]] for t in forest.trees]))
+        cells.append(((e[1:] + e[:-1]) / 2, np.diff(e)))
+    cells.append(((np.arange(3) + 0.5) / 3, np.full(3, 1 / 3)))
+    grid = np.stack(np.meshgrid(*[c[0] for c in cells], indexing="ij"), -1)
+    f = forest.predict(grid.reshape(-1, 3)).reshape(grid.shape[:-1])
+    W = np.einsum("i,j,k->ijk", *[c[1] for c in cells])
+    f0 = np.sum(W * f)
+    assert var == pytest.approx(np.sum(W * (f - f0) ** 2), rel=1e-10)
+    for i in range(3):
+        rest = tuple(a for a in range(3) if a != i)
+        w_i = W.sum(axis=rest)
+        marginal = np.sum(W * f, axis=rest) / w_i
+        assert first[i] == pytest.approx(np.sum(w_i * (marginal - f0) ** 2) / var, abs=1e-10)
+    # one tree: the same as the per-tree decomposition
+    single = RandomForest(1, min_samples_leaf=2).fit(X, y, rng=rng)
+    np.testing.assert_allclose(mean_first_order(single)[0], tree_anova(single.trees[0]).first)
