@@ -24,13 +24,8 @@ starts the next bracket of the loop.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
-from typing import Any
 
-from hpo._seed import SeedLike
-from hpo.fidelity import Fidelity
 from hpo.optimizers.successive_halving import Bracket, BracketSearch, rung_sizes
-from hpo.space import Space
 
 __all__ = ["Hyperband", "bracket_plan"]
 
@@ -73,17 +68,7 @@ class Hyperband(BracketSearch):
     [([81, 27, 9, 3, 1], [1, 3, 9, 27, 81]), ([34, 11, 3, 1], [3, 9, 27, 81])]
     """
 
-    name = "hyperband"
-
-    def __init__(
-        self,
-        space: Space | Mapping[str, Any],
-        *,
-        fidelity: Fidelity,
-        seed: SeedLike = None,
-        eta: int | float = 3,
-    ) -> None:
-        super().__init__(space, fidelity=fidelity, seed=seed, eta=eta)
+    name = "hyperband"  # the constructor is BracketSearch's: (space, *, fidelity, seed, eta)
 
     def _bracket(self, index: int) -> Bracket:
         s = self.s_max - index % (self.s_max + 1)  # s_max, ..., 0, s_max, ...
