@@ -32,6 +32,7 @@ __all__ = [
     "plot_evaluations",
     "plot_importance",
     "plot_parallel_coordinates",
+    "plot_pareto_front",
     "plot_partial_dependence",
     "plot_slice",
 ]
@@ -357,4 +358,54 @@ def plot_parallel_coordinates(obj: Any, *, space: Any = None) -> Figure:
         f"{len(y)} complete trials (colour: loss, dark is low; the best in orange)",
         fontsize="small",
     )
+    return fig
+
+
+def plot_pareto_front(obj: Any, *, problem: Any = None, labels: Sequence[str] = ("f1", "f2")):
+    """The objective vectors of a two-objective run, its Pareto front highlighted.
+
+    Parameters
+    ----------
+    obj : Optimizer, Result or list of Trial
+        A run with two objectives (``n_objectives=2``): completed trials' values are pairs.
+    problem : Problem, optional
+        A problem with a known front (``pareto_front()``) and ``reference_point``: the true
+        front is drawn as a line and the reference point as a cross.
+    labels : pair of str
+        Axis labels.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    from hpo.moo import is_non_dominated
+    from hpo.trial import TrialStatus
+
+    trials = list(getattr(obj, "trials", obj))
+    done = [t for t in trials if t.status is TrialStatus.COMPLETE]
+    points = np.array([t.value for t in done], dtype=float).reshape(len(done), -1)
+    if len(done) and points.shape[1] != 2:
+        raise ValueError(f"plot_pareto_front: needs two objectives, got {points.shape[1]}")
+    fig = Figure(figsize=(4.6, 3.6), layout="constrained")
+    ax = fig.subplots()
+    if problem is not None and getattr(problem, "reference_point", None) is not None:
+        try:
+            true = np.asarray(problem.pareto_front(400))
+        except NotImplementedError:
+            true = None
+        if true is not None:
+            order = np.argsort(true[:, 0])
+            ax.plot(*true[order].T, color="0.6", lw=1.0, label="true front")
+        ax.plot(*problem.reference_point, "x", color="0.3", label="reference point")
+    if len(done):
+        front = points[is_non_dominated(points)]
+        front = front[np.argsort(front[:, 0])]
+        ax.scatter(*points.T, s=10, color="0.75", label="evaluations", rasterized=True)
+        ax.step(*front.T, where="post", color="C0", lw=1.0)
+        ax.scatter(*front.T, s=18, color="C0", zorder=3, label=f"front ({len(front)})")
+    n_failed = len(trials) - len(done) - sum(t.status is TrialStatus.PENDING for t in trials)
+    ax.set_title(f"{len(done)} completed, {n_failed} failed", fontsize=9)
+    ax.set_xlabel(labels[0])
+    ax.set_ylabel(labels[1])
+    ax.legend(frameon=False, fontsize=8)
     return fig

@@ -108,3 +108,38 @@ def test_search_cv():
     search.fit(X, y)
     assert isinstance(plot.plot_evaluations(search), Figure)
     assert isinstance(plot.plot_convergence(search), Figure)
+
+
+def test_pareto_front_plot_highlights_the_non_dominated_trials():
+    from hpo import GeneticAlgorithm
+    from hpo.plot import plot_pareto_front
+    from hpo.problems import get_problem
+
+    problem = get_problem("zdt1:dim=4")
+    opt = GeneticAlgorithm(problem.space, n_objectives=2, seed=0)
+    for _ in range(40):
+        params = opt.ask()
+        opt.tell(params, problem(params))
+    opt.tell(opt.ask(), [float("nan"), 1.0])  # one failed trial, reported in the title
+    fig = plot_pareto_front(opt, problem=problem)
+    ax = fig.axes[0]
+    assert ax.get_title() == "40 completed, 1 failed"
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels == [
+        "true front",
+        "reference point",
+        "evaluations",
+        f"front ({len(opt.pareto_front)})",
+    ]
+    front = ax.collections[-1].get_offsets()
+    assert len(front) == len(opt.pareto_front)
+    with pytest.raises(ValueError, match="two objectives"):
+        plot_pareto_front([_three_objective_trial()])
+
+
+def _three_objective_trial():
+    from hpo.trial import Trial, TrialStatus
+
+    trial = Trial(number=0, params={"x": 0.0})
+    trial.value, trial.status = (1.0, 2.0, 3.0), TrialStatus.COMPLETE
+    return trial
