@@ -104,7 +104,9 @@ def test_search_cv():
     from hpo.sklearn import SearchCV
 
     X, y = load_iris(return_X_y=True)
-    search = SearchCV(SVC(), {"C": Real(1e-2, 1e2, log=True)}, optimizer="random", n_iter=6, seed=0)
+    search = SearchCV(
+        SVC(), {"C": Real(1e-2, 1e2, log=True)}, optimizer="random", n_iter=6, random_state=0
+    )
     search.fit(X, y)
     assert isinstance(plot.plot_evaluations(search), Figure)
     assert isinstance(plot.plot_convergence(search), Figure)
