@@ -46,8 +46,8 @@ from paper_data import (  # noqa: E402
     problems_table,
 )
 from paper_figures import overhead_figure  # noqa: E402
-from paper_mf import load_mf, mf_figures, mf_tables, mf_values  # noqa: E402
 from paper_importance import importance_figure, importance_table  # noqa: E402
+from paper_mf import load_mf, mf_figures, mf_tables, mf_values  # noqa: E402
 from paper_render import render  # noqa: E402
 from paper_text import ClaimFailed, paper_values  # noqa: E402
 

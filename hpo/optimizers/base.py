@@ -121,7 +121,8 @@ class Optimizer:
             raise ValueError(
                 f"n_objectives: {type(self).__name__} optimizes one objective, got "
                 f"n_objectives={n_objectives!r}; choose an optimizer whose "
-                "supports_multi_objective is True (bayes, with ParEGO or EHVI; the GA, which is then NSGA-II; random; grid)"
+                "supports_multi_objective is True (bayes, with ParEGO or EHVI; the GA, which "
+                "is then NSGA-II; random; grid)"
             )
         self.space = space if isinstance(space, Space) else Space(space)
         if self.space.is_conditional and not self.supports_conditional:
