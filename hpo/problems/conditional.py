@@ -162,8 +162,8 @@ class ConditionalMLPProblem(MLPProblem):
 
     adam and sgd keep Bayesmark's fixed settings (``early_stopping=True``; sgd with
     ``learning_rate="invscaling", nesterovs_momentum=True``); lbfgs runs scikit-learn's
-    defaults but ``max_iter=100``. Everything else (protocol, :meth:`evaluate_detailed`, failed fits) is
-    :class:`~hpo.problems.mlp.MLPProblem`'s.
+    defaults but ``max_iter=100``. Everything else (protocol, :meth:`evaluate_detailed`,
+    failed fits) is :class:`~hpo.problems.mlp.MLPProblem`'s.
 
     Parameters
     ----------
