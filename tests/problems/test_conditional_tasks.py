@@ -116,3 +116,15 @@ def test_each_model_branch_evaluates_to_minus_an_accuracy(config):
     assert -1.0 <= loss < -0.5  # better than chance on breast_cancer
     assert p.last_info["model"] == config["model"] and len(p.last_info["fold_losses"]) == 5
     assert loss == pytest.approx(np.mean(p.last_info["fold_losses"]))
+
+
+def test_the_conditional_study_builds_every_problem_and_optimizer():
+    from hpo.bench.study import check_study, find_study, load_study
+
+    study = check_study(load_study(find_study("conditional")))
+    assert {p.problem for p in study.problems} == {
+        "jenatton",
+        "cond_mlp_solver_digits_logloss",
+        "cond_model_digits_acc",
+    }
+    assert {"random", "ga"} <= {o.label for o in study.optimizers}
