@@ -28,7 +28,7 @@ steps, which try every value of a parent, recompute it. An inactive real has zer
 keeps the coordinate of its raw candidate, so that switching its parent brings it in with a
 quasi-random value rather than the fill. This is the "imputation plus activity indicator"
 baseline of conditional BO (see Jenatton et al. 2017, "Bayesian optimization with
-tree-structured dependencies", ICML, section 2, for the discussion of imputation);
+tree-structured dependencies", ICML, on why imputation alone can mislead the kernel);
 ``benchmarks/results/conditional/ablation.md`` compares the two choices.
 
 Acquisition search (all of it lives here; :mod:`hpo.gp.acquisition` only supplies the maths,
