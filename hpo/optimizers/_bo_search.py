@@ -16,6 +16,21 @@ Neurocomputing 380): the kernel sees every point as the configuration it stands 
 * Categorical with ``k`` choices: ``k`` one-hot columns scaled by ``1/sqrt(2)``, so two
   different choices lie at squared distance 1 and no order is assumed between them.
 
+Conditional spaces (``conditional="indicator"``, the default, or ``"impute"``): an inactive
+parameter's features are those of its fixed imputed coordinate (the space's fill value,
+``snap(0.5)``), whatever its unit column holds, so two points that decode to the same
+configuration have the same features; with ``"indicator"`` one more column per conditional
+parameter holds its activity (1 active, 0 inactive), so the kernel tells "inactive" from "set
+to the imputed value" and configurations on different branches lie apart. Activity is computed
+from the decoded parents (categoricals and integers) and is never optimized freely; it is
+piecewise constant, so the gradient steps on the reals see it as a constant and the discrete
+steps, which try every value of a parent, recompute it. An inactive real has zero gradient and
+keeps the coordinate of its raw candidate, so that switching its parent brings it in with a
+quasi-random value rather than the fill. This is the "imputation plus activity indicator"
+baseline of conditional BO (see Jenatton et al. 2017, "Bayesian optimization with
+tree-structured dependencies", ICML, on why imputation alone can mislead the kernel);
+``benchmarks/results/conditional/ablation.md`` compares the two choices.
+
 Acquisition search (all of it lives here; :mod:`hpo.gp.acquisition` only supplies the maths,
 ``a``, ``da/dmu`` and ``da/dvar``, and :mod:`hpo.optimizers.design` the Sobol points):
 scrambled-Sobol raw candidates, then from the best of them reals by gradient (a batched
@@ -55,11 +70,30 @@ _MAX_ROUNDS = 100  # alternations of real and discrete steps; each round that go
 _NEIGHBOURS = (-2, -1, 1, 2)
 
 
-class FeatureMap:
-    """The map from the unit cube of ``space`` to GP features (see the module notes)."""
+CONDITIONAL = ("indicator", "impute")
 
-    def __init__(self, space: Space) -> None:
+
+class FeatureMap:
+    """The map from the unit cube of ``space`` to GP features (see the module notes).
+
+    Parameters
+    ----------
+    space : Space
+    conditional : {"indicator", "impute"}, default "indicator"
+        In a conditional space: impute inactive parameters and add one activity-indicator
+        feature per conditional parameter, or impute only. Ignored for flat spaces.
+    """
+
+    #: Activity structure (class defaults: flat, and maps pickled before conditions existed).
+    conditional: str = "impute"
+    _rules: tuple = ()
+    _indicators: np.ndarray = np.zeros(0, dtype=int)
+
+    def __init__(self, space: Space, conditional: str = "indicator") -> None:
+        if conditional not in CONDITIONAL:
+            raise ValueError(f"conditional must be one of {CONDITIONAL}, got {conditional!r}")
         self.space = space
+        self.conditional = conditional
         self.real = np.flatnonzero(space.is_real)
         self.discrete = np.flatnonzero(~space.is_real)
         self._slices: list[tuple[int, int, int]] = []  # (column, first feature, width)
@@ -69,12 +103,54 @@ class FeatureMap:
             w = 0 if w == 1 and p.kind == "categorical" else w  # one choice: no information
             self._slices.append((j, width, w))
             width += w
+        if space.conditions is not None:
+            self._rules = self._activity_rules(space)
+            if conditional == "indicator":
+                cond = space.conditions.when
+                self._indicators = np.array([j for j, n in enumerate(space.names) if n in cond])
+                width += len(self._indicators)
         self.n_features = width
         self.real_features = np.array([self._slices[j][1] for j in self.real], dtype=int)
 
+    @staticmethod
+    def _activity_rules(space: Space) -> tuple:
+        """``(child column, ((parent column, allowed decoded values), ...))`` in a
+        topological order: the child is active when every parent is active and decodes to
+        one of its allowed values (choice indices for categoricals, integers otherwise)."""
+        cond = space.conditions
+        column = {n: j for j, n in enumerate(space.names)}
+        rules = []
+        for name in cond.order:
+            if name not in cond.when:
+                continue
+            parents = []
+            for parent, values in cond.when[name].items():
+                q = space[parent]
+                allowed = [q.index(v) for v in values] if q.kind == "categorical" else values
+                parents.append((column[parent], np.array(allowed, dtype=np.int64)))
+            rules.append((column[name], tuple(parents)))
+        return tuple(rules)
+
+    def active(self, U: np.ndarray) -> np.ndarray:
+        """Activity of each parameter at unit points ``U``, a boolean array of ``U``'s shape
+        (all True in a flat space)."""
+        U = np.atleast_2d(U)
+        A = np.ones(U.shape, dtype=bool)
+        params = list(self.space.values())
+        for j, parents in self._rules:  # parents before children: their activity is final
+            for q, allowed in parents:
+                A[:, j] &= A[:, q] & np.isin(params[q].decode(U[:, q]), allowed)
+        return A
+
     def __call__(self, U: np.ndarray) -> np.ndarray:
         U = self.space.snap(np.atleast_2d(U))
+        A = None
+        if self._rules:
+            A = self.active(U)
+            U = np.where(A, U, self.space._inactive_unit)  # the imputed coordinate
         F = np.zeros((len(U), self.n_features))
+        if A is not None and len(self._indicators):
+            F[:, -len(self._indicators) :] = A[:, self._indicators]
         for (j, start, w), p in zip(self._slices, self.space.values()):
             if p.kind == "categorical":
                 if w:
@@ -193,6 +269,8 @@ def maximize_mixed(
             return a, None
         dU = np.zeros((len(U), d))
         dU[:, fmap.real] = dF[:, fmap.real_features]
+        if fmap._rules:  # an inactive real's feature is its fixed imputed value
+            dU *= fmap.active(U)
         return a, dU
 
     raw = sobol(n_raw, d, rng)

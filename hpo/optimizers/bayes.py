@@ -109,6 +109,11 @@ class BayesianOptimization(Optimizer):
         (``benchmarks/results/moo/bo.md``).
     reference_point : sequence of float, optional
         EHVI's reference point (default: the worst observed values plus 10 % of their range).
+    conditional : {"indicator", "impute"}, default "indicator"
+        How the GP sees a conditional space (parameters with ``when=``): inactive parameters
+        at a fixed imputed value plus one activity-indicator feature per conditional
+        parameter, or imputation only (see :mod:`hpo.optimizers._bo_search`; the ablation
+        is ``benchmarks/results/conditional/ablation.md``). Ignored for flat spaces.
 
     Attributes
     ----------
@@ -171,6 +176,9 @@ class BayesianOptimization(Optimizer):
 
     name = "bayes"
     supports_multi_objective = True
+    supports_conditional = True
+    #: Class default for optimizers saved before conditional spaces existed.
+    conditional = "indicator"
 
     def __init__(
         self,
@@ -189,6 +197,7 @@ class BayesianOptimization(Optimizer):
         n_objectives: int = 1,
         mo_strategy: str | None = None,
         reference_point: Sequence[float] | None = None,
+        conditional: str = "indicator",
     ) -> None:
         super().__init__(space, seed=seed, fidelity=fidelity, n_objectives=n_objectives)
         self.mo_strategy, self.reference_point = check_mo_options(
@@ -218,7 +227,8 @@ class BayesianOptimization(Optimizer):
         self.on_failure = on_failure
         self.gp_config = gp if gp is not None else GPConfig()
         self.budget = budget
-        self.fmap = FeatureMap(self.space)
+        self.conditional = conditional
+        self.fmap = FeatureMap(self.space, conditional)  # validates conditional
         self.design = UnitDesign("sobol", d, self.rng)
         self.gp: GaussianProcess | None = None
         self._fitted_on = 0  # number of points of the last full hyperparameter fit
@@ -514,8 +524,12 @@ class BayesianOptimization(Optimizer):
         return out
 
     def _unseen_configs(self, seen: set[tuple]) -> list[Params]:
-        axes = self.space.grid_axes(max(p.n_values for p in self.space.values()))
-        configs = (self.space.grid_point(i, axes) for i in range(self._finite_size))
+        k = max(p.n_values for p in self.space.values())
+        if self.space.is_conditional:  # the tree: each distinct configuration once
+            configs = iter(self.space.grid(k))
+        else:
+            axes = self.space.grid_axes(k)
+            configs = (self.space.grid_point(i, axes) for i in range(self._finite_size))
         excluded = self._keys | seen  # asked or told before, or chosen earlier in this batch
         return [c for c in configs if config_key(c) not in excluded]
 
