@@ -128,7 +128,7 @@ class Optimizer:
         if self.space.is_conditional and not self.supports_conditional:
             raise NotImplementedError(
                 f"{type(self).__name__} does not handle conditional search spaces (parameters "
-                "with when=) yet (issue 13); use grid, random or ga"
+                "with when=) yet (issue 13); use grid, random, ga or bayes"
             )
         self.fidelity = check_fidelity(fidelity, self.space, required=self.multi_fidelity)
         self.rng = as_generator(seed)
