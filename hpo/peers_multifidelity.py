@@ -73,6 +73,8 @@ import warnings
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+import numpy as np
+
 from hpo._seed import SeedLike, spawn_seed
 from hpo.fidelity import Fidelity
 from hpo.optimizers.base import Optimizer, Proposal, config_key
@@ -358,7 +360,6 @@ class _SyneTuneStopping(_RungPeer):
         eta: int = 3,
     ) -> None:
         super().__init__(space, fidelity=fidelity, seed=seed, eta=eta)
-        import numpy as np
         from syne_tune import config_space as cs
 
         logging.getLogger("syne_tune").setLevel(logging.ERROR)
@@ -394,7 +395,6 @@ class _SyneTuneStopping(_RungPeer):
         caller's: Syne Tune 0.16 draws from ``numpy.random``'s global generator in places
         (``RandomSearcher.suggest`` samples without its seeded ``random_state``, and
         ``on_trial_add`` picks a bracket), which would make runs irreproducible."""
-        import numpy as np
 
         caller = np.random.get_state()  # noqa: NPY002 (the library's global draws)
         np.random.set_state(self._global_state)  # noqa: NPY002
