@@ -4,6 +4,10 @@ An optimizer, a :class:`~hpo.Result`, a fitted :class:`~hpo.sklearn.SearchCV`, a
 :class:`~hpo.bench.records.RunRecord` of a study journal, the file ``hpo run --json`` writes
 (or its parsed dict), or a list of :class:`~hpo.Trial` all become a :class:`Run`: the search
 space, the trials in order, and the unit-cube arrays the surrogates are fitted on.
+
+A run with several objectives has no single loss to explain: :func:`as_trials` asks which
+one (``objective=k``) and gives a run of that objective alone; its front is drawn by
+:func:`hpo.plot.plot_pareto_front`.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -34,11 +38,22 @@ class Run:
         Every trial in order, failed and pending ones included.
     label : str
         A name for legends (the optimizer's).
+    problem : str or None
+        The problem's spec when the run came from a journal or ``hpo run --json`` record.
     """
 
     space: Space
     trials: list[Trial]
     label: str = ""
+    problem: str | None = None
+
+    @property
+    def n_objectives(self) -> int:
+        """Number of objectives: the length of the completed trials' values (1 for floats)."""
+        for t in self.trials:
+            if t.status is TrialStatus.COMPLETE and isinstance(t.value, (tuple, list)):
+                return len(t.value)
+        return 1
 
     @property
     def completed(self) -> list[Trial]:
@@ -102,10 +117,10 @@ def _from_record(d: Mapping[str, Any], space: Space | None) -> Run:
         from hpo.problems import get_problem
 
         space = get_problem(d["problem"]).space  # a budget in the params is left out
-    return Run(space, trials, str(d.get("optimizer", "")))
+    return Run(space, trials, str(d.get("optimizer", "")), d.get("problem"))
 
 
-def as_trials(obj: Any, *, space: Space | None = None) -> Run:
+def as_trials(obj: Any, *, space: Space | None = None, objective: int | None = None) -> Run:
     """The space and trials of a search, from whatever holds them.
 
     Parameters
@@ -116,6 +131,9 @@ def as_trials(obj: Any, *, space: Space | None = None) -> Run:
     space : Space, optional
         The search space, for objects that do not carry one (a ``Result``, a list of trials);
         inferred from the trials when omitted (see :func:`infer_space`).
+    objective : int, optional
+        For a run with several objectives, which one to explain (from 0): the run returned
+        has that objective's value as each completed trial's value. Required for such runs.
 
     Returns
     -------
@@ -125,7 +143,45 @@ def as_trials(obj: Any, *, space: Space | None = None) -> Run:
     ------
     TypeError
         For any other object.
+    ValueError
+        For a run with several objectives and no ``objective``, or an ``objective`` out of
+        range.
+
+    Examples
+    --------
+    >>> from hpo import RandomSearch
+    >>> from hpo.problems import get_problem
+    >>> p = get_problem("zdt1")
+    >>> opt = RandomSearch(p.space, n_objectives=2, seed=0)
+    >>> for params in opt.ask(8):
+    ...     opt.tell(params, p(params))
+    >>> as_trials(opt, objective=1).completed[0].value == opt.trials[0].value[1]
+    True
     """
+    run = _collect(obj, space)
+    m = run.n_objectives
+    if objective is None:
+        if m > 1:
+            raise ValueError(
+                f"objective: the run has {m} objectives and no single loss to explain; pass "
+                f"objective=k (0 <= k < {m}) to explain one, or draw the front with "
+                "hpo.plot.plot_pareto_front"
+            )
+        return run
+    if not (isinstance(objective, (int, np.integer)) and 0 <= objective < m):
+        raise ValueError(f"objective must be an integer in [0, {m}), got {objective!r}")
+    if m == 1:
+        return run
+    k = int(objective)
+    trials = [
+        replace(t, value=t.value[k]) if isinstance(t.value, (tuple, list)) else t
+        for t in run.trials
+    ]
+    return Run(run.space, trials, f"{run.label} (objective {k})".strip(), run.problem)
+
+
+def _collect(obj: Any, space: Space | None) -> Run:
+    """The run held by ``obj``, whatever its number of objectives."""
     if isinstance(obj, Run):
         return obj
     if isinstance(obj, (str, Path)):
@@ -153,11 +209,12 @@ def as_trials(obj: Any, *, space: Space | None = None) -> Run:
 
 def load_runs(path: str | Path) -> list[Run]:
     """Every run of a study journal (``journal.jsonl`` or ``.gz``) or of a ``hpo run --json``
-    file, as :class:`Run` objects."""
+    file, as :class:`Run` objects (with all their objectives: select one with
+    ``as_trials(run, objective=k)``)."""
     path = Path(path)
     if path.suffix in (".jsonl", ".gz") or path.is_dir():
         from hpo.bench.journal import load_journal
 
         journal = path / "journal.jsonl" if path.is_dir() else path
-        return [as_trials(r) for r in load_journal(journal)]
-    return [as_trials(path)]
+        return [_collect(r, None) for r in load_journal(journal)]
+    return [_collect(path, None)]

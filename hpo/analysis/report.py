@@ -1,15 +1,18 @@
 """What ``hpo analyze TRIALS.json --out DIR`` writes: the figures of one run and an
-importance table from the three estimators."""
+importance table from the three estimators; for a run with several objectives, the Pareto
+front (its figure with two objectives, its table) and the importance table of each objective."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from hpo.analysis.data import Run, load_runs
 from hpo.analysis.importance import SURROGATES, Sensitivity, sensitivity
 
-__all__ = ["importance_table", "write_analysis"]
+__all__ = ["front_table", "importance_table", "write_analysis"]
 
 
 def importance_table(results: dict[str, Sensitivity]) -> str:
@@ -50,6 +53,31 @@ def importance_table(results: dict[str, Sensitivity]) -> str:
     return "\n".join(lines + notes) + "\n"
 
 
+def front_table(run: Run) -> str:
+    """A Markdown table of the non-dominated completed trials of a run with several
+    objectives, by increasing first objective."""
+    from hpo.moo import is_non_dominated
+
+    done = [t for t in run.trials if t.ok and isinstance(t.value, (tuple, list))]
+    points = np.array([t.value for t in done], dtype=float).reshape(len(done), -1)
+    front = [done[i] for i in np.flatnonzero(is_non_dominated(points))] if done else []
+    front.sort(key=lambda t: t.value[0])
+    names = list(run.space.names)
+    m = run.n_objectives
+    header = ["trial", *(f"f{k + 1}" for k in range(m)), *names]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for t in front:
+        params = [_fmt(t.params.get(n, "")) for n in names]
+        values = [f"{v:.6g}" for v in t.value]
+        lines.append("| " + " | ".join([str(t.number), *values, *params]) + " |")
+    title = f"Pareto front: {len(front)} of {len(done)} completed trials ({len(run.failed)} failed)"
+    return "\n".join([title, "", *lines]) + "\n"
+
+
+def _fmt(v: Any) -> str:
+    return f"{v:.6g}" if isinstance(v, float) else str(v)
+
+
 def write_analysis(
     source: str | Path | Any, out: str | Path, *, run: int = 0, seed: int = 0
 ) -> list[Path]:
@@ -69,7 +97,9 @@ def write_analysis(
     Returns
     -------
     list of Path
-        The files written: ``importance.md`` and ``*.png``.
+        The files written: ``importance.md`` and ``*.png``; for a run with several
+        objectives ``front.md``, ``importance.md`` (one table per objective) and, with two
+        objectives, ``pareto_front.png``.
     """
     from hpo import plot
     from hpo.analysis.data import as_trials
@@ -79,6 +109,8 @@ def write_analysis(
     if not 0 <= run < len(runs):
         raise ValueError(f"run must lie in [0, {len(runs) - 1}], got {run!r}")
     chosen: Run = runs[run]
+    if chosen.n_objectives > 1:
+        return _write_multiobjective(chosen, Path(out), seed)
     if len(chosen.completed) < 4:
         raise ValueError(f"run {run}: importance needs at least 4 completed trials")
     out = Path(out)
@@ -98,4 +130,37 @@ def write_analysis(
     }
     for stem, fig in figures.items():
         paths += save_figure(fig, out / stem, formats=("png",))
+    return paths
+
+
+def _write_multiobjective(run: Run, out: Path, seed: int) -> list[Path]:
+    """``hpo analyze`` of a run with several objectives: the front and, per objective, the
+    importance table (the single-loss figures do not apply)."""
+    from hpo import plot
+    from hpo.analysis.data import as_trials
+    from hpo.bench.plots import save_figure
+
+    m = run.n_objectives
+    out.mkdir(parents=True, exist_ok=True)
+    front = out / "front.md"
+    front.write_text(front_table(run))
+    paths = [front]
+    sections = []
+    for k in range(m):
+        one = as_trials(run, objective=k)
+        if len(one.completed) < 4:
+            raise ValueError(f"objective {k}: importance needs at least 4 completed trials")
+        results = {s: sensitivity(one, surrogate=s, seed=seed) for s in SURROGATES}
+        sections.append(f"## Objective f{k + 1}\n\n" + importance_table(results))
+    table = out / "importance.md"
+    table.write_text("\n".join(sections))
+    paths.append(table)
+    if m == 2:
+        problem = None
+        if run.problem:
+            from hpo.problems import get_problem
+
+            problem = get_problem(run.problem)
+        fig = plot.plot_pareto_front(run.trials, problem=problem)
+        paths += save_figure(fig, out / "pareto_front", formats=("png",))
     return paths

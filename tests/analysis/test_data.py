@@ -74,3 +74,35 @@ def test_infer_space_needs_trials():
 def test_rejects_other_objects():
     with pytest.raises(TypeError, match="Optimizer"):
         as_trials(42)
+
+
+@pytest.fixture(scope="module")
+def two_objective_run():
+    from hpo.problems import get_problem
+
+    p = get_problem("zdt1:dim=4")
+    opt = RandomSearch(p.space, n_objectives=2, seed=0)
+    for params in opt.ask(12):
+        opt.tell(params, p(params))
+    opt.tell(opt.ask(), [float("nan"), 1.0])  # a failed trial
+    return opt
+
+
+def test_several_objectives_need_a_choice(two_objective_run):
+    with pytest.raises(ValueError, match=r"2 objectives.*objective=k.*plot_pareto_front"):
+        as_trials(two_objective_run)
+    with pytest.raises(ValueError, match="objective must be an integer in"):
+        as_trials(two_objective_run, objective=2)
+
+
+def test_one_objective_of_several(two_objective_run):
+    trials = two_objective_run.trials
+    for k in (0, 1):
+        run = as_trials(two_objective_run, objective=k)
+        assert run.n_objectives == 1
+        assert [t.value for t in run.completed] == [t.value[k] for t in trials if t.ok]
+        assert len(run.failed) == 1
+        X, y = run.arrays()
+        assert X.shape == (12, 4) and y.shape == (12,)
+    # the optimizer's own trials keep their vectors
+    assert all(isinstance(t.value, tuple) for t in trials if t.ok)
