@@ -16,18 +16,18 @@ pairs of leaves. With, per leaf ``l``, value ``v_l``, widths ``w_lj`` on axis ``
   main effect ``V_i = C_i``, pair ``V_ij = C_ij - C_i - C_j``, total effect
   ``T_i = V - C_{-i}`` (Homma & Saltelli 1996).
 
-Hutter et al. decompose each tree and average the fractions ``V_U / V`` over the forest.
-Each tree of a forest grown to small leaves is a jagged, strongly interacting fit, so its own
-variance ``V`` holds interaction variance that the forest's average does not have, and the
-per-tree first-order fractions are biased low (measured on the Ishigami and Sobol G
-functions, benchmarks/results/analysis). :func:`mean_first_order` gives instead the
-first-order fractions of the forest's *mean prediction* ``F = (1/T) sum_t f_t``, exactly:
-its marginal on axis ``i`` is the average of the trees' marginals (integration is linear), and
-its variance ``Var F = (1/T^2) sum_{t,t'} sum_{l in t, l' in t'} v_l v_l' |l cap l'| - f_0^2``
-needs the overlaps of the leaves of every pair of trees (the joint partition). That partition
-is large (about 80 cells per leaf for 1,000 trials in 10 dimensions, 25 s for 16 trees), so
-:func:`forest_fanova`, which :func:`hpo.analysis.importance` calls, keeps the per-tree
-fractions of Hutter et al.; the exact mean is for small forests and for checking them.
+Hutter et al. decompose each tree and average the fractions ``V_U / V`` over the forest
+(:func:`forest_fanova`). Each tree of a forest grown to small leaves is a jagged, strongly
+interacting fit, so its own variance ``V`` holds interaction variance that the forest's
+average does not have, and the per-tree first-order fractions are biased low (measured on the
+Ishigami and Sobol G functions, benchmarks/results/analysis). :func:`mean_fanova` decomposes
+instead the forest's *mean prediction* ``F = (1/T) sum_t f_t``, exactly: its marginal on axis
+``i`` is the average of the trees' marginals (integration is linear), and its variance
+``Var F = (1/T^2) sum_{t,t'} sum_{l in t, l' in t'} v_l v_l' |l cap l'| - f_0^2`` needs the
+overlaps of the leaves of every pair of trees, found by walking each leaf of one tree down
+the other (:func:`hpo.analysis.integrate.integrate`, about 1.5 s for 24 trees of 1,000 trials
+in 10 dimensions). :func:`hpo.analysis.importance` decomposes so the two-stage forest of
+:mod:`hpo.analysis.stacked`, whose trees only make sense together.
 """
 
 from __future__ import annotations
@@ -39,12 +39,16 @@ from itertools import combinations
 import numpy as np
 
 from hpo.analysis.forest import RandomForest, Tree
+from hpo.analysis.integrate import integrate
 
 __all__ = [
     "ForestANOVA",
+    "MeanANOVA",
     "TreeANOVA",
     "closed_variance",
     "forest_fanova",
+    "mean_and_variance",
+    "mean_fanova",
     "mean_first_order",
     "tree_anova",
 ]
@@ -154,37 +158,6 @@ def tree_anova(
     return TreeANOVA(closed1 / var, (var - closed_rest) / var, pair / var, var)
 
 
-def _box_overlap(a: Tree, b: Tree) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Pairs ``(l, l')`` of leaves of ``a`` and ``b`` that intersect, and the volume of each
-    intersection: one dense pass on the axis cut most often, then only the pairs left."""
-    d = a.lower.shape[1]
-
-    def overlap(j: int, ia: np.ndarray | slice, ib: np.ndarray | slice) -> np.ndarray:
-        if j in a.levels:
-            ma, mb = a.levels[j][ia].astype(float), b.levels[j][ib].astype(float)
-            k = ma.shape[-1]
-            if isinstance(ia, slice):
-                return ma @ mb.T / k
-            return np.einsum("pk,pk->p", ma, mb) / k
-        lo_a, hi_a, lo_b, hi_b = a.lower[ia, j], a.upper[ia, j], b.lower[ib, j], b.upper[ib, j]
-        if isinstance(ia, slice):
-            lo_a, hi_a = lo_a[:, None], hi_a[:, None]
-        return np.maximum(np.minimum(hi_a, hi_b) - np.maximum(lo_a, lo_b), 0.0)
-
-    cuts = [len(np.unique(a.lower[:, j])) for j in range(d)]
-    first = int(np.argmax(cuts))
-    dense = overlap(first, slice(None), slice(None))
-    ia, ib = np.nonzero(dense > 0.0)
-    vol = dense[ia, ib]
-    for j in range(d):
-        if j == first:
-            continue
-        vol = vol * overlap(j, ia, ib)
-        keep = vol > 0.0
-        ia, ib, vol = ia[keep], ib[keep], vol[keep]
-    return ia, ib, vol
-
-
 def _marginals(tree: Tree, i: int, edges: np.ndarray | None) -> np.ndarray:
     """``E[f | x_i]`` of a tree on the cells between ``edges`` (numeric axis) or on the
     levels of a categorical axis."""
@@ -200,28 +173,42 @@ def _marginals(tree: Tree, i: int, edges: np.ndarray | None) -> np.ndarray:
     return np.cumsum(diff)[:-1]
 
 
-def mean_first_order(forest: RandomForest) -> tuple[np.ndarray, float]:
-    """First-order fractions ``V_i / V`` of the forest's mean prediction, and ``V``.
+def mean_and_variance(forest: RandomForest) -> tuple[float, float]:
+    """Mean ``f_0`` and variance ``V`` of the forest's mean prediction ``F``, exactly.
 
-    Exact (see the module docstring): the marginal of the mean on axis ``i`` is the mean of
-    the trees' marginals on the union of their split points; ``V`` sums the products of the
-    leaf values of every pair of trees over the volumes of their intersections. Zeros (and
-    ``V = 0``) for a constant forest.
+    ``E[F^2] = (1/T^2) sum_{t,t'} sum_{l in t} v_l int_l f_t'``: each tree's own term is
+    ``sum_l v_l^2 vol_l``; a pair's cross term integrates one tree over the leaves of the
+    other (:func:`hpo.analysis.integrate.integrate`), once per pair.
     """
     trees = forest.trees
     if not trees:
         raise ValueError("forest must be fitted (call fit first)")
-    T, d = len(trees), trees[0].lower.shape[1]
-    means = [_moments(t)[1] for t in trees]
-    f0 = float(np.mean(means))
-    second = 0.0  # E[F^2] = (1/T^2) sum_{t,t'} E[f_t f_t']
-    for s, a in enumerate(trees):
-        for u in range(s, T):
-            b = trees[u]
-            ia, ib, vol = _box_overlap(a, b)
-            term = float(np.sum(a.value[ia] * b.value[ib] * vol))
-            second += term if u == s else 2.0 * term
-    var = second / T**2 - f0**2
+    T = len(trees)
+    vols = [np.prod(t.widths(), axis=1) for t in trees]
+    f0 = float(np.mean([t.value @ v for t, v in zip(trees, vols)]))
+    shifted = [t.value - f0 for t in trees]  # centred: no cancellation in E[F^2] - f_0^2
+    second = sum(float(c**2 @ v) for c, v in zip(shifted, vols))
+    for u in range(1, T):  # the leaves of trees 0..u-1 integrated over tree u
+        lower = np.concatenate([t.lower for t in trees[:u]])
+        upper = np.concatenate([t.upper for t in trees[:u]])
+        levels = {j: np.concatenate([t.levels[j] for t in trees[:u]]) for j in trees[u].levels}
+        inner = integrate(trees[u], lower, upper, levels, values=shifted[u])
+        second += 2.0 * float(np.concatenate(shifted[:u]) @ inner)
+    return f0, second / T**2
+
+
+def mean_first_order(forest: RandomForest) -> tuple[np.ndarray, float]:
+    """First-order fractions ``V_i / V`` of the forest's mean prediction, and ``V``.
+
+    Exact (see the module docstring): the marginal of the mean on axis ``i`` is the mean of
+    the trees' marginals on the union of their split points; ``V`` comes from
+    :func:`mean_and_variance`. Zeros (and ``V = 0``) for a constant forest.
+    """
+    trees = forest.trees
+    if not trees:
+        raise ValueError("forest must be fitted (call fit first)")
+    d = trees[0].lower.shape[1]
+    f0, var = mean_and_variance(forest)
     if var <= 1e-14 * max(f0**2, 1e-300):
         return np.zeros(d), 0.0
     first = np.empty(d)
@@ -280,3 +267,89 @@ def forest_fanova(
     tot = np.array([p.total for p in parts])
     pair = np.mean([p.pairs for p in parts], axis=0)
     return ForestANOVA(first.mean(0), tot.mean(0), pair, first, tot)
+
+
+def _ratios(rows: Tree, every: Tree) -> list[np.ndarray]:
+    """``R_j(l, l') = |l_j cap l'_j| / (w_lj w_l'j)`` between the leaves of ``rows`` and of
+    ``every`` (all the forest's leaves), one ``(L_rows, L_every)`` matrix per axis."""
+    w_r, w_e = rows.widths(), every.widths()
+    out = []
+    for j in range(w_r.shape[1]):
+        if j in rows.levels:
+            a, b = rows.levels[j].astype(float), every.levels[j].astype(float)
+            overlap = a @ b.T / a.shape[1]
+        else:
+            high = np.minimum(rows.upper[:, j, None], every.upper[None, :, j])
+            overlap = np.maximum(
+                high - np.maximum(rows.lower[:, j, None], every.lower[None, :, j]), 0
+            )
+        out.append(overlap / np.outer(w_r[:, j], w_e[:, j]))
+    return out
+
+
+@dataclass
+class MeanANOVA:
+    """Exact fANOVA of a forest's mean prediction ``F``: first-order ``first[i]``, total
+    ``total[i]`` and pairwise ``pairs[i, j]`` (``i < j``) fractions of ``variance = Var F``."""
+
+    first: np.ndarray
+    total: np.ndarray
+    pairs: np.ndarray
+    variance: float
+
+
+def mean_fanova(
+    forest: RandomForest, *, total: bool = True, pairs: Sequence[int] | None = None
+) -> MeanANOVA:
+    """First-order, total and pairwise variance fractions of the forest's mean prediction.
+
+    The first-order fractions and ``V`` come from :func:`mean_first_order`. With the leaves
+    of all ``T`` trees pooled and centred, ``g_l = (v_l - f_0) vol_l``, the closed index of a
+    set of axes ``U`` is ``C_U = (1/T^2) sum_{l,l'} g_l g_l' prod_{j in U} R_j(l, l')`` (the
+    module docstring's formula over pairs of trees); totals ``T_i = V - C_{-i}`` use prefix
+    and suffix products over the axes, pairs ``V_ij = C_ij - C_i - C_j`` (Sobol 2001). Dense
+    in the leaves, ``O(d L_t N)`` for each tree's ``L_t`` leaves against all ``N``: meant for
+    :func:`hpo.analysis.sensitivity`; :func:`hpo.analysis.importance` needs the first-order
+    fractions only.
+    """
+    first, var = mean_first_order(forest)
+    d = len(first)
+    pair = np.zeros((d, d))
+    if var <= 0.0:
+        return MeanANOVA(first, np.zeros(d), pair, 0.0)
+    trees = forest.trees
+    T = len(trees)
+    f0 = float(np.mean([t.value @ np.prod(t.widths(), axis=1) for t in trees]))
+    every = Tree(
+        value=np.concatenate([t.value for t in trees]) - f0,
+        lower=np.concatenate([t.lower for t in trees]),
+        upper=np.concatenate([t.upper for t in trees]),
+        levels={j: np.concatenate([t.levels[j] for t in trees]) for j in trees[0].levels},
+    )
+    g_all = every.value * np.prod(every.widths(), axis=1)
+    closed_rest = np.zeros(d)
+    closed_pair = np.zeros((d, d))
+    axes = sorted(pairs or ())
+    step = max(1, 200_000 // len(g_all))  # rows of leaves at a time
+    for start in range(0, len(g_all), step):
+        sl = slice(start, start + step)
+        rows = Tree(every.value[sl], every.lower[sl], every.upper[sl],
+                    {j: m[sl] for j, m in every.levels.items()})  # fmt: skip
+        R = _ratios(rows, every)
+        G = np.outer(g_all[sl], g_all)
+        for i, j in combinations(axes, 2):
+            closed_pair[i, j] += np.sum(G * R[i] * R[j])
+        if total:
+            prefix = [np.ones_like(G)]
+            for r in R[:-1]:
+                prefix.append(prefix[-1] * r)
+            suffix = np.ones_like(G)
+            for i in range(d - 1, -1, -1):
+                closed_rest[i] += np.sum(G * prefix[i] * suffix)
+                suffix = suffix * R[i]
+    closed_rest, closed_pair = closed_rest / T**2, closed_pair / T**2
+    closed1 = first * var
+    for i, j in combinations(axes, 2):
+        pair[i, j] = (closed_pair[i, j] - closed1[i] - closed1[j]) / var
+    tot = (var - closed_rest) / var if total else np.zeros(d)
+    return MeanANOVA(first, tot, pair, var)

@@ -19,7 +19,32 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["RandomForest", "Tree"]
+__all__ = ["Nodes", "RandomForest", "Tree"]
+
+
+@dataclass
+class Nodes:
+    """The nodes of a tree, root first (``N`` nodes).
+
+    Attributes
+    ----------
+    axis : ndarray of int of shape (N,)
+        Split axis of each internal node, -1 at a leaf.
+    threshold : ndarray of shape (N,)
+        A numeric split sends ``x <= threshold`` to the left child.
+    children : ndarray of int of shape (N, 2)
+        Left and right child of each internal node.
+    leaf : ndarray of int of shape (N,)
+        Index of the leaf (in :class:`Tree`'s arrays) of each leaf node, -1 elsewhere.
+    left_levels : dict of int to ndarray of bool of shape (N, k_j)
+        For a split on categorical axis ``j``, the levels sent left.
+    """
+
+    axis: np.ndarray
+    threshold: np.ndarray
+    children: np.ndarray
+    leaf: np.ndarray
+    left_levels: dict[int, np.ndarray]
 
 
 @dataclass
@@ -34,12 +59,16 @@ class Tree:
         Interval of each leaf on each numeric axis (``[0, 1]`` on categorical axes).
     levels : dict of int to ndarray of shape (L, k_j)
         For each categorical axis ``j``, which of its ``k_j`` levels each leaf covers.
+    nodes : Nodes or None
+        The splits that lead to the leaves (for integrals over boxes,
+        :func:`hpo.analysis.integrate.integrate`).
     """
 
     value: np.ndarray
     lower: np.ndarray
     upper: np.ndarray
     levels: dict[int, np.ndarray]
+    nodes: Nodes | None = None
 
     def widths(self) -> np.ndarray:
         """Measure of each leaf on each axis (uniform measure), shape ``(L, d)``."""
@@ -97,6 +126,7 @@ class RandomForest:
         max_features: float = 1.0,
         max_depth: int = 32,
         bootstrap: bool = True,
+        splitter: str = "best",
     ) -> None:
         if not (isinstance(n_trees, (int, np.integer)) and n_trees >= 1):
             raise ValueError(f"n_trees must be a positive integer, got {n_trees!r}")
@@ -108,11 +138,14 @@ class RandomForest:
             raise ValueError(f"max_features must lie in (0, 1], got {max_features!r}")
         if not (isinstance(max_depth, (int, np.integer)) and max_depth >= 1):
             raise ValueError(f"max_depth must be a positive integer, got {max_depth!r}")
+        if splitter not in ("best", "random"):
+            raise ValueError(f"splitter must be 'best' or 'random', got {splitter!r}")
         self.n_trees = int(n_trees)
         self.min_samples_leaf = int(min_samples_leaf)
         self.max_features = float(max_features)
         self.max_depth = int(max_depth)
         self.bootstrap = bootstrap
+        self.splitter = splitter
         self.trees: list[Tree] = []
         self.n_levels: np.ndarray | None = None
         self.is_categorical: np.ndarray | None = None
@@ -185,6 +218,10 @@ class RandomForest:
         lo, hi = np.zeros((1, d)), np.ones((1, d))
         lev = {int(j): np.ones((1, self.n_levels[j]), bool) for j in np.flatnonzero(cat)}
         rows = np.arange(n)
+        ids = np.zeros(1, dtype=np.int64)  # node number (root first) of each node of a depth
+        n_ids = 1
+        leaf_ids: list[int] = []  # node number of each leaf, in the order of `leaves`
+        split_ids, split_axis, split_thr, split_levels = [], [], [], []
         for depth in range(self.max_depth + 1):
             n_nodes = len(lo)
             count = np.bincount(node, minlength=n_nodes)
@@ -197,9 +234,16 @@ class RandomForest:
             axis, threshold, left_levels = split
             for k in np.flatnonzero(axis < 0):  # these nodes become leaves
                 leaves.append((mean[k], lo[k], hi[k], {j: m[k] for j, m in lev.items()}))
+                leaf_ids.append(int(ids[k]))
             splitting = np.flatnonzero(axis >= 0)
             if len(splitting) == 0:
                 break
+            split_ids.append(ids[splitting])
+            split_axis.append(axis[splitting])
+            split_thr.append(threshold[splitting])
+            split_levels.append({j: m[splitting] for j, m in left_levels.items()})
+            ids = n_ids + np.arange(2 * len(splitting))
+            n_ids += 2 * len(splitting)
             # children 2c (left) and 2c + 1 (right) of the c-th splitting node
             child = np.full(n_nodes, -1)
             child[splitting] = 2 * np.arange(len(splitting))
@@ -223,11 +267,28 @@ class RandomForest:
                 else:
                     new_hi[2 * c, j] = new_lo[2 * c + 1, j] = threshold[k]
             lo, hi, lev = new_lo, new_hi, new_lev
+        nodes = Nodes(
+            axis=np.full(n_ids, -1),
+            threshold=np.zeros(n_ids),
+            children=np.full((n_ids, 2), -1),
+            leaf=np.full(n_ids, -1),
+            left_levels={int(j): np.zeros((n_ids, self.n_levels[j]), bool) for j in lev},
+        )
+        nodes.leaf[leaf_ids] = np.arange(len(leaf_ids))
+        first_child = 1
+        for at, ax, thr, levels in zip(split_ids, split_axis, split_thr, split_levels):
+            nodes.axis[at], nodes.threshold[at] = ax, thr
+            nodes.children[at] = first_child + np.arange(2 * len(at)).reshape(-1, 2)
+            first_child += 2 * len(at)
+            for j, m in levels.items():
+                on_j = ax == j
+                nodes.left_levels[j][at[on_j]] = m[on_j]
         return Tree(
             value=np.array([v for v, *_ in leaves]),
             lower=np.array([a for _, a, _, _ in leaves]).reshape(-1, d),
             upper=np.array([b for _, _, b, _ in leaves]).reshape(-1, d),
             levels={int(j): np.array([m[j] for *_, m in leaves]) for j in np.flatnonzero(cat)},
+            nodes=nodes,
         )
 
     def _best_splits(
@@ -271,6 +332,12 @@ class RandomForest:
         ns = node[order[:, 0]]  # node along the sorted order (the same on every axis)
         start = np.concatenate([[0], np.cumsum(count)])[:-1]
         cs = np.cumsum(ys, axis=0)
+        tried = np.ones((n_nodes, d), bool)
+        if n_try < d:  # a random subset of the axes for every node
+            keys = rng.random((n_nodes, d))
+            tried = keys <= np.sort(keys, axis=1)[:, n_try - 1 : n_try]
+        if self.splitter == "random":
+            return self._random_splits(zs, cs, ns, start, count, can_split, tried, level_rank, rng)
         before = np.where(start[ns] > 0, cs[start[ns] - 1, :].T, 0.0).T  # sums before node
         left_sum = (cs - before)[:-1]
         n_left = (np.arange(m) - start[ns] + 1)[:-1, None]
@@ -282,10 +349,7 @@ class RandomForest:
         leaf = self.min_samples_leaf
         valid = (zs[1:] > zs[:-1]) & (ns[1:] == ns[:-1])[:, None]
         valid &= (n_left >= leaf) & (n_node - n_left >= leaf) & can_split[ns][:-1, None]
-        if n_try < d:  # a random subset of the axes for every node
-            keys = rng.random((n_nodes, d))
-            tried = keys <= np.sort(keys, axis=1)[:, n_try - 1 : n_try]
-            valid &= tried[ns[:-1]]
+        valid &= tried[ns[:-1]]
         gain = np.where(valid, gain, -np.inf)
         best_axis = np.argmax(gain, axis=1)
         best_gain = gain[np.arange(m - 1), best_axis]
@@ -311,4 +375,68 @@ class RandomForest:
                 if a[c] < edge < b[c]:
                     thr[c] = edge
         threshold[nodes_seen] = thr
+        return axis, threshold, left_levels
+
+    def _random_splits(
+        self,
+        zs: np.ndarray,
+        cs: np.ndarray,
+        ns: np.ndarray,
+        start: np.ndarray,
+        count: np.ndarray,
+        can_split: np.ndarray,
+        tried: np.ndarray,
+        level_rank: dict[int, np.ndarray],
+        rng: np.random.Generator,
+    ) -> tuple[np.ndarray, np.ndarray, dict[int, np.ndarray]]:
+        """Extremely randomized splits (Geurts, Ernst & Wehenkel 2006, *Extremely randomized
+        trees*, Machine Learning 63, Algorithm 2): on each tried axis one threshold drawn
+        uniformly between the node's smallest and largest coordinate (on an integer or
+        categorical axis, one of the edges between the node's bins, uniformly), and the best
+        of these by squared error. ``zs`` and ``cs``: coordinates sorted by (node, value) per
+        axis and the running sums of the responses in that order, shape ``(m, d)``; ``ns``
+        the node at each position of that order."""
+        n_nodes, d = len(count), zs.shape[1]
+        axis = np.full(n_nodes, -1)
+        threshold = np.zeros(n_nodes)
+        left_levels: dict[int, np.ndarray] = {}
+        live = np.flatnonzero(can_split)
+        first, last = start[live], start[live] + count[live] - 1
+        zmin, zmax = zs[first], zs[last]
+        u = rng.random((len(live), d))
+        t = zmin + u * (zmax - zmin)
+        for j in np.flatnonzero(self.n_levels > 0):
+            k = self.n_levels[j]
+            # bins: centres (i + 1/2) / k on integer axes, ranks r / k on categorical ones
+            half = 0.5 if self.is_categorical[j] else 0.0
+            low, high = np.floor(zmin[:, j] * k + half), np.floor(zmax[:, j] * k + half)
+            t[:, j] = (low + 1.0 - half + np.floor(u[:, j] * (high - low))) / k
+        before = np.where(first[:, None] > 0, cs[np.maximum(first - 1, 0)], 0.0)
+        total = cs[last] - before
+        n_node = count[live][:, None]
+        # the last sample of each node at or below its threshold, from the (node, value) order
+        pos = np.empty((len(live), d), dtype=np.int64)
+        for j in range(d):
+            key = ns * 4.0 + zs[:, j]
+            pos[:, j] = np.searchsorted(key, live * 4.0 + t[:, j], side="right") - 1
+        pos = np.clip(pos, first[:, None], last[:, None])
+        n_left = pos - first[:, None] + 1
+        left_sum = np.take_along_axis(cs, pos, axis=0) - before
+        with np.errstate(divide="ignore", invalid="ignore"):
+            gain = left_sum**2 / n_left + (total - left_sum) ** 2 / (n_node - n_left)
+        leaf = self.min_samples_leaf
+        valid = (n_left >= leaf) & (n_node - n_left >= leaf) & tried[live] & (zmax > zmin)
+        gain = np.where(valid, gain, -np.inf)
+        best = np.argmax(gain, axis=1)
+        ok = np.isfinite(gain[np.arange(len(live)), best])
+        nodes, best = live[ok], best[ok]
+        axis[nodes] = best
+        threshold[nodes] = t[ok, best]
+        for j in np.flatnonzero(self.is_categorical):
+            on_j = best == j
+            if on_j.any():
+                mask = np.zeros((n_nodes, self.n_levels[j]), bool)
+                rank = level_rank[int(j)][nodes[on_j]] / self.n_levels[j]
+                mask[nodes[on_j]] = rank <= threshold[nodes[on_j], None]
+                left_levels[int(j)] = mask
         return axis, threshold, left_levels

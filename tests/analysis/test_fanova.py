@@ -4,7 +4,13 @@ import numpy as np
 import pytest
 
 from hpo.analysis import sensitivity
-from hpo.analysis.fanova import closed_variance, forest_fanova, mean_first_order, tree_anova
+from hpo.analysis.fanova import (
+    closed_variance,
+    forest_fanova,
+    mean_fanova,
+    mean_first_order,
+    tree_anova,
+)
 from hpo.analysis.forest import RandomForest
 from hpo.problems.sensitivity import Ishigami, SobolG
 
@@ -96,8 +102,7 @@ def test_forest_ranks_ishigami_and_finds_its_interaction(ishigami_run):
     first = np.array(list(s.first.values()))
     assert list(np.argsort(-first)) == [1, 0, 2]
     exact = np.array(Ishigami.first_order)
-    # the per-tree fractions are biased low (each tree's variance holds its own noise), so
-    # the check is on the normalized indices, the form Optuna reports
+    # the normalized indices, the form Optuna reports
     np.testing.assert_allclose(list(s.normalized().values()), exact / exact.sum(), atol=0.05)
     assert next(iter(s.pairs)) == ("x0", "x2")  # the only interaction of Ishigami
     assert s.total["x2"] > 0.15
@@ -140,3 +145,42 @@ def test_mean_first_order_is_exact_on_the_joint_grid():
     # one tree: the same as the per-tree decomposition
     single = RandomForest(1, min_samples_leaf=2).fit(X, y, rng=rng)
     np.testing.assert_allclose(mean_first_order(single)[0], tree_anova(single.trees[0]).first)
+
+
+def test_mean_fanova_totals_and_pairs_on_the_joint_grid():
+    """Totals and pairs of the forest's mean, against its values on the joint grid; with
+    three axes, first-order, pair and triple fractions sum to 1."""
+    rng = np.random.default_rng(6)
+    X = rng.random((150, 3))
+    X[:, 2] = (np.floor(X[:, 2] * 3) + 0.5) / 3
+    y = np.sin(5 * X[:, 0]) * X[:, 1] + X[:, 1] * (X[:, 2] > 0.5) + 0.1 * rng.random(150)
+    is_cat = np.array([0, 0, 1], bool)
+    forest = RandomForest(3, min_samples_leaf=2, max_features=0.7).fit(
+        X, y, rng=rng, n_levels=np.array([0, 0, 3]), is_categorical=is_cat
+    )
+    m = mean_fanova(forest, pairs=range(3))
+    cells = []
+    for j in range(2):
+        e = np.unique(np.concatenate([np.r_[t.lower[:, j], t.upper[:, j]] for t in forest.trees]))
+        cells.append(((e[1:] + e[:-1]) / 2, np.diff(e)))
+    cells.append(((np.arange(3) + 0.5) / 3, np.full(3, 1 / 3)))
+    grid = np.stack(np.meshgrid(*[c[0] for c in cells], indexing="ij"), -1)
+    f = forest.predict(grid.reshape(-1, 3)).reshape(grid.shape[:-1])
+    W = np.einsum("i,j,k->ijk", *[c[1] for c in cells])
+    f0 = np.sum(W * f)
+    var = np.sum(W * (f - f0) ** 2)
+    assert m.variance == pytest.approx(var, rel=1e-10)
+
+    def closed(keep):
+        rest = tuple(a for a in range(3) if a not in keep)
+        w = W.sum(axis=rest)
+        return np.sum(w * (np.sum(W * f, axis=rest) / w - f0) ** 2)
+
+    for i in range(3):
+        others = tuple(a for a in range(3) if a != i)
+        assert m.total[i] == pytest.approx((var - closed(others)) / var, abs=1e-10)
+    for i, j in combinations(range(3), 2):
+        expect = (closed((i, j)) - closed((i,)) - closed((j,))) / var
+        assert m.pairs[i, j] == pytest.approx(expect, abs=1e-10)
+    triple = m.total[0] - m.first[0] - m.pairs[0, 1] - m.pairs[0, 2]
+    assert m.first.sum() + m.pairs.sum() + triple == pytest.approx(1.0, abs=1e-9)

@@ -65,6 +65,7 @@ def test_same_seed_same_forest():
         ({"min_samples_leaf": 0}, "min_samples_leaf"),
         ({"max_features": 1.5}, "max_features"),
         ({"max_depth": 0}, "max_depth"),
+        ({"splitter": "median"}, "splitter"),
     ],
 )
 def test_bad_options(kwargs, match):
@@ -79,3 +80,35 @@ def test_bad_data(rng):
         RandomForest().fit(rng.random((5, 2)), [1, 2, np.nan, 4, 5], rng=rng)
     with pytest.raises(RuntimeError, match="fit"):
         RandomForest().predict(rng.random((2, 2)))
+
+
+def _mixed_data(rng, n=200):
+    X = rng.random((n, 3))
+    X[:, 1] = (rng.integers(0, 5, n) + 0.5) / 5  # an integer axis with 5 values
+    X[:, 2] = (rng.integers(0, 4, n) + 0.5) / 4  # a categorical axis with 4 levels
+    y = np.sin(6 * X[:, 0]) + X[:, 1] ** 2 + (X[:, 2] > 0.5) * X[:, 0]
+    axes = {"n_levels": np.array([0, 5, 4]), "is_categorical": np.array([0, 0, 1], bool)}
+    return X, y, axes
+
+
+@pytest.mark.parametrize("splitter", ["best", "random"])
+def test_splitters_tile_the_cube_and_respect_integer_bins(rng, splitter):
+    X, y, axes = _mixed_data(rng)
+    forest = RandomForest(3, bootstrap=False, min_samples_leaf=1, splitter=splitter)
+    forest.fit(X, y, rng=rng, **axes)
+    for tree in forest.trees:
+        assert np.prod(tree.widths(), axis=1).sum() == pytest.approx(1.0, abs=1e-12)
+        edges = np.r_[tree.lower[:, 1], tree.upper[:, 1]] * 5
+        np.testing.assert_allclose(edges, np.round(edges), atol=1e-12)
+    # distinct points are interpolated whatever the thresholds
+    _, first = np.unique(X, axis=0, return_index=True)
+    np.testing.assert_allclose(forest.predict(X[first]), y[first], atol=1e-12)
+
+
+def test_random_splitter_is_seeded_and_differs_from_best(rng):
+    X, y, axes = _mixed_data(rng)
+    a, b, c = (RandomForest(2, splitter=s) for s in ("random", "random", "best"))
+    for f in (a, b, c):
+        f.fit(X, y, rng=np.random.default_rng(4), **axes)
+    np.testing.assert_array_equal(a.trees[0].upper, b.trees[0].upper)
+    assert not np.array_equal(np.sort(a.trees[0].upper[:, 0]), np.sort(c.trees[0].upper[:, 0]))

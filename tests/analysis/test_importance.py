@@ -26,10 +26,12 @@ def test_first_order_is_not_normalized(run):
     total_first = sum(s.first.values())
     assert total_first < 0.95  # Ishigami: a quarter of its variance is the x0-x2 interaction
     assert sum(s.normalized().values()) == pytest.approx(1.0)
-    for name in s.first:
-        lo, hi = s.first_band[name]
-        assert lo <= hi
+    assert s.first_band is None  # one function decomposed: no spread over trees
     assert "x0 x x2" in s.table()
+    one = sensitivity(run, surrogate="forest", seed=0, options={"stages": 1})
+    for name in one.first:
+        lo, hi = one.first_band[name]
+        assert lo <= one.first[name] + 1e-12 and lo <= hi
 
 
 def test_importance_equals_the_first_order_of_sensitivity(run):
@@ -53,3 +55,5 @@ def test_bad_arguments(run):
 def test_forest_options_apply(run):
     a = sensitivity(run, surrogate="forest", options={"n_trees": 4}, n_pairs=0)
     assert np.isfinite(list(a.first.values())).all()
+    with pytest.raises(ValueError, match="stages"):
+        importance(run, options={"stages": 3})

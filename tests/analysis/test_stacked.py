@@ -1,0 +1,49 @@
+import numpy as np
+import pytest
+
+from hpo.analysis.fanova import mean_first_order
+from hpo.analysis.forest import RandomForest
+from hpo.analysis.stacked import STAGE_1, STAGE_2, fit_stacked_forest
+
+
+@pytest.fixture(scope="module")
+def data():
+    rng = np.random.default_rng(0)
+    X = rng.random((300, 4))
+    # a strong, a weak and an inert axis, plus an interaction
+    y = 4 * np.sin(3 * X[:, 0]) + 0.3 * np.abs(4 * X[:, 1] - 2) + X[:, 0] * X[:, 3]
+    return X, y
+
+
+def test_two_stages_in_one_forest(data):
+    X, y = data
+    forest = fit_stacked_forest(X, y, rng=np.random.default_rng(1), n_trees=3)
+    assert len(forest.trees) == 6
+    # the mean of the six trees is stage 1 plus stage 2: twice the mean of the two halves
+    again = fit_stacked_forest(X, y, rng=np.random.default_rng(1), n_trees=3)
+    for a, b in zip(forest.trees, again.trees):
+        np.testing.assert_array_equal(a.value, b.value)
+    Z = np.random.default_rng(2).random((50, 4))
+    halves = [RandomForest(3), RandomForest(3)]
+    halves[0].trees, halves[1].trees = forest.trees[:3], forest.trees[3:]
+    halves[0].is_categorical = halves[1].is_categorical = forest.is_categorical
+    np.testing.assert_allclose(
+        forest.predict(Z), 0.5 * (halves[0].predict(Z) + halves[1].predict(Z)), atol=1e-12
+    )
+    assert STAGE_1["bootstrap"] and not STAGE_2["bootstrap"]
+
+
+def test_stage_two_finds_the_weak_axis_and_not_the_inert_one(data):
+    X, y = data
+    first, _ = mean_first_order(fit_stacked_forest(X, y, rng=np.random.default_rng(3)))
+    assert first[0] > first[1] > 10 * first[2]
+
+
+def test_bad_input(data):
+    X, y = data
+    with pytest.raises(ValueError, match="folds"):
+        fit_stacked_forest(X, y, rng=np.random.default_rng(0), folds=1)
+    with pytest.raises(ValueError, match="at least 4"):
+        fit_stacked_forest(X[:3], y[:3], rng=np.random.default_rng(0))
+    small = fit_stacked_forest(X[:5], y[:5], rng=np.random.default_rng(0), n_trees=2)
+    assert np.isfinite(small.predict(X[:5])).all()
