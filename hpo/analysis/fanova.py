@@ -299,7 +299,11 @@ class MeanANOVA:
 
 
 def mean_fanova(
-    forest: RandomForest, *, total: bool = True, pairs: Sequence[int] | None = None
+    forest: RandomForest,
+    *,
+    total: bool = True,
+    pairs: Sequence[int] | None = None,
+    known: tuple[np.ndarray, float] | None = None,
 ) -> MeanANOVA:
     """First-order, total and pairwise variance fractions of the forest's mean prediction.
 
@@ -310,9 +314,9 @@ def mean_fanova(
     and suffix products over the axes, pairs ``V_ij = C_ij - C_i - C_j`` (Sobol 2001). Dense
     in the leaves, ``O(d L_t N)`` for each tree's ``L_t`` leaves against all ``N``: meant for
     :func:`hpo.analysis.sensitivity`; :func:`hpo.analysis.importance` needs the first-order
-    fractions only.
+    fractions only. ``known``: the result of :func:`mean_first_order` when already at hand.
     """
-    first, var = mean_first_order(forest)
+    first, var = known if known is not None else mean_first_order(forest)
     d = len(first)
     pair = np.zeros((d, d))
     if var <= 0.0:

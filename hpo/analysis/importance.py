@@ -217,7 +217,7 @@ def _forest(
         if opts["stages"] == 1:
             pair = forest_fanova(forest, total=False, pairs=top).pairs
         else:
-            pair = mean_fanova(forest, total=False, pairs=top).pairs
+            pair = mean_fanova(forest, total=False, pairs=top, known=(first, m.variance)).pairs
         pairs = _pairs(names, pair, top)
     first_d, total_d = _dicts(names, first, total)
     if opts["stages"] == 1:  # bands: the spread of the trees' own fractions
