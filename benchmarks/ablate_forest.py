@@ -17,7 +17,7 @@ Designs of one forest (``RandomForest`` options, trees = 16 unless stated):
 and the two-stage forest of :mod:`hpo.analysis.stacked` (``importance`` with ``stages=2``).
 The committed results come from::
 
-    nice -n 10 python benchmarks/ablate_forest.py
+    python benchmarks/ablate_forest.py
 
 written to ``benchmarks/results/analysis/ablation.json`` and ``ablation.md``.
 """
@@ -50,7 +50,7 @@ ONE = {"min_samples_leaf": 1, "max_features": 0.5, "bootstrap": False}
 DESIGNS = [
     ("previous default: leaf 1, half the axes, no bootstrap", "trees", {**ONE}),
     ("previous default, its mean decomposed", "mean", {**ONE}),
-    ("all axes (Optuna's: sklearn, bootstrap, 64 trees)", "trees",
+    ("all axes, bootstrap, 64 trees (the settings of Optuna's sklearn forest)", "trees",
      {"min_samples_leaf": 1, "max_features": 1.0, "bootstrap": True, "n_trees": 64}),
     ("70 % of the axes (Hutter et al.'s fanova default)", "trees", {**ONE, "max_features": 0.7}),
     ("70 % of the axes, mean", "mean", {**ONE, "max_features": 0.7}),
