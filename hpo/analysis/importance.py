@@ -52,7 +52,8 @@ class Sensitivity:
         Pairwise interaction fractions among the parameters with the largest total effects,
         strongest first.
     first_band, total_band : dict of str to (float, float) or None
-        5 % and 95 % limits (GP: over posterior draws; forest: over trees).
+        5 % and 95 % limits (GP: over posterior draws; forest with ``stages=1``: over its
+        trees); ``None`` for the two-stage forest, decomposed as one function.
     surrogate : str
     n_trials : int
         Completed trials the estimate rests on.

@@ -42,8 +42,9 @@ def importance_table(results: dict[str, Sensitivity]) -> str:
     notes = [
         "",
         "first: first-order variance fraction (main effect), not normalized; total: main "
-        "effect plus interactions. forest: exact fANOVA of a random forest (band: spread "
-        "over trees); gp: Sobol indices of the GP posterior mean (band: posterior draws); "
+        "effect plus interactions. forest: exact fANOVA of a random forest grown in two "
+        "stages (hpo.analysis.stacked); gp: Sobol indices of the GP posterior mean (band: "
+        "posterior draws); "
         "ped: PED-ANOVA, of the indicator of the best 10 % of trials.",
     ]
     for s, r in results.items():
