@@ -92,6 +92,11 @@ class GPHyperband(Hyperband):
     pending_rule = "believer"  # class defaults for optimizers saved before the options
     refit = "always"
     gp_config = None
+    # Ablation switch, off: tell the model every configuration already run (at any budget)
+    # so that it proposes the best unseen one; otherwise a proposal that repeats one is
+    # dropped for a random draw. Not supported as a default by the side-by-side runs in
+    # benchmarks/results/multifidelity/gphb (1 worker: Branin worse, iris better).
+    _exclude_seen = False
 
     def __init__(
         self,
@@ -193,6 +198,8 @@ class GPHyperband(Hyperband):
             bo.adopt(last_gp, same_data=last_numbers == numbers)
         if self.pending_rule == "believer":
             bo.believe_pending(self._in_flight(budget))
+        if self._exclude_seen:
+            bo.exclude(self._seen)
         try:
             proposals = bo.ask(k)
         except SearchExhausted:  # a finite space the GP has seen entirely
@@ -214,6 +221,10 @@ class _Model(BayesianOptimization):
             self._trials.append(trial)
             self._pending[trial.number] = trial
             self._keys.add(self._key(params))
+
+    def exclude(self, keys: set[tuple]) -> None:
+        """Never propose the configurations of ``keys`` (:func:`config_key` of each)."""
+        self._keys |= keys
 
     def adopt(self, gp: GaussianProcess, same_data: bool) -> None:
         """Start from ``gp``, a model fitted on an earlier set of the told results: on the

@@ -152,3 +152,18 @@ def test_refit_on_new_data_only_reuses_the_model(monkeypatch):
     run(opt, 20)  # new data: refitted (warm-started), one kept model per budget
     assert set(opt._fits) == {t.info.get("model_budget") for t in opt.trials} - {None}
     assert opt.best.params["epochs"] == 9
+
+
+def test_the_ablation_switch_tells_the_model_every_configuration_run(monkeypatch):
+    # off (the default): a model proposal repeating a configuration run at another budget
+    # is dropped for a random draw; on: the model proposes the best unseen one instead
+    def sources(seed):
+        opt = run(GPHyperband(SPACE, fidelity=FID, seed=seed, rho=0.0, min_points=3), 60)
+        new = [t for t in opt.trials if t.info["source"] != "promotion"]
+        assert len({(t.params["x"], t.params["y"]) for t in new}) == len(new)
+        return Counter(t.info["source"] for t in opt.trials[9:])  # after the first rung
+
+    assert sources(1)["random"] > 0
+    monkeypatch.setattr(GPHyperband, "_exclude_seen", True)
+    switched = sources(1)
+    assert switched["random"] == 0 and switched["model"] > 30

@@ -1,6 +1,6 @@
 """Targets of issue 10 for GP-Hyperband from the records of ``measure.py``.
 
-    python benchmarks/results/multifidelity/gphb/analyze.py RECORDS.jsonl [--journal J]
+    python benchmarks/results/multifidelity/gphb/analyze.py RECORDS.jsonl[.gz] ... [--journal J]
 
 Per problem and variant: the median final loss over seeds, and for each variant with k > 1
 workers the median over seeds of (simulated time to reach the 1-worker variant's final loss
@@ -12,6 +12,7 @@ the median cost to reach it as a fraction of the budget.
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 from collections import defaultdict
 
@@ -24,12 +25,14 @@ from hpo.bench.records import RunRecord
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("records")
+    parser.add_argument("records", nargs="+")
     parser.add_argument("--journal")
     parser.add_argument("--one", default="1:believer", help="the 1-worker variant")
     args = parser.parse_args()
-    with open(args.records, encoding="utf-8") as f:
-        records = [RunRecord.from_dict(json.loads(line)) for line in f if line.strip()]
+    records = []
+    for path in args.records:
+        with (gzip.open if path.endswith(".gz") else open)(path, "rt", encoding="utf-8") as f:
+            records += [RunRecord.from_dict(json.loads(line)) for line in f if line.strip()]
     runs: dict[str, dict[str, dict[int, RunRecord]]] = defaultdict(lambda: defaultdict(dict))
     for r in records:
         runs[r.problem][r.optimizer][r.seed] = r

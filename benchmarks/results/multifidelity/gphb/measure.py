@@ -4,8 +4,10 @@
         --problems augmented_hartmann augmented_branin --seeds 0 1 2 --variants 1:believer
 
 Each variant is ``workers:pending`` (the ``pending`` option of GPHyperband), plus optional
-``:key=value`` options; every run is the study's (30 full-training equivalents, the problem's
-fidelity, :func:`hpo.bench.mfrun.execute_mf_run`). One JSON record per line is appended.
+``:key=value`` options (JSON values; ``exclude_seen`` sets the class switch of that name
+for the run, ``budget`` overrides ``--budget``); every run is the study's (by default 30
+full-training equivalents, the problem's fidelity, :func:`hpo.bench.mfrun.execute_mf_run`).
+One JSON record per line is appended.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import time
 
 from hpo.bench.mfrun import execute_mf_run
 from hpo.bench.study import RunSpec
+from hpo.optimizers.gp_hyperband import GPHyperband
 
 
 def parse_variant(text: str) -> tuple[str, int, dict]:
@@ -38,8 +41,11 @@ def main() -> None:
     for seed in args.seeds:
         for problem in args.problems:
             for label, workers, options in map(parse_variant, args.variants):
+                options = dict(options)
+                GPHyperband._exclude_seen = options.pop("exclude_seen", False)
+                budget = options.pop("budget", args.budget)
                 spec = RunSpec(
-                    label, "gp-hyperband", options, problem, seed, 10_000, args.budget, workers
+                    label, "gp-hyperband", options, problem, seed, 10_000, budget, workers
                 )
                 start = time.perf_counter()
                 record = execute_mf_run(spec)
