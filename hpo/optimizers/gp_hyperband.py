@@ -26,13 +26,14 @@ that is *pending* (asked, not told, at any budget: in another worker, or chosen 
 the same ``ask(n)``) and has no result at the model budget is a fantasy of the proposing
 model, by the kriging believer of :class:`~hpo.BayesianOptimization` (its posterior mean,
 hyperparameters frozen; Ginsbourger, Le Riche & Carraro 2010, "Kriging is well-suited to
-parallelize optimization"): the acquisition vanishes around it, and proposals spread out,
-as ``BayesianOptimization.ask(n)`` spreads its batch. BOHB (Falkner et al. 2018, section
-4.2, "Parallelization") starts the next successive-halving run when every worker is busy
-and the current one has nothing to give, as :class:`~hpo.Hyperband` here does; its KDE
-sampler draws at random, whereas a GP's argmax is deterministic, hence the fantasies. With
-one worker nothing is pending when a configuration is sampled: the proposals are exactly
-those of the model without fantasies.
+parallelize optimization"): the acquisition drops around it, and the proposals spread out,
+as ``BayesianOptimization.ask(n)`` spreads its batch. BOHB's parallel scheme (Falkner et
+al. 2018, the section on parallelization) likewise starts the next successive-halving run
+when the current one has nothing to give an idle worker, as :class:`~hpo.Hyperband` here
+does; but its KDE sampler draws at random, whereas a GP's argmax is deterministic, hence
+the fantasies (the asynchronous model-based Hyperband of Klein et al. 2020, MOBSTER, also
+conditions on pending evaluations). With one worker nothing is pending when a
+configuration is sampled: the proposals are exactly those of the model without fantasies.
 """
 
 from __future__ import annotations

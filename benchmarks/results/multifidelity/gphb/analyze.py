@@ -48,7 +48,9 @@ def main() -> None:
         for variant, by_seed in by_variant.items():
             seeds = sorted(by_seed)
             finals = [final_loss(by_seed[s]) for s in seeds]
+            wall = np.median([by_seed[s].wall_time for s in seeds])
             line = f"{variant:28s} n={len(seeds):2d} median final {np.median(finals):.4g}"
+            line += f" | run {wall:.1f} s"
             if problem in random:
                 budget = by_seed[seeds[0]].max_cost / by_seed[seeds[0]].fidelity["high"]
                 reach = [cost_to_reach(by_seed[s], random[problem]) for s in seeds]

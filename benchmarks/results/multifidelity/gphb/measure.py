@@ -5,7 +5,8 @@
 
 Each variant is ``workers:pending`` (the ``pending`` option of GPHyperband), plus optional
 ``:key=value`` options (JSON values; ``exclude_seen`` sets the class switch of that name
-for the run, ``budget`` overrides ``--budget``); every run is the study's (by default 30
+for the run, ``budget`` overrides ``--budget``, ``fast=true`` is ``refit="new-data"`` with
+``gp=GPConfig(fit_restarts="adaptive", search_starts=5)``); every run is the study's (by default 30
 full-training equivalents, the problem's fidelity, :func:`hpo.bench.mfrun.execute_mf_run`).
 One JSON record per line is appended.
 """
@@ -19,6 +20,8 @@ import time
 from hpo.bench.mfrun import execute_mf_run
 from hpo.bench.study import RunSpec
 from hpo.optimizers.gp_hyperband import GPHyperband
+
+FAST_MODEL = {"fit_restarts": "adaptive", "search_starts": 5}
 
 
 def parse_variant(text: str) -> tuple[str, int, dict]:
@@ -44,6 +47,8 @@ def main() -> None:
                 options = dict(options)
                 GPHyperband._exclude_seen = options.pop("exclude_seen", False)
                 budget = options.pop("budget", args.budget)
+                if options.pop("fast", False):
+                    options |= {"refit": "new-data", "gp": FAST_MODEL}
                 spec = RunSpec(
                     label, "gp-hyperband", options, problem, seed, 10_000, budget, workers
                 )
