@@ -95,6 +95,7 @@ def _min_distance(points):
     return d[np.triu_indices(len(points), 1)].min()
 
 
+@pytest.mark.slow
 def test_one_worker_runs_are_those_without_fantasies(seed=3):
     # nothing is pending when one worker asks: the fantasies change nothing, bit for bit
     runs = [
@@ -154,6 +155,7 @@ def test_refit_on_new_data_only_reuses_the_model(monkeypatch):
     assert opt.best.params["epochs"] == 9
 
 
+@pytest.mark.slow
 def test_the_ablation_switch_tells_the_model_every_configuration_run(monkeypatch):
     # off (the default): a model proposal repeating a configuration run at another budget
     # is dropped for a random draw; on: the model proposes the best unseen one instead
