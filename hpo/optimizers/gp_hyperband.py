@@ -87,6 +87,21 @@ class GPHyperband(Hyperband):
         What the model believes of configurations in flight (see the module notes on
         parallel workers): the kriging believer's fantasy, or nothing (the proposals of
         one model then cluster on one point). With one worker both give the same run.
+    refit : {"always", "new-data"}, default "always"
+        ``"always"``: a GP fitted afresh (MAP hyperparameters, restarts from the prior) for
+        every proposal. ``"new-data"``: one GP per model budget, kept between proposals:
+        used as it is while that budget has no new result, otherwise refitted from its last
+        hyperparameters (a warm start; with ``GPConfig(fit_restarts="adaptive")`` the
+        restarts are skipped when it stays put). A cheaper model step, not the default:
+        evidence in ``benchmarks/results/multifidelity/gphb/README.md``.
+    gp : GPConfig or dict, optional
+        The GP and acquisition search of the model (as in
+        :class:`~hpo.BayesianOptimization`); default ``GPConfig()``.
+
+    Notes
+    -----
+    With several workers, evidence in ``benchmarks/results/multifidelity/gphb/README.md``:
+    the fantasies bring the 8-worker runs closer to the 1-worker ones, not level with them.
     """
 
     name = "gp-hyperband"
@@ -121,14 +136,14 @@ class GPHyperband(Hyperband):
             raise ValueError(f"min_points must be an integer >= 2, got {min_points!r}")
         if pending not in _PENDING:
             raise ValueError(f"pending must be one of {_PENDING}, got {pending!r}")
-        self.rho = float(rho)
-        self.min_points = min_points
         if refit not in _REFIT:
             raise ValueError(f"refit must be one of {_REFIT}, got {refit!r}")
         if isinstance(gp, Mapping):  # from a study file: the fields of a GPConfig
             gp = GPConfig(**gp)
         if gp is not None and not isinstance(gp, GPConfig):
             raise TypeError(f"gp must be a GPConfig or a mapping of its fields, got {gp!r}")
+        self.rho = float(rho)
+        self.min_points = min_points
         self.pending_rule = pending
         self.refit = refit
         self.gp_config = gp

@@ -2,7 +2,8 @@
 
     python benchmarks/results/multifidelity/gphb/analyze.py RECORDS.jsonl[.gz] ... [--journal J]
 
-Per problem and variant: the median final loss over seeds, and for each variant with k > 1
+Per problem and variant: the median final loss over seeds, the median wall time of a run
+and of its asks (the optimizer's own time), and for each variant with k > 1
 workers the median over seeds of (simulated time to reach the 1-worker variant's final loss
 on that seed) / (the 1-worker run's simulated time), as in ``hpo.bench.mfreport``. With
 ``--journal``, random search's median final loss from that study journal and, per variant,
@@ -50,7 +51,8 @@ def main() -> None:
             finals = [final_loss(by_seed[s]) for s in seeds]
             wall = np.median([by_seed[s].wall_time for s in seeds])
             line = f"{variant:28s} n={len(seeds):2d} median final {np.median(finals):.4g}"
-            line += f" | run {wall:.1f} s"
+            asks = np.median([sum(t["ask_time"] or 0.0 for t in by_seed[s].trials) for s in seeds])
+            line += f" | run {wall:.1f} s, asks {asks:.1f} s"
             if problem in random:
                 budget = by_seed[seeds[0]].max_cost / by_seed[seeds[0]].fidelity["high"]
                 reach = [cost_to_reach(by_seed[s], random[problem]) for s in seeds]
