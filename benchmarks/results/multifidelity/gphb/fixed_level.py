@@ -32,7 +32,7 @@ def main() -> None:
         for p in problems
     }
     records = []
-    for name in ("pending.jsonl.gz", "pending_iris.jsonl.gz"):
+    for name in ("pending.jsonl.gz", "pending_iris.jsonl.gz", "pending_iris_ignore.jsonl.gz"):
         with gzip.open(HERE + name, "rt", encoding="utf-8") as f:
             records += [RunRecord.from_dict(json.loads(line)) for line in f if line.strip()]
     records += [r for r in journal if r.optimizer in ("asha", "asha@8w")]
