@@ -37,9 +37,11 @@ import numpy as np
 from hpo.moo.acquisition import (
     chebyshev_weights,
     expected_hypervolume_improvement,
+    log_ehvi_and_gradient,
     parego_scalarize,
 )
 from hpo.moo.dominance import is_non_dominated
+from hpo.optimizers._bo_search import maximize_mixed
 from hpo.optimizers.base import Proposal, config_key
 from hpo.trial import Trial, TrialStatus
 
@@ -50,7 +52,8 @@ if TYPE_CHECKING:
 
 __all__ = ["MO_STRATEGIES", "check_mo_options", "propose_multiobjective"]
 
-MO_STRATEGIES = ("parego", "ehvi")
+MO_STRATEGIES = ("parego", "ehvi", "hybrid")
+HYBRID_PERIOD = 3
 DEFAULT_STRATEGY = "parego"
 _N_SOBOL = 2048  # scored candidates of the EHVI search (plus the perturbations of the front)
 
@@ -59,6 +62,13 @@ def propose_multiobjective(opt: BayesianOptimization, n: int) -> list[Params | P
     """The proposals of ``opt`` (``n_objectives > 1``) past its initial design."""
     if opt.mo_strategy == "parego":
         return _propose_parego(opt, n)
+    if opt.mo_strategy == "hybrid":
+        # the model-based asks are numbered (info "mo_round", so a reloaded optimizer goes on
+        # counting); every HYBRID_PERIOD-th of them is ParEGO's, the others EHVI's
+        k = 1 + max((t.info.get("mo_round", -1) for t in opt.trials), default=-1)
+        parego = k % HYBRID_PERIOD == HYBRID_PERIOD - 1
+        out = _propose_parego(opt, n) if parego else _propose_ehvi(opt, n)
+        return [Proposal(p.params, {**p.info, "mo_round": k}) for p in out]
     return _propose_ehvi(opt, n)
 
 
@@ -102,6 +112,17 @@ def _add_pending(opt: BayesianOptimization, params: Params) -> None:
 
 
 # -- EHVI -----------------------------------------------------------------------------------
+_LOWER_MARGIN = None  # experiment hook
+
+
+def _lower(Y: np.ndarray, front: np.ndarray) -> np.ndarray | None:
+    if _LOWER_MARGIN is None:
+        return None
+    lo, hi = Y.min(axis=0), Y.max(axis=0)
+    span = np.where(hi > lo, hi - lo, np.maximum(np.abs(hi), 1.0))
+    return np.minimum(lo, front.min(axis=0)) - _LOWER_MARGIN * span
+
+
 def _reference(opt: BayesianOptimization, Y: np.ndarray) -> np.ndarray:
     if opt.reference_point is not None:
         return np.asarray(opt.reference_point, dtype=float)
@@ -134,7 +155,7 @@ def _propose_ehvi(opt: BayesianOptimization, n: int) -> list[Params | Proposal]:
     out: list[Params | Proposal] = []
     seen: set[tuple] = set()
     for position in range(n):
-        params, value = _best_candidate(opt, gps, front, reference, seen)
+        params, value = _best_candidate(opt, gps, front, reference, seen, _lower(Y, front))
         if params is None:
             break
         out.append(
@@ -174,22 +195,76 @@ def _believe(
     return gps, allpts[is_non_dominated(allpts)]
 
 
+_SEARCH = "scored"  # experiment hook: "scored" or "gradient"
+_MIN_SIGMA = 1e-12  # floor of the posterior standard deviations, in the objectives' units
+
+
+def _log_ehvi_on_features(
+    gps: list[GaussianProcess], front: np.ndarray, reference: np.ndarray, lower=None
+):
+    """``fun(F, gradient) -> (log EHVI, d log EHVI / dF)`` on GP features, for
+    :func:`~hpo.optimizers._bo_search.maximize_mixed`. Each GP's posterior in its
+    standardized units is mapped back to the objective's units: ``mu = c + t m`` and
+    ``sigma = t sqrt(v)``, so ``dmu/dF = t dm/dF`` and ``dsigma/dF = t dv/dF / (2 sqrt(v))``.
+    """
+
+    def fun(F: np.ndarray, gradient: bool):
+        mu, sigma, dmu, dsigma = [], [], [], []
+        for gp in gps:
+            st = gp._standardization
+            if gradient:
+                m, v, dm, dv = gp.posterior(F, gradient=True)
+            else:
+                m, v = gp.posterior(F)
+            sd = np.sqrt(np.maximum(v, 0.0))
+            s = st.std * sd
+            clamped = s < _MIN_SIGMA
+            mu.append(st.inverse(m))
+            sigma.append(np.where(clamped, _MIN_SIGMA, s))
+            if gradient:
+                dmu.append(st.std * dm)
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    ds = st.std * dv / (2.0 * sd[:, None])
+                dsigma.append(np.where(clamped[:, None], 0.0, ds))
+        mu, sigma = np.column_stack(mu), np.column_stack(sigma)
+        if not gradient:
+            a = expected_hypervolume_improvement(mu, sigma, front, reference, log=True, lower=lower)
+            return np.maximum(a, -1e300), None
+        a, da_mu, da_sigma = log_ehvi_and_gradient(mu, sigma, front, reference, lower=lower)
+        dF = sum(da_mu[:, j, None] * dmu[j] + da_sigma[:, j, None] * dsigma[j] for j in range(2))
+        return np.maximum(a, -1e300), dF
+
+    return fun
+
+
 def _best_candidate(
     opt: BayesianOptimization,
     gps: list[GaussianProcess],
     front: np.ndarray,
     reference: np.ndarray,
     seen: set[tuple],
+    lower: np.ndarray | None = None,
 ) -> tuple[Params | None, float]:
     """The unseen candidate of highest log EHVI, and that value."""
     d = opt.space.dim
-    sobol = opt.design.__class__("sobol", d, opt.rng).draw(_N_SOBOL)
     base = opt.space.to_unit_batch([t.params for t in opt.pareto_front])
     scales = np.repeat([0.01, 0.05, 0.15], 20)
     local = np.repeat(base, len(scales), axis=0)
     local = local + opt.rng.normal(size=local.shape) * np.tile(scales, len(base))[:, None]
     flip = (opt.rng.random(local.shape) < 1.0 / d) & ~opt.space.is_real
     local[flip] = opt.rng.random(int(flip.sum()))
+    if _SEARCH == "gradient":
+        fun = _log_ehvi_on_features(gps, front, reference, lower)
+        Us, vs, raw, raw_values = maximize_mixed(
+            fun, opt.fmap, opt.rng, n_raw=_N_SOBOL, n_restarts=10, extra=local
+        )
+        for X, v in ((Us, vs), (raw, raw_values)):
+            for u, value in zip(X, v):
+                params = opt.space.from_unit(u)
+                if opt.is_new(params) and config_key(params) not in seen:
+                    return params, float(value)
+        return None, -np.inf
+    sobol = opt.design.__class__("sobol", d, opt.rng).draw(_N_SOBOL)
     candidates = np.clip(np.vstack([sobol, local]), 0.0, 1.0)
     F = opt.fmap(candidates)  # snaps the discrete coordinates to their values
     mu, sigma = [], []
@@ -198,7 +273,7 @@ def _best_candidate(
         mu.append(m)
         sigma.append(np.sqrt(np.maximum(v, 0.0)))
     mu, sigma = np.column_stack(mu), np.maximum(np.column_stack(sigma), 1e-12)
-    values = expected_hypervolume_improvement(mu, sigma, front, reference, log=True)
+    values = expected_hypervolume_improvement(mu, sigma, front, reference, log=True, lower=lower)
     for i in np.argsort(-values, kind="stable"):
         params = opt.space.from_unit(candidates[i])
         if opt.is_new(params) and config_key(params) not in seen:
@@ -214,10 +289,10 @@ def check_mo_options(
         mo_strategy = DEFAULT_STRATEGY
     if mo_strategy not in MO_STRATEGIES:
         raise ValueError(f"mo_strategy must be one of {MO_STRATEGIES}, got {mo_strategy!r}")
-    if mo_strategy == "ehvi" and n_objectives > 2:
+    if mo_strategy in ("ehvi", "hybrid") and n_objectives > 2:
         raise ValueError(
-            f"mo_strategy: 'ehvi' handles two objectives, got n_objectives={n_objectives}; "
-            "use 'parego'"
+            f"mo_strategy: {mo_strategy!r} handles two objectives, got "
+            f"n_objectives={n_objectives}; use 'parego'"
         )
     if reference_point is not None:
         r = np.asarray(reference_point, dtype=float)

@@ -9,7 +9,7 @@ from hpo import BayesianOptimization, RandomSearch, hypervolume
 from hpo.problems import get_problem
 from hpo.testing import MULTI_OBJECTIVE_CHECKS, multi_objective_case
 
-STRATEGIES = ["parego", "ehvi"]
+STRATEGIES = ["parego", "ehvi", "hybrid"]
 
 
 def _run(opt, problem, n):
@@ -61,9 +61,27 @@ def test_reproducible_and_front_non_empty(strategy):
     assert [t.params for t in a.trials] != [t.params for t in c.trials]
     front = a.pareto_front
     assert front and all(len(t.value) == 2 for t in front)
-    assert a.trials[-1].info["strategy"] == strategy
+    used = {t.info["strategy"] for t in a.trials if "strategy" in t.info}
+    assert used == ({"ehvi", "parego"} if strategy == "hybrid" else {strategy})
     with pytest.raises(ValueError, match="no single best trial"):
         _ = a.best
+
+
+def test_hybrid_gives_every_third_model_ask_to_parego(tmp_path):
+    problem = get_problem("zdt1", dim=3)
+    opt = _run(
+        BayesianOptimization(problem.space, n_objectives=2, seed=5, mo_strategy="hybrid"),
+        problem,
+        9,
+    )
+    model = [t.info for t in opt.trials if "mo_round" in t.info]
+    assert [i["mo_round"] for i in model] == list(range(len(model))) and len(model) >= 3
+    for info in model:
+        assert info["strategy"] == ("parego" if info["mo_round"] % 3 == 2 else "ehvi")
+    opt.save(tmp_path / "opt.pkl")  # a reloaded optimizer goes on counting
+    twin = BayesianOptimization.load(tmp_path / "opt.pkl")
+    batch = twin.ask(2)
+    assert [t.info["mo_round"] for t in twin.pending] == [len(model)] * 2 and len(batch) == 2
 
 
 @pytest.mark.parametrize("check", list(MULTI_OBJECTIVE_CHECKS))
