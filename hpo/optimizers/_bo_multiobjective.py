@@ -1,6 +1,6 @@
 """Proposals of :class:`~hpo.BayesianOptimization` with several objectives (issue 11 item 3).
 
-Two strategies, chosen by the optimizer's ``mo_strategy``:
+Three strategies, chosen by the optimizer's ``mo_strategy``:
 
 * ``"parego"`` (Knowles 2006, "ParEGO: a hybrid algorithm with on-line landscape approximation
   for expensive multiobjective optimization problems", IEEE TEC 10(1)): at each ask a weight
@@ -14,17 +14,32 @@ Two strategies, chosen by the optimizer's ``mo_strategy``:
   hypervolume improvement (:func:`hpo.moo.acquisition.expected_hypervolume_improvement`,
   exact for two objectives) in the objectives' own units, against the front of the completed
   trials and a reference point (the ``reference_point`` option, or the worst observed value
-  per objective plus 10 % of its range). There is no analytic gradient of EHVI here: the
-  acquisition is maximized over scored candidates only (scrambled Sobol points and Gaussian
-  perturbations of the front's points, discrete values drawn by the space's unit map), not by
-  gradient steps. ``ask(n)`` and pending trials: kriging believer (each pending point is
-  believed to return both posterior means, added to both GPs and to the front).
+  per objective plus 10 % of its range; the problem's own reference point is never looked
+  at). The acquisition is maximized over scored candidates (scrambled Sobol points and
+  Gaussian perturbations of the front's points, discrete values drawn by the space's unit
+  map). Its analytic gradient (:func:`hpo.moo.acquisition.log_ehvi_and_gradient`) drives the
+  L-BFGS-B search of :func:`~hpo.optimizers._bo_search.maximize_mixed` when
+  :data:`EHVI_SEARCH` is ``"gradient"`` (measured, not the default: see below). ``ask(n)``
+  and pending trials: kriging believer (each pending point is believed to return both
+  posterior means, added to both GPs and to the front).
+* ``"hybrid"`` (two objectives; the default there, ParEGO for more): the model-based asks
+  are numbered and every :data:`HYBRID_PERIOD`-th (third) is ParEGO's, the others EHVI's;
+  a batch ``ask(n)`` is one ask.
 
-Measured at 60 evaluations, 5 seeds (``benchmarks/results/moo/bo.md``): EHVI has the lowest
-median hypervolume regret on ZDT1 (6 variables) and Branin-Currin, below Optuna's GPSampler,
-but on DTLZ2 (11 variables) it spends its trials on the extremes of the front (one objective
-0, the other far beyond the problem's reference point) and enters the reference box in 1 run
-of 5 (barely), where ParEGO does in all 5; hence ParEGO is the default.
+Why the hybrid (``benchmarks/results/moo/ablation.md``, tuning seeds 100-104, 60
+evaluations, median hypervolume regret): EHVI is best on ZDT1 (0.0168), ZDT2 (0.0160) and
+Branin-Currin (1.69) but on DTLZ2 (11 variables) it spends its trials on the extremes of the
+front (one objective 0, the other far beyond the problem's reference point) and never enters
+the problem's reference box (0.4246 = the maximal hypervolume, 5 of 5 seeds); ParEGO enters it
+(0.2953) and loses everywhere else (ZDT1 0.0508, ZDT2 0.1040, Branin-Currin 8.23). One ParEGO
+ask in three (0.0188, 0.0177, 2.34, DTLZ2 0.3832) keeps most of EHVI's lead and enters
+DTLZ2's box on 4 of 5 seeds; one in two was worse everywhere (0.0203, 0.0198, 2.71, 0.4171),
+one in four (ZDT2 0.0159, Branin-Currin 2.12) entered DTLZ2's box on 2 seeds of 5 (0.4246). Rejected
+there too: a reference point at the front's nadir plus 10 % of its range, or plus ``1/H`` of
+it (Ishibuchi et al. 2018), lost ZDT1 badly (0.15-0.62 on seeds 100-102, EHVI 0.016-0.017
+there: the problems' reference points reward the extremes); bounding EHVI's box below at the
+ideal point (the ``lower`` corner of the acquisition) changed little with a 10 % margin and
+lost ZDT2 and Branin-Currin with none.
 """
 
 from __future__ import annotations
@@ -54,7 +69,7 @@ __all__ = ["MO_STRATEGIES", "check_mo_options", "propose_multiobjective"]
 
 MO_STRATEGIES = ("parego", "ehvi", "hybrid")
 HYBRID_PERIOD = 3
-DEFAULT_STRATEGY = "parego"
+DEFAULT_STRATEGY = "hybrid"  # for two objectives; ParEGO for more
 _N_SOBOL = 2048  # scored candidates of the EHVI search (plus the perturbations of the front)
 
 
@@ -112,17 +127,6 @@ def _add_pending(opt: BayesianOptimization, params: Params) -> None:
 
 
 # -- EHVI -----------------------------------------------------------------------------------
-_LOWER_MARGIN = None  # experiment hook
-
-
-def _lower(Y: np.ndarray, front: np.ndarray) -> np.ndarray | None:
-    if _LOWER_MARGIN is None:
-        return None
-    lo, hi = Y.min(axis=0), Y.max(axis=0)
-    span = np.where(hi > lo, hi - lo, np.maximum(np.abs(hi), 1.0))
-    return np.minimum(lo, front.min(axis=0)) - _LOWER_MARGIN * span
-
-
 def _reference(opt: BayesianOptimization, Y: np.ndarray) -> np.ndarray:
     if opt.reference_point is not None:
         return np.asarray(opt.reference_point, dtype=float)
@@ -155,7 +159,7 @@ def _propose_ehvi(opt: BayesianOptimization, n: int) -> list[Params | Proposal]:
     out: list[Params | Proposal] = []
     seen: set[tuple] = set()
     for position in range(n):
-        params, value = _best_candidate(opt, gps, front, reference, seen, _lower(Y, front))
+        params, value = _best_candidate(opt, gps, front, reference, seen)
         if params is None:
             break
         out.append(
@@ -195,13 +199,13 @@ def _believe(
     return gps, allpts[is_non_dominated(allpts)]
 
 
-_SEARCH = "scored"  # experiment hook: "scored" or "gradient"
+#: How EHVI is maximized: "scored" (candidates only, the default) or "gradient" (the analytic
+#: gradient and L-BFGS-B from the best candidates; benchmarks/results/moo/ask_time.md).
+EHVI_SEARCH = "scored"
 _MIN_SIGMA = 1e-12  # floor of the posterior standard deviations, in the objectives' units
 
 
-def _log_ehvi_on_features(
-    gps: list[GaussianProcess], front: np.ndarray, reference: np.ndarray, lower=None
-):
+def _log_ehvi_on_features(gps: list[GaussianProcess], front: np.ndarray, reference: np.ndarray):
     """``fun(F, gradient) -> (log EHVI, d log EHVI / dF)`` on GP features, for
     :func:`~hpo.optimizers._bo_search.maximize_mixed`. Each GP's posterior in its
     standardized units is mapped back to the objective's units: ``mu = c + t m`` and
@@ -228,9 +232,9 @@ def _log_ehvi_on_features(
                 dsigma.append(np.where(clamped[:, None], 0.0, ds))
         mu, sigma = np.column_stack(mu), np.column_stack(sigma)
         if not gradient:
-            a = expected_hypervolume_improvement(mu, sigma, front, reference, log=True, lower=lower)
+            a = expected_hypervolume_improvement(mu, sigma, front, reference, log=True)
             return np.maximum(a, -1e300), None
-        a, da_mu, da_sigma = log_ehvi_and_gradient(mu, sigma, front, reference, lower=lower)
+        a, da_mu, da_sigma = log_ehvi_and_gradient(mu, sigma, front, reference)
         dF = sum(da_mu[:, j, None] * dmu[j] + da_sigma[:, j, None] * dsigma[j] for j in range(2))
         return np.maximum(a, -1e300), dF
 
@@ -243,7 +247,6 @@ def _best_candidate(
     front: np.ndarray,
     reference: np.ndarray,
     seen: set[tuple],
-    lower: np.ndarray | None = None,
 ) -> tuple[Params | None, float]:
     """The unseen candidate of highest log EHVI, and that value."""
     d = opt.space.dim
@@ -253,8 +256,8 @@ def _best_candidate(
     local = local + opt.rng.normal(size=local.shape) * np.tile(scales, len(base))[:, None]
     flip = (opt.rng.random(local.shape) < 1.0 / d) & ~opt.space.is_real
     local[flip] = opt.rng.random(int(flip.sum()))
-    if _SEARCH == "gradient":
-        fun = _log_ehvi_on_features(gps, front, reference, lower)
+    if EHVI_SEARCH == "gradient":
+        fun = _log_ehvi_on_features(gps, front, reference)
         Us, vs, raw, raw_values = maximize_mixed(
             fun, opt.fmap, opt.rng, n_raw=_N_SOBOL, n_restarts=10, extra=local
         )
@@ -273,7 +276,7 @@ def _best_candidate(
         mu.append(m)
         sigma.append(np.sqrt(np.maximum(v, 0.0)))
     mu, sigma = np.column_stack(mu), np.maximum(np.column_stack(sigma), 1e-12)
-    values = expected_hypervolume_improvement(mu, sigma, front, reference, log=True, lower=lower)
+    values = expected_hypervolume_improvement(mu, sigma, front, reference, log=True)
     for i in np.argsort(-values, kind="stable"):
         params = opt.space.from_unit(candidates[i])
         if opt.is_new(params) and config_key(params) not in seen:
@@ -286,7 +289,7 @@ def check_mo_options(
 ) -> tuple[str, tuple[float, ...] | None]:
     """Validated ``mo_strategy`` (None: the default) and ``reference_point``."""
     if mo_strategy is None:
-        mo_strategy = DEFAULT_STRATEGY
+        mo_strategy = DEFAULT_STRATEGY if n_objectives == 2 else "parego"
     if mo_strategy not in MO_STRATEGIES:
         raise ValueError(f"mo_strategy must be one of {MO_STRATEGIES}, got {mo_strategy!r}")
     if mo_strategy in ("ehvi", "hybrid") and n_objectives > 2:
