@@ -19,9 +19,10 @@ Three strategies, chosen by the optimizer's ``mo_strategy``:
   Gaussian perturbations of the front's points, discrete values drawn by the space's unit
   map). Its analytic gradient (:func:`hpo.moo.acquisition.log_ehvi_and_gradient`) drives the
   L-BFGS-B search of :func:`~hpo.optimizers._bo_search.maximize_mixed` when
-  :data:`EHVI_SEARCH` is ``"gradient"`` (measured, not the default: see below). ``ask(n)``
-  and pending trials: kriging believer (each pending point is believed to return both
-  posterior means, added to both GPs and to the front).
+  :data:`EHVI_SEARCH` is ``"gradient"`` (not the default: on the tuning seeds it was lower on
+  ZDT1 and ZDT2 on 4 of 5 seeds, on DTLZ2 and Branin-Currin on 2 of 5, at 1.3-2.2 times the
+  run time; ``ablation.md``). ``ask(n)`` and pending trials: kriging believer (each pending
+  point is believed to return both posterior means, added to both GPs and to the front).
 * ``"hybrid"`` (two objectives; the default there, ParEGO for more): the model-based asks
   are numbered and every :data:`HYBRID_PERIOD`-th (third) is ParEGO's, the others EHVI's;
   a batch ``ask(n)`` is one ask.
