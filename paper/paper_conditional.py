@@ -8,6 +8,7 @@ normalized score), and every number of section 4.9 comes from the data.
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import math
 from collections.abc import Callable, Sequence
@@ -50,6 +51,7 @@ class CondResults:
         self.budget = int(header["study"]["problems"][0]["n_trials"])
         self.seeds = sorted({r.seed for r in records})
         self.references = _references([p for p in self.problems if p not in (TREE, FLAT)])
+        self.references = {p: r for p, r in self.references.items() if p in self.traces}
 
     @property
     def targets(self) -> list[str]:
@@ -328,6 +330,8 @@ def cond_values(res: CondResults, built: dict[str, Table]) -> dict[str, str]:
         v["cond_ablation"] = "was not measured"
     scores = []
     for p, ref in res.references.items():
+        if p not in res.traces:  # not run
+            continue
         for label in ("bayes", "optuna-tpe", "random"):
             _, finals = _finals(res, p, label)
             if finals.size:
@@ -337,7 +341,104 @@ def cond_values(res: CondResults, built: dict[str, Table]) -> dict[str, str]:
                 scores.append(f"{s[-1]:.2f} for `{label}` on `{p}`")
     v["cond_scores"] = _list(scores) or "not available (no reference values)"
     v["cond_coverage"] = coverage_sentence(res)
+    v["cond_branches"] = branch_sentence(res)
+    check_branch_claims(res)
     return v
+
+
+def _root(params: dict[str, Any]) -> Any:
+    """The value of the first parameter of a configuration: the root of the tree."""
+    return next(iter(params.values()))
+
+
+def branch_sentence(res: CondResults, ours: str = "bayes") -> str:
+    """Per real task: the branch holding most final incumbents, each optimizer's median
+    trials in it, and the predicted standard deviation of ``ours``'s model-based proposals
+    per branch (from the trials' ``info``)."""
+    parts = []
+    for problem in res.targets:
+        if problem == TREE:
+            continue
+        runs = {label: res.traces[problem].records.get(label, []) for label in res.order}
+        incumbents = collections.Counter(
+            _root(min((t for t in r.trials if t["value"] is not None), key=_value)["params"])
+            for rs in runs.values()
+            for r in rs
+        )
+        if not incumbents:
+            continue
+        top, n_top = incumbents.most_common(1)[0]
+        counts = []
+        for label, rs in runs.items():
+            if rs:
+                n = np.median([sum(_root(t["params"]) == top for t in r.trials) for r in rs])
+                counts.append(f"`{label}` {n:g}")
+        text = (
+            f"on `{problem}`, {n_top} of {sum(incumbents.values())} final incumbents are `{top}` "
+            f"configurations, and the median number of trials spent there is {_list(counts)}"
+        )
+        stds = collections.defaultdict(list)
+        for r in runs.get(ours, []):
+            for t in r.trials:
+                if t["info"].get("source") == "model" and "std" in t["info"]:
+                    stds[_root(t["params"])].append(t["info"]["std"])
+        if stds:
+            cells = [
+                f"{len(v)} in `{b}` (median {np.median(v):.2f})" for b, v in sorted(stds.items())
+            ]
+            text += (
+                f"; the model-based proposals of `{ours}` and their predicted standard "
+                f"deviations (standardized units) are {_list(cells)}"
+            )
+        parts.append(text)
+    return "; ".join(parts) if parts else "no real task was run"
+
+
+def check_branch_claims(res: CondResults, ours: str = "bayes", peer: str = "optuna-tpe") -> None:
+    """The template's reading of the solver task must hold on the data: ``ours`` proposes
+    with a higher predicted deviation in the other branches than in the branch holding most
+    incumbents, spends fewer trials there than ``peer``, and ``peer`` spends most of its
+    trials there.
+
+    Raises
+    ------
+    paper_text.ClaimFailed
+        Naming the claim that does not hold.
+    """
+    from paper_text import ClaimFailed
+
+    problem = next((p for p in res.targets if p.startswith("cond_mlp_solver")), None)
+    if problem is None:
+        raise ClaimFailed("section 4.9 reads the solver task, which the journal does not hold")
+    runs = res.traces[problem].records
+    everyone = [r for rs in runs.values() for r in rs]
+    incumbents = collections.Counter(
+        _root(min((t for t in r.trials if t["value"] is not None), key=_value)["params"])
+        for r in everyone
+    )
+    top = incumbents.most_common(1)[0][0]
+
+    def trials_in_top(label: str) -> float:
+        return float(
+            np.median([sum(_root(t["params"]) == top for t in r.trials) for r in runs[label]])
+        )
+
+    stds = collections.defaultdict(list)
+    for r in runs[ours]:
+        for t in r.trials:
+            if t["info"].get("source") == "model" and "std" in t["info"]:
+                stds[_root(t["params"]) == top].append(t["info"]["std"])
+    if not (stds[True] and stds[False] and np.median(stds[False]) > np.median(stds[True])):
+        raise ClaimFailed(f"4.9: {ours}'s proposals are not more uncertain outside `{top}`")
+    if not trials_in_top(ours) < trials_in_top(peer):
+        raise ClaimFailed(f"4.9: {ours} does not spend fewer trials in `{top}` than {peer}")
+    budget = max(len(r.trials) for r in runs[peer])
+    if not trials_in_top(peer) > budget / 2:
+        raise ClaimFailed(f"4.9: {peer} does not spend most of its trials in `{top}`")
+
+
+def _value(t: dict[str, Any]) -> float:
+    return t["value"]
 
 
 def coverage_sentence(res: CondResults) -> str:

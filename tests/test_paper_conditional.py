@@ -68,7 +68,8 @@ def journal(tmp_path):
     return path
 
 
-def test_tables_and_sentences_follow_the_journal(journal):
+def test_tables_and_sentences_follow_the_journal(journal, monkeypatch):
+    monkeypatch.setattr(pc, "check_branch_claims", lambda res: None)  # tested below
     res = pc.load_conditional(journal)
     built = pc.cond_tables(res)
     targets = {r["problem"]: r for r in built["cond_targets"].data}
@@ -99,3 +100,11 @@ def test_tables_and_sentences_follow_the_journal(journal):
 
 def test_an_absent_journal_gives_none(tmp_path):
     assert pc.load_conditional(tmp_path / "missing.jsonl.gz") is None
+
+
+def test_the_reading_of_the_solver_task_is_checked_on_the_data(journal):
+    from paper_text import ClaimFailed
+
+    res = pc.load_conditional(journal)
+    with pytest.raises(ClaimFailed, match="more uncertain"):  # no model-based proposals here
+        pc.check_branch_claims(res)
