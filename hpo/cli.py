@@ -363,14 +363,19 @@ def _references(records: list[Any]) -> dict[str, Any]:
     """Reference values (best known loss, random-search quantiles) of the real tasks in
     ``records`` that have them, for Bayesmark's normalized score."""
     try:
+        from hpo.problems.conditional import reference as conditional_reference
         from hpo.problems.mlp import reference
     except ImportError:
         return {}
     found = {}
     for problem in sorted({r.problem for r in records if r.optimum is None}):
-        try:
-            ref = reference(problem)
-        except (ValueError, OSError):  # no reference values for this task (or none shipped)
+        for lookup in (reference, conditional_reference):  # MLP tasks, conditional tasks
+            try:
+                ref = lookup(problem)
+                break
+            except (ValueError, OSError):  # no reference values here (or none shipped)
+                continue
+        else:
             continue
         found[problem] = {"best_known": ref["best_known"], "random_median": ref["random_median"]}
     return found

@@ -6,7 +6,9 @@ name           what runs (each library's defaults)
 skopt-gp       ``skopt.Optimizer(base_estimator="GP")``: 10 random initial points, Matern
                GP, ``gp_hedge`` acquisition, ``acq_optimizer="auto"``.
 optuna-gp      ``optuna.samplers.GPSampler``: 10 startup trials, Matern-5/2 GP, log-EI.
-optuna-tpe     ``optuna.samplers.TPESampler``: 10 startup trials, Optuna's default TPE.
+optuna-tpe     ``optuna.samplers.TPESampler``: 10 startup trials, Optuna's default TPE;
+               define-by-run on a conditional space (only the active parameters, parents
+               first), where ``optuna-gp`` searches the flattened space.
 pymoo-ga       ``pymoo``'s ``GA``: population 100, tournament selection, SBX, polynomial
                mutation, duplicate elimination, fitness survival.
 cma-es         ``cma.CMAEvolutionStrategy`` (Hansen's ``cma`` package): default population
@@ -44,7 +46,17 @@ from hpo.optimizers.base import Optimizer, config_key
 from hpo.space import Params, Space
 from hpo.trial import Trial
 
-__all__ = ["CMAES", "PEERS", "OptunaGP", "OptunaTPE", "PymooGA", "SkoptGP", "available", "require"]
+__all__ = [
+    "CMAES",
+    "PEERS",
+    "OptunaGP",
+    "OptunaTPE",
+    "PymooGA",
+    "SkoptGP",
+    "available",
+    "require",
+    "suggest_active",
+]
 
 _REQUIRES = {
     "skopt-gp": "skopt",
@@ -94,6 +106,8 @@ class _Peer(Optimizer):
         for j, (name, p) in enumerate(self.space.items()):
             if p.kind == "real":
                 row.append(float(u[j]))
+            elif name not in params:  # inactive (conditional space): its imputed coordinate
+                row.append(int(p.decode(u[j : j + 1])[0]))
             elif p.kind == "integer":
                 row.append(int(params[name]))
             else:
@@ -191,11 +205,20 @@ class _OptunaPeer(_Peer):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             for _ in range(n):
-                trial = self._study.ask(self._dists)
-                params = self._from_native([trial.params[k] for k in self.space.names])
+                trial, params = self._ask_one()
                 self._asked[config_key(params)] = trial
                 out.append(params)
         return out
+
+    def _ask_one(self) -> tuple[Any, Params]:
+        """One Optuna trial asked with every distribution (a flattened conditional space:
+        inactive values are drawn and decoded away by :meth:`Space.from_unit`)."""
+        trial = self._study.ask(self._dists)
+        return trial, self._from_native([trial.params[k] for k in self.space.names])
+
+    def _native_trial(self, params: Params) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Optuna's params and distributions for a warm start (every parameter)."""
+        return dict(zip(self.space.names, self._to_native(params))), self._dists
 
     def _observe(self, trials: list[Trial]) -> None:
         import optuna
@@ -206,9 +229,9 @@ class _OptunaPeer(_Peer):
             if asked is not None:
                 self._study.tell(asked, t.value if t.ok else None, state=state)
             else:  # a warm start
-                native = dict(zip(self.space.names, self._to_native(t.params)))
+                native, dists = self._native_trial(t.params)
                 frozen = optuna.trial.create_trial(
-                    params=native, distributions=self._dists, value=t.value, state=state
+                    params=native, distributions=dists, value=t.value, state=state
                 )
                 self._study.add_trial(frozen)
 
@@ -217,9 +240,15 @@ class _OptunaPeer(_Peer):
 
 
 class OptunaGP(_OptunaPeer):
-    """Optuna's ``GPSampler`` with its defaults (see the module docstring)."""
+    """Optuna's ``GPSampler`` with its defaults (see the module docstring).
+
+    On a conditional space it searches the flattened space: every parameter is asked with its
+    fixed distribution and the inactive ones are decoded away, so its GP sees inactive
+    coordinates as ordinary values (the baseline of issue 13).
+    """
 
     name = "optuna-gp"
+    supports_conditional = True
 
     def _make_sampler(self, seed: int) -> Any:
         import optuna
@@ -228,14 +257,61 @@ class OptunaGP(_OptunaPeer):
 
 
 class OptunaTPE(_OptunaPeer):
-    """Optuna's ``TPESampler`` with its defaults (see the module docstring)."""
+    """Optuna's ``TPESampler`` with its defaults (see the module docstring).
+
+    On a conditional space it runs define-by-run, Optuna's own way with trees: parameters are
+    suggested parents first (the space's topological order) and only when active, so each
+    parameter's Parzen estimators see only the trials where it existed. Flat spaces are
+    asked with fixed distributions, as before.
+    """
 
     name = "optuna-tpe"
+    supports_conditional = True
 
     def _make_sampler(self, seed: int) -> Any:
         import optuna
 
         return optuna.samplers.TPESampler(seed=seed)
+
+    def _ask_one(self) -> tuple[Any, Params]:
+        if self.space.conditions is None:
+            return super()._ask_one()
+        trial = self._study.ask()
+        return trial, suggest_active(trial, self.space)
+
+    def _native_trial(self, params: Params) -> tuple[dict[str, Any], dict[str, Any]]:
+        native, dists = super()._native_trial(params)
+        if self.space.conditions is None:
+            return native, dists
+        return {k: native[k] for k in params}, {k: dists[k] for k in params}
+
+
+def suggest_active(trial: Any, space: Space) -> Params:
+    """Suggest the active parameters of a conditional ``space`` on an Optuna ``trial``,
+    define-by-run: parents first, each child only if its condition holds.
+
+    Parameters are suggested as :func:`optuna_distributions` describes them (reals by unit
+    coordinate, integers natively, categoricals by index); returns the configuration in
+    hpo's values (exactly the active set).
+    """
+    assert space.conditions is not None
+    cond = space.conditions
+    u = space.to_unit({})  # the imputed coordinate of every (absent) parameter
+    config: dict[str, Any] = {}
+    active: set[str] = set()
+    for name in cond.order:
+        if not cond.is_active(name, config, active):
+            continue
+        p, j = space[name], space.names.index(name)
+        if p.kind == "real":
+            u[j] = trial.suggest_float(name, 0.0, 1.0)
+        elif p.kind == "integer":
+            u[j] = p.encode([trial.suggest_int(name, p.low, p.high, log=p.log)])[0]
+        else:
+            u[j] = (trial.suggest_categorical(name, list(range(p.n_values))) + 0.5) / p.n_values
+        config[name] = p.canonical(p.to_python(p.decode(u[j : j + 1])[0]))
+        active.add(name)
+    return space.from_unit(u)
 
 
 class PymooGA(_Peer):

@@ -12,7 +12,9 @@ environment), the overhead measurement ``benchmarks/results/paper/overhead.json`
 (``hpo/problems/data/mlp_reference.json``).
 
 The multi-fidelity section comes from the journal of its own study,
-``benchmarks/results/multifidelity/small/journal.jsonl.gz`` (see :mod:`paper_mf`).
+``benchmarks/results/multifidelity/small/journal.jsonl.gz`` (see :mod:`paper_mf`), and the
+conditional-spaces section from ``benchmarks/results/conditional/study/journal.jsonl.gz``
+(see :mod:`paper_conditional`).
 
 Outputs under ``paper/``: ``tables/NAME.{md,tex,csv}``, ``figures/NAME.{png,pdf}`` and
 ``paper.md``, rendered from ``paper.template.md`` (see :mod:`paper_render` for its
@@ -36,6 +38,12 @@ if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
 
 from matplotlib.figure import Figure  # noqa: E402
+from paper_conditional import (  # noqa: E402
+    cond_figures,
+    cond_tables,
+    cond_values,
+    load_conditional,
+)
 from paper_data import (  # noqa: E402
     Results,
     compact,
@@ -60,6 +68,7 @@ REPO = HERE.parent
 JOURNAL = REPO / "benchmarks" / "results" / "paper" / "journal.jsonl.gz"
 OVERHEAD = REPO / "benchmarks" / "results" / "paper" / "overhead.json"
 MF_JOURNAL = REPO / "benchmarks" / "results" / "multifidelity" / "small" / "journal.jsonl.gz"
+COND_JOURNAL = REPO / "benchmarks" / "results" / "conditional" / "study" / "journal.jsonl.gz"
 TEMPLATE = HERE / "paper.template.md"
 TABLE_FORMATS = {"md": tables.to_markdown, "tex": tables.to_latex, "csv": tables.to_csv}
 FIGURE_FORMATS = ("png", "pdf")
@@ -164,6 +173,9 @@ def figure_builders(
     mf = load_mf(mf_journal) if mf_journal is not None else None
     if mf is not None:
         figs.update(mf_figures(mf))
+    cond = load_conditional(COND_JOURNAL)  # the conditional-spaces section (issue 13)
+    if cond is not None:
+        figs.update(cond_figures(cond))
     return figs
 
 
@@ -203,6 +215,11 @@ def build(
     if mf is not None:  # the multi-fidelity section, from its own study's journal
         built.update(mf_tables(mf))
         values.update(mf_values(mf, built))
+    cond = load_conditional(COND_JOURNAL)  # the conditional-spaces section, its own journal
+    if cond is not None:
+        cond_built = cond_tables(cond)
+        built.update(cond_built)
+        values.update(cond_values(cond, cond_built))
     fig_paths = {name: f"figures/{name}.png" for name in drawers}
     text = render(TEMPLATE.read_text(encoding="utf-8"), values, built, fig_paths)
 

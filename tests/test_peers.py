@@ -429,3 +429,97 @@ def test_hpo_never_imports_cma():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+# -- conditional spaces (issue 13) --------------------------------------------------------
+
+TREE = Space(
+    {
+        "model": Categorical(["svc", "mlp", "tree"]),
+        "C": Real(1e-3, 1e3, log=True, when={"model": "svc"}),
+        "solver": Categorical(["adam", "sgd"], when={"model": "mlp"}),
+        "momentum": Real(0.0, 0.99, when={"solver": "sgd"}),  # a chain: model -> solver
+        "depth": Integer(1, 8, when={"model": ["tree", "mlp"]}),
+    }
+)
+
+
+def tree_objective(p):
+    branch = {"svc": 0.3, "mlp": 0.1, "tree": 0.5}[p["model"]]
+    return branch + p.get("momentum", 0.5) + 0.01 * p.get("depth", 0)
+
+
+@pytest.mark.peers
+@pytest.mark.parametrize("name", ["optuna-gp", "optuna-tpe"])
+def test_optuna_peers_propose_exactly_the_active_set_on_a_tree(name):
+    opt = build(name, space=TREE, seed=3)
+    seen_branches = set()
+    for _ in range(25):
+        params = opt.ask()
+        assert set(params) == set(TREE.active_names(params))
+        assert TREE.validate(params) == params
+        seen_branches.add((params["model"], params.get("solver")))
+        opt.tell(params, tree_objective(params))
+    assert {("svc", None), ("tree", None), ("mlp", "sgd"), ("mlp", "adam")} <= seen_branches
+
+
+@pytest.mark.peers
+def test_optuna_tpe_suggests_only_active_parameters_parents_first():
+    opt = build("optuna-tpe", space=TREE, seed=1)
+    for _ in range(15):
+        params = opt.ask()
+        opt.tell(params, tree_objective(params))
+    for ours, theirs in zip(opt.trials, opt._study.trials):
+        assert list(theirs.params) == [n for n in TREE.conditions.order if n in ours.params]
+        assert list(theirs.distributions) == list(theirs.params)
+
+
+@pytest.mark.peers
+def test_optuna_gp_searches_the_flattened_tree():
+    opt = build("optuna-gp", space=TREE, seed=1)
+    params = opt.ask()
+    opt.tell(params, tree_objective(params))
+    assert set(opt._study.trials[0].params) == set(TREE.names)  # inactive values asked too
+
+
+@pytest.mark.peers
+@pytest.mark.parametrize("name", ["optuna-gp", "optuna-tpe"])
+def test_optuna_peers_take_warm_starts_on_a_tree(name):
+    opt = build(name, space=TREE)
+    warm = {"model": "mlp", "solver": "sgd", "momentum": 0.99, "depth": 8}
+    opt.tell(warm, 0.25)
+    frozen = opt._study.trials[0]
+    assert frozen.value == 0.25
+    if name == "optuna-tpe":  # define-by-run: exactly the active parameters
+        assert frozen.params == {"model": 1, "solver": 1, "momentum": 1.0, "depth": 8}
+    else:  # flattened: the inactive ones at their imputed coordinate
+        assert set(frozen.params) == set(TREE.names)
+        assert frozen.params["momentum"] == 1.0 and frozen.params["depth"] == 8
+    params = opt.ask()
+    assert TREE.validate(params) == params
+
+
+@pytest.mark.peers
+def test_optuna_tpe_on_a_tree_is_reproducible_and_finds_the_best_branch():
+    def best_of(seed):
+        opt = build("optuna-tpe", space=TREE, seed=seed)
+        for _ in range(40):
+            params = opt.ask()
+            opt.tell(params, tree_objective(params))
+        return [t.params for t in opt.trials], opt.best
+
+    first, best = best_of(7)
+    again, _ = best_of(7)
+    assert first == again
+    # the minimum 0.11 is at model=mlp, solver=sgd, momentum=0, depth=1
+    assert best.params["model"] == "mlp" and best.params["solver"] == "sgd"
+    assert best.value < 0.4
+
+
+@pytest.mark.peers
+def test_optuna_tpe_keeps_its_flat_behaviour_on_a_flat_space():
+    a = run(build("optuna-tpe", seed=4), 12)
+    opt = build("optuna-tpe", seed=4)
+    b = run(opt, 12)
+    assert a == b
+    assert all(list(t.params) == list(SPACE.names) for t in opt._study.trials)

@@ -470,3 +470,43 @@ def test_the_readme_survey_example_fails_before_any_fit_and_its_correction_runs(
         exec(compile(fixed.replace("n_iter=20", "n_iter=2"), "README.md", "exec"), namespace)
     search = namespace["search"]
     assert len(search.cv_results_["params"]) == 2 and "learning_rate_init" in search.best_params_
+
+
+# -- a conditional space over a pipeline (issue 13; docs/user_guide/sklearn.md) -------------
+SOLVER = "mlpclassifier__solver"
+COND_SPACE = Space(
+    {
+        SOLVER: Categorical(["adam", "sgd", "lbfgs"]),
+        "mlpclassifier__alpha": Real(1e-5, 1e-1, log=True),
+        "mlpclassifier__hidden_layer_sizes": Integer(5, 20),
+        "mlpclassifier__learning_rate_init": Real(
+            1e-4, 1e-1, log=True, when={SOLVER: ["adam", "sgd"]}
+        ),
+        "mlpclassifier__momentum": Real(0.5, 0.99, when={SOLVER: "sgd"}),
+        "mlpclassifier__beta_1": Real(0.8, 0.99, when={SOLVER: "adam"}),
+    }
+)
+
+
+def test_a_conditional_space_over_a_pipeline_fits_only_the_active_parameters():
+    # The guide's example at a smaller size: iris, small networks, 20 iterations, 12
+    # candidates (bayes's 10-point design, then two proposals of its GP).
+    pipe = make_pipeline(StandardScaler(), MLPClassifier(max_iter=20, random_state=0))
+    search = SearchCV(pipe, COND_SPACE, optimizer="bayes", n_iter=12, cv=2, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        search.fit(X, y)
+    params = search.cv_results_["params"]
+    assert len(params) == 12
+    assert {p[SOLVER] for p in params} == {"adam", "sgd", "lbfgs"}  # every branch searched
+    for i, p in enumerate(params):
+        assert set(p) == set(COND_SPACE.active_names(p))
+        momentum = search.cv_results_["param_mlpclassifier__momentum"]
+        assert momentum.mask[i] == (p[SOLVER] != "sgd")
+    best = search.best_params_
+    assert COND_SPACE.validate(best) == best
+    mlp = search.best_estimator_[-1]
+    assert mlp.solver == best[SOLVER]
+    if best[SOLVER] == "sgd":
+        assert mlp.momentum == best["mlpclassifier__momentum"]
+    assert [t.params for t in search.optimizer_.trials] == params

@@ -18,10 +18,13 @@ on the 80 %, standardized inputs, ``seed`` keyword); their ``optimum`` is ``None
 
 from __future__ import annotations
 
+import functools
+import json
 import math
 import time
 import warnings
 from collections.abc import Mapping
+from importlib import resources
 from typing import Any
 
 import numpy as np
@@ -34,6 +37,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 
+from hpo.problems import parse_spec
 from hpo.problems.base import Problem
 from hpo.problems.mlp import _FIXED, N_SPLITS, EvaluationFailed, MLPProblem, _split
 from hpo.space import Categorical, Integer, Real, Space
@@ -43,6 +47,7 @@ __all__ = [
     "Jenatton",
     "ModelSelectionProblem",
     "model_space",
+    "reference",
     "solver_space",
 ]
 
@@ -191,7 +196,8 @@ class ConditionalMLPProblem(MLPProblem):
         return Pipeline([("scale", StandardScaler()), ("mlp", mlp)])
 
     def reference(self) -> dict[str, Any]:
-        raise ValueError(f"problem_name: no reference values for {self.name!r} yet")
+        """This problem's reference values (see :func:`reference`)."""
+        return reference(self.name)
 
 
 def model_space() -> Space:
@@ -299,6 +305,50 @@ class ModelSelectionProblem(Problem):
         if not math.isfinite(loss):
             raise EvaluationFailed(f"loss is {loss}")
         return loss
+
+    def reference(self) -> dict[str, Any]:
+        """This problem's reference values (see :func:`reference`)."""
+        return reference(self.name)
+
+
+# -- reference values ---------------------------------------------------------------------
+@functools.lru_cache(maxsize=1)
+def _reference_file() -> dict[str, Any]:
+    path = resources.files("hpo.problems").joinpath("data", "conditional_reference.json")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def reference(problem_name: str) -> dict[str, Any]:
+    """Reference values of a real conditional task, for Bayesmark's normalized score.
+
+    Made by ``benchmarks/conditional_reference.py`` (the method of
+    :func:`hpo.problems.mlp.reference`: a random pool gives the exact quantiles of random
+    search's best loss, the best known loss comes from the pool and long ``bayes`` runs) and
+    committed as ``hpo/problems/data/conditional_reference.json``.
+
+    Parameters
+    ----------
+    problem_name : str
+        A problem name (seed 0, the only seed with reference values).
+
+    Returns
+    -------
+    dict
+        ``best_known``, ``random_median``, ``random_q25``, ``random_q75`` (best loss after
+        t = 1..T evaluations of random search), ``n_pool`` and provenance.
+
+    Raises
+    ------
+    ValueError
+        For a name without reference values.
+    """
+    base, kwargs = parse_spec(problem_name)
+    if kwargs.get("seed", 0) != 0 or set(kwargs) - {"seed"}:
+        raise ValueError(f"problem_name: reference values exist for seed 0 only, got {kwargs}")
+    problems = _reference_file()["problems"]
+    if base not in problems:
+        raise ValueError(f"problem_name: no reference values for {base!r}")
+    return dict(problems[base])
 
 
 def _solver_factory(dataset: str, metric: str) -> Any:

@@ -124,7 +124,35 @@ def test_the_conditional_study_builds_every_problem_and_optimizer():
     study = check_study(load_study(find_study("conditional")))
     assert {p.problem for p in study.problems} == {
         "jenatton",
-        "cond_mlp_solver_digits_logloss",
-        "cond_model_digits_acc",
+        "jenatton:flat=True",
+        "cond_mlp_solver_breast_cancer_logloss",
+        "cond_model_breast_cancer_acc",
     }
-    assert {"random", "ga"} <= {o.label for o in study.optimizers}
+    assert {"random", "bayes", "optuna-tpe", "optuna-gp"} <= {o.label for o in study.optimizers}
+
+
+@pytest.mark.parametrize(
+    "name", ["cond_mlp_solver_breast_cancer_logloss", "cond_model_breast_cancer_acc"]
+)
+def test_reference_values_describe_random_search_and_a_best_known_loss(name):
+    from hpo.problems.conditional import reference
+
+    ref = get_problem(name).reference()
+    assert ref == reference(name)
+    median, q25, q75 = (np.array(ref[k]) for k in ("random_median", "random_q25", "random_q75"))
+    assert len(median) == len(q25) == len(q75) == 100
+    assert np.all(np.diff(median) <= 0) and np.all(q25 <= median) and np.all(median <= q75)
+    assert ref["best_known"] <= ref["pool_best"] <= median[-1]
+    # The best known configuration is one of the task's, and evaluates to its loss.
+    p = get_problem(name)
+    assert p.space.validate(ref["best_known_params"]) == ref["best_known_params"]
+    assert p(ref["best_known_params"]) == pytest.approx(ref["best_known"], abs=1e-12)
+
+
+def test_reference_values_are_refused_for_other_tasks_and_seeds():
+    from hpo.problems.conditional import reference
+
+    with pytest.raises(ValueError, match="no reference values"):
+        reference("jenatton")
+    with pytest.raises(ValueError, match="seed 0 only"):
+        reference("cond_model_breast_cancer_acc:seed=3")
