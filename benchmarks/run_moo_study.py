@@ -1,0 +1,60 @@
+"""Run the ``multiobjective`` study (or some of its optimizers) into its committed journal.
+
+The peers and hpo's NSGA-II and random search do not depend on the GP optimizer's code, so
+they can run first (``--only random,ga,optuna-gp``); the journal holds the whole study, and a
+later run without ``--only`` (or ``hpo bench multiobjective --out ...``) resumes it with the
+remaining runs and writes the report::
+
+    nohup python benchmarks/run_moo_study.py --only random,ga,optuna-gp --jobs 2 > log 2>&1 &
+    python benchmarks/run_moo_study.py --jobs 2
+"""
+
+from __future__ import annotations
+
+import os
+
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")  # one BLAS thread: the machine's cores are shared
+
+import argparse  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from hpo.bench.report import summary_table, write_report  # noqa: E402
+from hpo.bench.runner import run_study  # noqa: E402
+from hpo.bench.study import find_study, load_study  # noqa: E402
+
+OUT = Path(__file__).parent / "results" / "moo" / "study"
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--only", help="comma-separated optimizer labels (default: all)")
+    parser.add_argument("--jobs", type=int, default=1)
+    parser.add_argument("--out", type=Path, default=OUT)
+    args = parser.parse_args(argv)
+    study = load_study(find_study("multiobjective"))
+    only = None if args.only is None else args.only.split(",")
+    args.out.mkdir(parents=True, exist_ok=True)
+    start = time.perf_counter()
+
+    def progress(n_done, n_total, record):
+        if record is not None:
+            print(
+                f"{time.strftime('%H:%M:%S')} {n_done}/{n_total} {record.optimizer} on "
+                f"{record.problem} seed {record.seed}: {record.wall_time:.1f} s",
+                flush=True,
+            )
+
+    records = run_study(
+        study, journal=args.out / "journal.jsonl", n_jobs=args.jobs, progress=progress, only=only
+    )
+    print(f"{len(records)} runs ({time.perf_counter() - start:.0f} s)", flush=True)
+    if only is None:
+        order = [o.label for o in study.optimizers]
+        print(summary_table(records, order))
+        write_report(records, args.out, order=order)
+
+
+if __name__ == "__main__":
+    main()
