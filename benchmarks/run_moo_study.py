@@ -6,7 +6,11 @@ later run without ``--only`` (or ``hpo bench multiobjective --out ...``) resumes
 remaining runs and writes the report::
 
     nohup python benchmarks/run_moo_study.py --only random,ga,optuna-gp --jobs 2 > log 2>&1 &
-    python benchmarks/run_moo_study.py --jobs 2
+    python benchmarks/run_moo_study.py --jobs 2 --first bayes
+
+Runs are started seed by seed across the problems (the runs of ``--first`` labels before
+all others), so that a study cut short holds every problem on its first seeds. The order
+changes nothing in the records: every run is independent and deterministic.
 """
 
 from __future__ import annotations
@@ -20,17 +24,35 @@ import argparse  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
+from hpo.bench.executors import ProcessExecutor, SerialExecutor  # noqa: E402
 from hpo.bench.report import summary_table, write_report  # noqa: E402
 from hpo.bench.runner import run_study  # noqa: E402
-from hpo.bench.study import find_study, load_study  # noqa: E402
+from hpo.bench.study import check_study, find_study, load_study  # noqa: E402
 
 OUT = Path(__file__).parent / "results" / "moo" / "study"
+
+
+class SeedMajor:
+    """An executor that starts runs in the order ``(not in first, seed, problem)``."""
+
+    def __init__(self, inner, problems: list[str], first: set[str]) -> None:
+        self.inner, self.problems, self.first = inner, problems, first
+
+    def map_unordered(self, fn, items):
+        def key(run):
+            return (run.label not in self.first, run.seed, self.problems.index(run.problem_name))
+
+        return self.inner.map_unordered(fn, sorted(items, key=key))
+
+    def close(self) -> None:
+        self.inner.close()
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--only", help="comma-separated optimizer labels (default: all)")
     parser.add_argument("--jobs", type=int, default=1)
+    parser.add_argument("--first", default="", help="comma-separated labels to run first")
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args(argv)
     study = load_study(find_study("multiobjective"))
@@ -46,9 +68,19 @@ def main(argv: list[str] | None = None) -> None:
                 flush=True,
             )
 
-    records = run_study(
-        study, journal=args.out / "journal.jsonl", n_jobs=args.jobs, progress=progress, only=only
-    )
+    problems = [p.spec for p in check_study(study).problems]
+    inner = SerialExecutor() if args.jobs == 1 else ProcessExecutor(args.jobs)
+    executor = SeedMajor(inner, problems, set(filter(None, args.first.split(","))))
+    try:
+        records = run_study(
+            study,
+            journal=args.out / "journal.jsonl",
+            executor=executor,
+            progress=progress,
+            only=only,
+        )
+    finally:
+        executor.close()
     print(f"{len(records)} runs ({time.perf_counter() - start:.0f} s)", flush=True)
     if only is None:
         order = [o.label for o in study.optimizers]

@@ -14,7 +14,7 @@ from typing import Any
 
 from matplotlib.figure import Figure
 
-from hpo.bench import plots, tables
+from hpo.bench import moplots, plots, tables
 from hpo.bench.mfreport import is_multi_fidelity, mf_final_table, write_mf_report
 from hpo.bench.records import RunRecord
 from hpo.bench.stats import REGRET_FLOOR, average_ranks, nemenyi_cd
@@ -127,6 +127,8 @@ def write_report(
         "final_boxplots": lambda: plots.boxplot_figure(study),
         "critical_difference": lambda: _cd_figure(study, alpha),
         "ecdf": lambda: plots.ecdf_figure(study),
+        "pareto_fronts": lambda: moplots.fronts_figure(study),  # two-objective problems
+        "attainment": lambda: moplots.attainment_figure(study),
     }
     drawn = []
     for name, draw in figures.items() if formats else ():
@@ -184,6 +186,14 @@ def _index(
         failed = sum(t["value"] is None for r in runs for t in r.trials)
         lines.append(f"| {opt} | {len(runs)} | {n} | {failed} |")
     lines += ["", f"Simple regret below {REGRET_FLOOR:.0e} is reported as {REGRET_FLOOR:.0e}.", ""]
+    multi = [p for p, pt in study.items() if pt.multi_objective]
+    if multi:
+        lines += [
+            f"Several objectives ({', '.join(multi)}): the regret is the hypervolume regret, "
+            "the maximal hypervolume minus the hypervolume of every point evaluated so far "
+            "(w.r.t. the problem's reference point).",
+            "",
+        ]
     for name, table in built.items():
         if table is not None and name in _LINKED:
             lines += [f"### {table.title}", "", f"See `{name}.md` ({len(table.rows)} rows).", ""]
