@@ -14,7 +14,7 @@ from typing import Any
 
 from matplotlib.figure import Figure
 
-from hpo.bench import moplots, plots, tables
+from hpo.bench import moplots, motables, plots, tables
 from hpo.bench.mfreport import is_multi_fidelity, mf_final_table, write_mf_report
 from hpo.bench.records import RunRecord
 from hpo.bench.stats import REGRET_FLOOR, average_ranks, nemenyi_cd
@@ -109,6 +109,8 @@ def write_report(
         "pairwise_summary": tables.pairwise_summary_table(study, alpha),
         "pairwise": tables.pairwise_table(study, alpha),
         "timing": tables.timing_table(study),
+        # Several objectives: the study's first optimizer against the others, paired by seed.
+        "moo_baseline": _moo_baseline(study),
     }
     for name, table in built.items():
         if table is None:
@@ -143,6 +145,11 @@ def write_report(
     index.write_text(_index(records, built, drawn, formats, study), encoding="utf-8")
     written.append(index)
     return written
+
+
+def _moo_baseline(study: Mapping[str, Any]) -> tables.Table | None:
+    opts = study_optimizers(study)
+    return motables.baseline_table(study, opts[0], opts[1:], "moo_baseline")
 
 
 def _cd_figure(study: Mapping[str, Any], alpha: float) -> Figure | None:
