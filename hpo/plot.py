@@ -1,5 +1,7 @@
 """Figures of one search: convergence, evaluations, importances, partial dependence, slices and
-parallel coordinates.
+parallel coordinates; for several objectives, the Pareto front of a run, and (from
+:mod:`hpo.plot_moo`) the attained fronts of several runs, their empirical attainment surfaces
+and hypervolume against evaluations.
 
 Every function takes what :func:`hpo.analysis.as_trials` accepts (an optimizer, a ``Result``
 with ``space=``, a fitted ``SearchCV``, a journal ``RunRecord``, an ``hpo run --json`` file)

@@ -64,3 +64,10 @@ def test_fronts_attainment_and_hypervolume_figures_draw(runs):
 def test_fronts_need_two_objectives():
     with pytest.raises(ValueError, match="two objectives"):
         plot_fronts(np.ones((3, 3)))
+
+
+def test_hypervolume_without_a_maximum_is_drawn_rising_on_a_linear_axis(runs):
+    fig = plot_hypervolume({"ga": runs["ga"]}, reference_point=PROBLEM.reference_point)
+    ax = fig.axes[0]
+    (line,) = ax.get_lines()
+    assert ax.get_yscale() == "linear" and np.all(np.diff(line.get_ydata()) >= 0)
