@@ -100,13 +100,13 @@ class BayesianOptimization(Optimizer):
         Planned number of trials (unused beyond bookkeeping; accepted for ``minimize``).
     n_objectives : int, default 1
         Number of objectives, each minimized; ``tell`` then takes ``m`` floats per trial.
-    mo_strategy : {"parego", "ehvi"}, optional
-        With several objectives: ParEGO's random Chebyshev scalarizations or the expected
-        hypervolume improvement (two objectives only); see
-        :mod:`hpo.optimizers._bo_multiobjective`. Default: ``"parego"``, the robust one:
-        at 60 evaluations EHVI has the lower regret on ZDT1 and Branin-Currin but reaches
-        DTLZ2's reference box in 1 run of 5 (barely), ParEGO in all 5
-        (``benchmarks/results/moo/bo.md``).
+    mo_strategy : {"hybrid", "ehvi", "parego"}, optional
+        With several objectives: the expected hypervolume improvement (two objectives),
+        ParEGO's random Chebyshev scalarizations, or EHVI with every third model-based ask
+        ParEGO's; see :mod:`hpo.optimizers._bo_multiobjective`. Default: ``"hybrid"`` for
+        two objectives (EHVI leads on ZDT1, ZDT2 and Branin-Currin but never reaches DTLZ2's
+        reference box, ParEGO does; ``benchmarks/results/moo/ablation.md``), ``"parego"``
+        for more.
     reference_point : sequence of float, optional
         EHVI's reference point (default: the worst observed values plus 10 % of their range).
     conditional : {"indicator", "impute"}, default "indicator"

@@ -5,6 +5,7 @@ from hpo import hypervolume
 from hpo.moo.acquisition import (
     chebyshev_weights,
     expected_hypervolume_improvement,
+    log_ehvi_and_gradient,
     parego_scalarize,
 )
 
@@ -28,6 +29,47 @@ def test_closed_form_matches_monte_carlo(mu, sigma):
     exact = expected_hypervolume_improvement(mu[None], sigma[None], FRONT, REF)[0]
     estimate = monte_carlo_ehvi(mu, sigma, FRONT, REF, 8_000, rng)
     assert exact == pytest.approx(estimate, rel=0.05, abs=3e-4)
+
+
+def monte_carlo_boxed_ehvi(mu, sigma, front, ref, lower, n, rng):
+    # the improvement inside the box [lower, ref]: a sample below the box counts at its corner
+    base = hypervolume(front, ref)
+    Y = np.maximum(mu + sigma * rng.standard_normal((n, 2)), lower)
+    return np.mean([hypervolume(np.vstack([front, y]), ref) - base for y in Y])
+
+
+@pytest.mark.parametrize(
+    ("mu", "sigma"), [([0.4, 0.4], [0.1, 0.2]), ([0.1, 0.3], [0.3, 0.3]), ([-0.2, 1.2], [0.2, 0.4])]
+)
+def test_lower_corner_matches_monte_carlo_and_bounds_the_gain(mu, sigma):
+    rng = np.random.default_rng(1)
+    mu, sigma, lower = np.array(mu), np.array(sigma), np.array([0.1, 0.0])
+    exact = expected_hypervolume_improvement(mu[None], sigma[None], FRONT, REF, lower=lower)[0]
+    estimate = monte_carlo_boxed_ehvi(mu, sigma, FRONT, REF, lower, 8_000, rng)
+    assert exact == pytest.approx(estimate, rel=0.05, abs=3e-4)
+    assert exact <= expected_hypervolume_improvement(mu[None], sigma[None], FRONT, REF)[0]
+
+
+@pytest.mark.parametrize("lower", [None, np.array([-0.1, 0.05])])
+def test_gradient_matches_finite_differences(lower):
+    rng = np.random.default_rng(2)
+    mu = rng.normal(0.5, 0.6, size=(40, 2))
+    mu[:4] += 4.0  # far beyond the front: EHVI underflows, its log does not
+    sigma = rng.uniform(0.02, 0.5, size=(40, 2))
+    value, dmu, dsigma = log_ehvi_and_gradient(mu, sigma, FRONT, REF, lower=lower)
+
+    def log_ehvi(m, s):
+        return expected_hypervolume_improvement(m, s, FRONT, REF, log=True, lower=lower)
+
+    np.testing.assert_allclose(value, log_ehvi(mu, sigma), rtol=1e-12)
+    h = 1e-6
+    for j in range(2):
+        e = np.zeros(2)
+        e[j] = h
+        fd_mu = (log_ehvi(mu + e, sigma) - log_ehvi(mu - e, sigma)) / (2 * h)
+        fd_sigma = (log_ehvi(mu, sigma + e) - log_ehvi(mu, sigma - e)) / (2 * h)
+        np.testing.assert_allclose(dmu[:, j], fd_mu, rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(dsigma[:, j], fd_sigma, rtol=1e-5, atol=1e-6)
 
 
 def test_log_form_agrees_and_stays_finite_far_away():

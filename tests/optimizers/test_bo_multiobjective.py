@@ -9,7 +9,7 @@ from hpo import BayesianOptimization, RandomSearch, hypervolume
 from hpo.problems import get_problem
 from hpo.testing import MULTI_OBJECTIVE_CHECKS, multi_objective_case
 
-STRATEGIES = ["parego", "ehvi"]
+STRATEGIES = ["parego", "ehvi", "hybrid"]
 
 
 def _run(opt, problem, n):
@@ -61,9 +61,27 @@ def test_reproducible_and_front_non_empty(strategy):
     assert [t.params for t in a.trials] != [t.params for t in c.trials]
     front = a.pareto_front
     assert front and all(len(t.value) == 2 for t in front)
-    assert a.trials[-1].info["strategy"] == strategy
+    used = {t.info["strategy"] for t in a.trials if "strategy" in t.info}
+    assert used == ({"ehvi", "parego"} if strategy == "hybrid" else {strategy})
     with pytest.raises(ValueError, match="no single best trial"):
         _ = a.best
+
+
+def test_hybrid_gives_every_third_model_ask_to_parego(tmp_path):
+    problem = get_problem("zdt1", dim=3)
+    opt = _run(
+        BayesianOptimization(problem.space, n_objectives=2, seed=5, mo_strategy="hybrid"),
+        problem,
+        9,
+    )
+    model = [t.info for t in opt.trials if "mo_round" in t.info]
+    assert [i["mo_round"] for i in model] == list(range(len(model))) and len(model) >= 3
+    for info in model:
+        assert info["strategy"] == ("parego" if info["mo_round"] % 3 == 2 else "ehvi")
+    opt.save(tmp_path / "opt.pkl")  # a reloaded optimizer goes on counting
+    twin = BayesianOptimization.load(tmp_path / "opt.pkl")
+    batch = twin.ask(2)
+    assert [t.info["mo_round"] for t in twin.pending] == [len(model)] * 2 and len(batch) == 2
 
 
 @pytest.mark.parametrize("check", list(MULTI_OBJECTIVE_CHECKS))
@@ -139,3 +157,89 @@ def test_single_objective_inspection_refuses_several_objectives():
     opt = _run(BayesianOptimization(problem.space, n_objectives=2, seed=0), problem, 6)
     with pytest.raises(NotImplementedError, match="model one objective"):
         opt.predict(opt.trials[0].params)
+
+
+def _fitted_ehvi_state(seed=0, n=15, dim=4):
+    """A ZDT1 run of ``n`` evaluations and its two GPs, front and reference point."""
+    from hpo.moo import is_non_dominated
+    from hpo.optimizers import _bo_multiobjective as mo
+
+    problem = get_problem("zdt1", dim=dim)
+    opt = _run(
+        BayesianOptimization(problem.space, n_objectives=2, seed=seed, mo_strategy="ehvi"),
+        problem,
+        n,
+    )
+    U = opt.space.to_unit_batch([t.params for t in opt.completed])
+    Y = np.array([t.value for t in opt.completed], dtype=float)
+    gps = []
+    for j in range(2):
+        gp = opt.gp_config.make_gp(opt.fmap.n_features, opt.deterministic)
+        gps.append(gp.fit(opt.fmap(U), Y[:, j], rng=np.random.default_rng(0)))
+    return opt, gps, Y[is_non_dominated(Y)], mo._reference(opt, Y)
+
+
+def test_log_ehvi_gradient_on_gp_features_matches_finite_differences():
+    from hpo.optimizers._bo_multiobjective import _log_ehvi_on_features
+
+    opt, gps, front, reference = _fitted_ehvi_state()
+    fun = _log_ehvi_on_features(gps, front, reference)
+    F = np.random.default_rng(1).random((25, opt.fmap.n_features))
+    value, dF = fun(F, True)
+    assert np.all(np.isfinite(value)) and dF.shape == F.shape
+    h = 1e-6
+    for k in range(F.shape[1]):
+        e = np.zeros(F.shape[1])
+        e[k] = h
+        fd = (fun(F + e, False)[0] - fun(F - e, False)[0]) / (2 * h)
+        np.testing.assert_allclose(dF[:, k], fd, rtol=1e-4, atol=1e-5)
+
+
+def test_gradient_search_finds_at_least_the_scored_maximum(monkeypatch):
+    from hpo.optimizers import _bo_multiobjective as mo
+
+    opt, gps, front, reference = _fitted_ehvi_state(seed=2)
+    fun = mo._log_ehvi_on_features(gps, front, reference)
+    values = {}
+    for search in ("scored", "gradient"):
+        monkeypatch.setattr(mo, "EHVI_SEARCH", search)
+        opt.rng = np.random.default_rng(3)
+        params, value = mo._best_candidate(opt, gps, front, reference, set())
+        assert opt.is_new(params)
+        recomputed = fun(opt.features([params]), False)[0][0]
+        assert recomputed == pytest.approx(value, rel=1e-9, abs=1e-9)
+        values[search] = value
+    assert values["gradient"] >= values["scored"] - 1e-9
+
+
+def test_kriging_believer_collapses_the_variance_and_extends_the_front():
+    from hpo.optimizers._bo_multiobjective import _believe
+
+    opt, gps, front, _ = _fitted_ehvi_state(seed=4)
+    target = {name: 0.5 for name in opt.space.names}
+    Fp = opt.features([target])
+    before = [gp.predict(Fp, return_var=True)[1][0] for gp in gps]
+    believed, new_front = _believe(opt, gps, front, Fp, copy_models=True)
+    after = [gp.predict(Fp, return_var=True)[1][0] for gp in believed]
+    assert all(a < 0.25 * b for a, b in zip(after, before))  # down to the noise level
+    assert [gp.predict(Fp, return_var=True)[1][0] for gp in gps] == before  # copies
+    mean = np.array([gp.predict(Fp)[0] for gp in gps])
+    dominated = np.any(np.all(front <= mean, axis=1) & np.any(front < mean, axis=1))
+    assert dominated or any(np.allclose(p, mean) for p in new_front)
+
+
+@pytest.mark.parametrize("strategy", ["ehvi", "hybrid"])
+def test_batch_members_are_distinct_and_fantasized_in_order(strategy):
+    problem = get_problem("zdt1", dim=4)
+    opt = _run(
+        BayesianOptimization(problem.space, n_objectives=2, seed=6, mo_strategy=strategy),
+        problem,
+        10,
+    )
+    batch = opt.ask(4)
+    assert len({repr(sorted(p.items())) for p in batch}) == 4
+    infos = [t.info for t in opt.pending]
+    if infos[0]["strategy"] == "ehvi":
+        assert [i["batch_position"] for i in infos] == [0, 1, 2, 3]
+    opt.tell(batch, [problem(p) for p in batch])
+    assert len(opt.completed) == 14
