@@ -14,7 +14,16 @@ pymoo-ga       ``pymoo``'s ``GA``: population 100, tournament selection, SBX, po
 cma-es         ``cma.CMAEvolutionStrategy`` (Hansen's ``cma`` package): default population
                ``4 + floor(3 ln d)``, ``sigma0 = 0.3`` of the unit cube, a uniformly random
                start, bounds ``[0, 1]`` by ``cma``'s boundary transformation.
+optuna-nsga2   ``optuna.samplers.NSGAIISampler``: population 50, Optuna's default crossover
+               and mutation (several objectives).
+pymoo-nsga2    ``pymoo``'s ``NSGA2``: population 100, binary tournament on rank and crowding,
+               SBX, polynomial mutation (several objectives).
 =============  ==============================================================================
+
+Several objectives (``n_objectives=m``): the Optuna adapters open a study with ``m``
+``"minimize"`` directions (``optuna-gp`` then maximizes log expected hypervolume improvement,
+``optuna-tpe`` is MOTPE), ``pymoo-nsga2`` is set up with ``n_obj = m``; a failed trial is
+``+inf`` in every objective for pymoo.
 
 The libraries are optional (``pip install -e ".[peers]"``) and imported only here, when an
 adapter is built. The scikit-optimize and Optuna adapters see each real parameter as its
@@ -50,8 +59,10 @@ __all__ = [
     "CMAES",
     "PEERS",
     "OptunaGP",
+    "OptunaNSGAII",
     "OptunaTPE",
     "PymooGA",
+    "PymooNSGA2",
     "SkoptGP",
     "available",
     "require",
@@ -68,6 +79,8 @@ _REQUIRES = {
     "synetune-asha": "syne_tune",
     "synetune-bohb": "syne_tune",
     "cma-es": "cma",
+    "optuna-nsga2": "optuna",  # several objectives
+    "pymoo-nsga2": "pymoo",
 }
 
 
@@ -94,9 +107,10 @@ class _Peer(Optimizer):
         *,
         seed: SeedLike = None,
         fidelity: Fidelity | None = None,  # for the multi-fidelity peers
+        n_objectives: int = 1,  # for the multi-objective ones
     ) -> None:
         require(self.name)
-        super().__init__(space, seed=seed, fidelity=fidelity)
+        super().__init__(space, seed=seed, fidelity=fidelity, n_objectives=n_objectives)
         self._library_seed = spawn_seed(self.rng)
 
     def _to_native(self, params: Params) -> list[Any]:
@@ -185,8 +199,12 @@ class SkoptGP(_Peer):
 
 
 class _OptunaPeer(_Peer):
-    def __init__(self, space: Space | Mapping[str, Any], *, seed: SeedLike = None) -> None:
-        super().__init__(space, seed=seed)
+    supports_multi_objective = True  # one "minimize" direction per objective
+
+    def __init__(
+        self, space: Space | Mapping[str, Any], *, seed: SeedLike = None, n_objectives: int = 1
+    ) -> None:
+        super().__init__(space, seed=seed, n_objectives=n_objectives)
         import optuna
 
         optuna.logging.set_verbosity(optuna.logging.WARNING)
@@ -194,7 +212,10 @@ class _OptunaPeer(_Peer):
         self._dists = optuna_distributions(self.space)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # ExperimentalWarning for GPSampler
-            self._study = optuna.create_study(sampler=self._make_sampler(self._library_seed))
+            self._study = optuna.create_study(
+                sampler=self._make_sampler(self._library_seed),
+                directions=["minimize"] * self.n_objectives,
+            )
         self._asked: dict[tuple, Any] = {}
 
     def _make_sampler(self, seed: int) -> Any:
@@ -226,12 +247,13 @@ class _OptunaPeer(_Peer):
         for t in trials:
             state = optuna.trial.TrialState.COMPLETE if t.ok else optuna.trial.TrialState.FAIL
             asked = self._asked.pop(config_key(t.params), None)
+            values = list(np.atleast_1d(t.value)) if t.ok else None
             if asked is not None:
-                self._study.tell(asked, t.value if t.ok else None, state=state)
+                self._study.tell(asked, values, state=state)
             else:  # a warm start
                 native, dists = self._native_trial(t.params)
                 frozen = optuna.trial.create_trial(
-                    params=native, distributions=dists, value=t.value, state=state
+                    params=native, distributions=dists, values=values, state=state
                 )
                 self._study.add_trial(frozen)
 
@@ -326,27 +348,38 @@ class PymooGA(_Peer):
     name = "pymoo-ga"
     pickle_trusted = ("pymoo", "scipy", "numpy:sum")  # what its state holds
 
-    def __init__(self, space: Space | Mapping[str, Any], *, seed: SeedLike = None) -> None:
-        super().__init__(space, seed=seed)
-        from pymoo.algorithms.soo.nonconvex.ga import GA
+    def __init__(
+        self, space: Space | Mapping[str, Any], *, seed: SeedLike = None, n_objectives: int = 1
+    ) -> None:
+        super().__init__(space, seed=seed, n_objectives=n_objectives)
         from pymoo.core.problem import Problem as PymooProblem
 
-        self._algorithm = GA()
-        # pymoo 0.6 wraps the tournament's tie-break in a closure (a seeding decorator) that
-        # pickle cannot find by name; the same function, reached from module level, can be.
-        selection = getattr(getattr(self._algorithm, "mating", None), "selection", None)
-        if selection is not None and hasattr(selection, "func_comp"):
-            selection.func_comp = _pymoo_tournament_comparison
+        self._algorithm = self._make_algorithm()
         self._algorithm.setup(
-            PymooProblem(n_var=self.space.dim, n_obj=1, xl=0.0, xu=1.0),
+            PymooProblem(n_var=self.space.dim, n_obj=self.n_objectives, xl=0.0, xu=1.0),
             termination=("n_gen", 10**9),
             seed=self._library_seed,
             verbose=False,
         )
         self._population = None
         self._queue: list[int] = []  # indices of the population not yet asked
-        self._fitness: dict[int, float] = {}
+        self._fitness: dict[int, list[float]] = {}
         self._index_of: dict[tuple, list[int]] = {}  # asked configuration -> individuals
+
+    def _make_algorithm(self) -> Any:
+        from pymoo.algorithms.soo.nonconvex.ga import GA
+
+        algorithm = GA()
+        # pymoo 0.6 wraps the tournament's tie-break in a closure (a seeding decorator) that
+        # pickle cannot find by name; the same function, reached from module level, can be.
+        selection = getattr(getattr(algorithm, "mating", None), "selection", None)
+        if selection is not None and hasattr(selection, "func_comp"):
+            selection.func_comp = _pymoo_tournament_comparison
+        return algorithm
+
+    def _fitness_row(self, trial: Trial) -> list[float]:
+        """pymoo's fitness of a told trial: its values, ``+inf`` in each if it failed."""
+        return list(np.atleast_1d(trial.value)) if trial.ok else [np.inf] * self.n_objectives
 
     def _next_generation(self) -> None:
         self._population = self._algorithm.ask()
@@ -356,15 +389,14 @@ class PymooGA(_Peer):
 
     def _finish_generation_if_told(self) -> None:
         if self._population is not None and not self._queue and not self._index_of:
-            F = np.array([[self._fitness[i]] for i in range(len(self._population))])
+            F = np.array([self._fitness[i] for i in range(len(self._population))], dtype=float)
             self._population.set("F", F)
             self._algorithm.tell(infills=self._population)
             self._population = None
 
-    def _known_fitness(self, params: Params) -> float:
+    def _known_fitness(self, params: Params) -> list[float]:
         key = config_key(params)
-        trial = next(t for t in self._trials if config_key(t.params) == key)
-        return trial.value if trial.ok else np.inf
+        return self._fitness_row(next(t for t in self._trials if config_key(t.params) == key))
 
     def _propose(self, n: int) -> list[Params]:
         out: list[Params] = []
@@ -392,7 +424,7 @@ class PymooGA(_Peer):
     def _observe(self, trials: list[Trial]) -> None:
         for t in trials:
             for i in self._index_of.pop(config_key(t.params), []):
-                self._fitness[i] = t.value if t.ok else np.inf
+                self._fitness[i] = self._fitness_row(t)
         self._finish_generation_if_told()
 
 
@@ -512,9 +544,37 @@ class CMAES(_Peer):
         self._finish_generation_if_told()
 
 
+# Multi-objective peers (issue 11).
+
+
+class OptunaNSGAII(_OptunaPeer):
+    """Optuna's ``NSGAIISampler`` with its defaults (population 50), for several objectives."""
+
+    name = "optuna-nsga2"
+
+    def _make_sampler(self, seed: int) -> Any:
+        import optuna
+
+        return optuna.samplers.NSGAIISampler(seed=seed)
+
+
+class PymooNSGA2(PymooGA):
+    """pymoo's ``NSGA2`` with its defaults (population 100), driven like :class:`PymooGA`:
+    individuals handed out one by one, the next generation bred once all are told."""
+
+    name = "pymoo-nsga2"
+    supports_multi_objective = True
+
+    def _make_algorithm(self) -> Any:
+        from pymoo.algorithms.moo.nsga2 import NSGA2
+
+        return NSGA2()
+
+
 #: Peer optimizers by name, for :func:`hpo.optimizers.make_optimizer`.
 PEERS: dict[str, type[Optimizer]] = {
-    cls.name: cls for cls in (SkoptGP, OptunaGP, OptunaTPE, PymooGA, CMAES)
+    cls.name: cls
+    for cls in (SkoptGP, OptunaGP, OptunaTPE, PymooGA, CMAES, OptunaNSGAII, PymooNSGA2)
 }
 
 

@@ -1,5 +1,7 @@
 """Figures of one search: convergence, evaluations, importances, partial dependence, slices and
-parallel coordinates.
+parallel coordinates; for several objectives, the Pareto front of a run, and (from
+:mod:`hpo.plot_moo`) the attained fronts of several runs, their empirical attainment surfaces
+and hypervolume against evaluations.
 
 Every function takes what :func:`hpo.analysis.as_trials` accepts (an optimizer, a ``Result``
 with ``space=``, a fitted ``SearchCV``, a journal ``RunRecord``, an ``hpo run --json`` file)
@@ -25,11 +27,15 @@ from hpo._seed import SeedLike
 from hpo.analysis.data import Run, as_trials
 from hpo.analysis.importance import Sensitivity, importance, sensitivity
 from hpo.analysis.partial_dependence import PartialDependenceModel
+from hpo.plot_moo import plot_attainment, plot_fronts, plot_hypervolume
 from hpo.trial import best_so_far
 
 __all__ = [
+    "plot_attainment",
     "plot_convergence",
     "plot_evaluations",
+    "plot_fronts",
+    "plot_hypervolume",
     "plot_importance",
     "plot_parallel_coordinates",
     "plot_pareto_front",
@@ -361,7 +367,9 @@ def plot_parallel_coordinates(obj: Any, *, space: Any = None) -> Figure:
     return fig
 
 
-def plot_pareto_front(obj: Any, *, problem: Any = None, labels: Sequence[str] = ("f1", "f2")):
+def plot_pareto_front(
+    obj: Any, *, problem: Any = None, labels: Sequence[str] = ("f1", "f2")
+) -> Figure:
     """The objective vectors of a two-objective run, its Pareto front highlighted.
 
     Parameters

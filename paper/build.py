@@ -12,9 +12,10 @@ environment), the overhead measurement ``benchmarks/results/paper/overhead.json`
 (``hpo/problems/data/mlp_reference.json``).
 
 The multi-fidelity section comes from the journal of its own study,
-``benchmarks/results/multifidelity/small/journal.jsonl.gz`` (see :mod:`paper_mf`), and the
-conditional-spaces section from ``benchmarks/results/conditional/study/journal.jsonl.gz``
-(see :mod:`paper_conditional`).
+``benchmarks/results/multifidelity/small/journal.jsonl.gz`` (see :mod:`paper_mf`), and so
+does the multi-objective one, ``benchmarks/results/moo/study/journal.jsonl.gz`` (see
+:mod:`paper_moo`), and the conditional-spaces section,
+``benchmarks/results/conditional/study/journal.jsonl.gz`` (see :mod:`paper_conditional`).
 
 Outputs under ``paper/``: ``tables/NAME.{md,tex,csv}``, ``figures/NAME.{png,pdf}`` and
 ``paper.md``, rendered from ``paper.template.md`` (see :mod:`paper_render` for its
@@ -56,6 +57,7 @@ from paper_data import (  # noqa: E402
 from paper_figures import overhead_figure  # noqa: E402
 from paper_importance import importance_figure, importance_table  # noqa: E402
 from paper_mf import load_mf, mf_figures, mf_tables, mf_values  # noqa: E402
+from paper_moo import load_moo, moo_figures, moo_tables, moo_values  # noqa: E402
 from paper_render import render  # noqa: E402
 from paper_text import ClaimFailed, paper_values  # noqa: E402
 
@@ -69,6 +71,7 @@ JOURNAL = REPO / "benchmarks" / "results" / "paper" / "journal.jsonl.gz"
 OVERHEAD = REPO / "benchmarks" / "results" / "paper" / "overhead.json"
 MF_JOURNAL = REPO / "benchmarks" / "results" / "multifidelity" / "small" / "journal.jsonl.gz"
 COND_JOURNAL = REPO / "benchmarks" / "results" / "conditional" / "study" / "journal.jsonl.gz"
+MOO_JOURNAL = REPO / "benchmarks" / "results" / "moo" / "study" / "journal.jsonl.gz"
 TEMPLATE = HERE / "paper.template.md"
 TABLE_FORMATS = {"md": tables.to_markdown, "tex": tables.to_latex, "csv": tables.to_csv}
 FIGURE_FORMATS = ("png", "pdf")
@@ -176,6 +179,9 @@ def figure_builders(
     cond = load_conditional(COND_JOURNAL)  # the conditional-spaces section (issue 13)
     if cond is not None:
         figs.update(cond_figures(cond))
+    moo = load_moo(MOO_JOURNAL)  # the multi-objective section (issue 11)
+    if moo is not None:
+        figs.update(moo_figures(moo))
     return figs
 
 
@@ -220,6 +226,10 @@ def build(
         cond_built = cond_tables(cond)
         built.update(cond_built)
         values.update(cond_values(cond, cond_built))
+    moo = load_moo(MOO_JOURNAL)  # the multi-objective section, from its own journal
+    if moo is not None:
+        built.update(moo_tables(moo))
+        values.update(moo_values(moo, built))
     fig_paths = {name: f"figures/{name}.png" for name in drawers}
     text = render(TEMPLATE.read_text(encoding="utf-8"), values, built, fig_paths)
 

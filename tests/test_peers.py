@@ -19,6 +19,8 @@ LIBRARY = {
     "optuna-tpe": "optuna",
     "pymoo-ga": "pymoo",
     "cma-es": "cma",
+    "optuna-nsga2": "optuna",
+    "pymoo-nsga2": "pymoo",
 }
 NAMES = sorted(LIBRARY)
 
@@ -523,3 +525,47 @@ def test_optuna_tpe_keeps_its_flat_behaviour_on_a_flat_space():
     b = run(opt, 12)
     assert a == b
     assert all(list(t.params) == list(SPACE.names) for t in opt._study.trials)
+
+
+# -- several objectives (issue 11) ----------------------------------------------------------
+
+UNIT2 = Space({"x": Real(0.0, 1.0), "y": Real(0.0, 1.0)})
+
+
+@pytest.mark.peers
+@pytest.mark.parametrize("name", ["optuna-gp", "optuna-nsga2"])
+def test_optuna_minimizes_every_objective_and_receives_vectors(name):
+    import optuna
+
+    opt = make_optimizer(name, UNIT2, seed=0, options={"n_objectives": 2})
+    assert opt._study.directions == [optuna.study.StudyDirection.MINIMIZE] * 2
+    a, b = opt.ask(2)
+    opt.tell(a, [0.5, 2.0])
+    opt.tell(b, [1.0, float("nan")])  # one NaN objective: a failed trial
+    opt.tell({"x": 1.0, "y": 0.0}, (0.25, 2.5))  # a warm start
+    trials = opt._study.trials
+    assert trials[0].values == [0.5, 2.0] and trials[2].values == [0.25, 2.5]
+    assert trials[1].state == optuna.trial.TrialState.FAIL
+    assert [t.number for t in opt.pareto_front] == [0, 2]
+
+
+@pytest.mark.peers
+def test_pymoo_nsga2_breeds_on_objective_vectors():
+    opt = make_optimizer("pymoo-nsga2", UNIT2, seed=0, options={"n_objectives": 2})
+    size = opt._algorithm.pop_size
+    first = opt.ask(size)
+    opt.tell(first[:-1], [[p["x"], 1.0 - p["x"] + p["y"]] for p in first[:-1]])
+    opt.tell(first[-1], [float("inf"), 0.0])  # failed: +inf in every objective for pymoo
+    population = opt._algorithm.pop
+    F = np.array([opt._fitness_row(t) for t in opt.trials])
+    assert F.shape == (size, 2) and np.isinf(F[-1]).all() and np.isfinite(F[:-1]).all()
+    second = opt.ask(3)
+    assert opt._population is not None and population is not None
+    assert all(in_unit_square(p) for p in second)
+
+
+@pytest.mark.peers
+@pytest.mark.parametrize("name", ["pymoo-ga", "cma-es"])
+def test_single_objective_peers_refuse_several_objectives(name):
+    with pytest.raises(ValueError, match="n_objectives"):
+        make_optimizer(name, UNIT2, seed=0, options={"n_objectives": 2})

@@ -194,16 +194,16 @@ def convergence_figure(
             ax.text(
                 0.98,
                 0.97,
-                f"f* = {pt.optimum:.6g}",
+                f"max HV = {pt.optimum:.6g}" if pt.multi_objective else f"f* = {pt.optimum:.6g}",
                 transform=ax.transAxes,
                 ha="right",
                 va="top",
                 fontsize=8,
                 color="0.3",
             )
-            ylabel = "simple regret f − f*"
+            ylabel = "HV regret" if pt.multi_objective else "simple regret f − f*"
         else:
-            ylabel = "best loss"
+            ylabel = "−hypervolume" if pt.multi_objective else "best loss"
             ref = (references or {}).get(problem)
             if ref is not None:
                 ax.axhline(ref["best_known"], color="0.3", linestyle=":", linewidth=1)

@@ -50,9 +50,15 @@ class RunRecord:
         The run's cost budget in resource units (``budget * fidelity.high``).
     workers : int or None
         Virtual workers of a simulated run.
+    reference_point : list of float or None
+        Multi-objective runs: the problem's reference point (one float per objective); each
+        completed trial's ``value`` is then a list of that many floats.
+    max_hypervolume : float or None
+        Multi-objective runs: the hypervolume of the problem's true Pareto front with respect
+        to ``reference_point`` (None if unknown), the "optimum" of hypervolume regret.
 
-    The three are left out of :meth:`to_dict` when ``None``, so records of single-fidelity
-    studies read and write as before.
+    These five are left out of :meth:`to_dict` when ``None``, so records of single-objective,
+    single-fidelity studies read and write as before.
     """
 
     optimizer: str
@@ -66,6 +72,8 @@ class RunRecord:
     fidelity: dict[str, Any] | None = None
     max_cost: float | None = None
     workers: int | None = None
+    reference_point: list[float] | None = None
+    max_hypervolume: float | None = None
 
     @property
     def key(self) -> tuple[str, str, int]:
@@ -92,6 +100,45 @@ class RunRecord:
         if self.optimum is None:
             return np.full(self.n_trials, np.nan)
         return self.best_so_far() - self.optimum
+
+    @property
+    def n_objectives(self) -> int:
+        """1, or the length of the reference point of a multi-objective run."""
+        return 1 if self.reference_point is None else len(self.reference_point)
+
+    def objective_values(self) -> np.ndarray:
+        """Objective vectors in trial order, a row of NaN for a failed trial; shape
+        ``(n_trials, n_objectives)`` (``n_objectives`` 1 for a single-objective run)."""
+        m = self.n_objectives
+        rows = [
+            [np.nan] * m if t["value"] is None else np.atleast_1d(t["value"]).tolist()
+            for t in self.trials
+        ]
+        return np.array(rows, dtype=float).reshape(len(rows), m)
+
+    def hypervolume_regret(self) -> np.ndarray:
+        """Hypervolume regret after each trial, padded to ``n_trials`` like
+        :meth:`best_so_far`: ``max_hypervolume - HV(F_t, r)``, with ``F_t`` every point
+        evaluated up to trial ``t`` and ``r`` the reference point (``max_hypervolume`` while
+        no point strictly dominates ``r``); NaN throughout when ``max_hypervolume`` is unknown.
+
+        Raises
+        ------
+        ValueError
+            If the run is not multi-objective (no ``reference_point``).
+        """
+        if self.reference_point is None:
+            raise ValueError("hypervolume_regret: the record has no reference_point")
+        if self.max_hypervolume is None:
+            return np.full(max(self.n_trials, len(self.trials)), np.nan)
+        from hpo.moo.attainment import hypervolume_trace
+
+        hv = hypervolume_trace(self.objective_values(), self.reference_point)
+        trace = self.max_hypervolume - hv
+        if len(trace) < self.n_trials:
+            fill = trace[-1] if len(trace) else self.max_hypervolume
+            trace = np.concatenate([trace, np.full(self.n_trials - len(trace), fill)])
+        return trace
 
     def optimizer_time(self) -> np.ndarray:
         """Seconds spent inside the optimizer (ask + tell) for each trial."""
@@ -125,7 +172,7 @@ class RunRecord:
 
 
 _REQUIRED = ("optimizer", "problem", "seed", "n_trials", "optimum", "trials", "wall_time")
-_OPTIONAL = ("fidelity", "max_cost", "workers")
+_OPTIONAL = ("fidelity", "max_cost", "workers", "reference_point", "max_hypervolume")
 _TRIAL_TIMES = ("cost", "start", "end")  # optional, multi-fidelity runs
 _TRIAL_REQUIRED = ("number", "params", "value", "status", "ask_time", "tell_time", "eval_time")
 
@@ -170,12 +217,30 @@ def check_record(d: Any) -> None:
             d.get("workers") is None or (_is_int(d["workers"]) and d["workers"] >= 1),
             "a positive integer or null",
         ),
+        (
+            "reference_point",
+            _is_reference(d.get("reference_point")),
+            "null or a list of at least 2 finite numbers",
+        ),
+        (
+            "max_hypervolume",
+            d.get("max_hypervolume") is None
+            or (_is_real(d["max_hypervolume"]) and d["max_hypervolume"] > 0),
+            "a positive number or null",
+        ),
     ]
     for name, ok, rule in rules:
         if not ok:
             raise ValueError(f"{name} must be {rule}, got {d[name]!r}")
+    m = 1 if d.get("reference_point") is None else len(d["reference_point"])
     for i, trial in enumerate(d["trials"]):
-        _check_trial(trial, f"trials[{i}]")
+        _check_trial(trial, f"trials[{i}]", m)
+
+
+def _is_reference(r: Any) -> bool:
+    if r is None:
+        return True
+    return isinstance(r, list) and len(r) >= 2 and all(_is_real(v) for v in r)
 
 
 def _is_fidelity(f: Any) -> bool:
@@ -187,7 +252,7 @@ def _is_fidelity(f: Any) -> bool:
     return isinstance(f["name"], str) and _is_real(low) and _is_real(high) and 0 < low < high
 
 
-def _check_trial(t: Any, where: str) -> None:
+def _check_trial(t: Any, where: str, n_objectives: int = 1) -> None:
     if not isinstance(t, dict):
         raise ValueError(f"{where} must be an object, got {type(t).__name__}")
     missing = [k for k in _TRIAL_REQUIRED if k not in t]
@@ -198,6 +263,8 @@ def _check_trial(t: Any, where: str) -> None:
         value = t["value"]
         values = value if isinstance(value, list) and value else [value]
         value_ok = all(_is_real(v) for v in values)
+        if n_objectives > 1:  # a multi-objective record: exactly one value per objective
+            value_ok = value_ok and isinstance(value, list) and len(value) == n_objectives
     else:
         value_ok = status != "failed" or t["value"] is None
     rules = [

@@ -14,7 +14,7 @@ from typing import Any
 
 from matplotlib.figure import Figure
 
-from hpo.bench import plots, tables
+from hpo.bench import moplots, motables, plots, tables
 from hpo.bench.mfreport import is_multi_fidelity, mf_final_table, write_mf_report
 from hpo.bench.records import RunRecord
 from hpo.bench.stats import REGRET_FLOOR, average_ranks, nemenyi_cd
@@ -109,6 +109,8 @@ def write_report(
         "pairwise_summary": tables.pairwise_summary_table(study, alpha),
         "pairwise": tables.pairwise_table(study, alpha),
         "timing": tables.timing_table(study),
+        # Several objectives: the study's first optimizer against the others, paired by seed.
+        "moo_baseline": _moo_baseline(study),
     }
     for name, table in built.items():
         if table is None:
@@ -127,6 +129,8 @@ def write_report(
         "final_boxplots": lambda: plots.boxplot_figure(study),
         "critical_difference": lambda: _cd_figure(study, alpha),
         "ecdf": lambda: plots.ecdf_figure(study),
+        "pareto_fronts": lambda: moplots.fronts_figure(study),  # two-objective problems
+        "attainment": lambda: moplots.attainment_figure(study),
     }
     drawn = []
     for name, draw in figures.items() if formats else ():
@@ -141,6 +145,11 @@ def write_report(
     index.write_text(_index(records, built, drawn, formats, study), encoding="utf-8")
     written.append(index)
     return written
+
+
+def _moo_baseline(study: Mapping[str, Any]) -> tables.Table | None:
+    opts = study_optimizers(study)
+    return motables.baseline_table(study, opts[0], opts[1:], "moo_baseline")
 
 
 def _cd_figure(study: Mapping[str, Any], alpha: float) -> Figure | None:
@@ -184,6 +193,14 @@ def _index(
         failed = sum(t["value"] is None for r in runs for t in r.trials)
         lines.append(f"| {opt} | {len(runs)} | {n} | {failed} |")
     lines += ["", f"Simple regret below {REGRET_FLOOR:.0e} is reported as {REGRET_FLOOR:.0e}.", ""]
+    multi = [p for p, pt in study.items() if pt.multi_objective]
+    if multi:
+        lines += [
+            f"Several objectives ({', '.join(multi)}): the regret is the hypervolume regret, "
+            "the maximal hypervolume minus the hypervolume of every point evaluated so far "
+            "(w.r.t. the problem's reference point).",
+            "",
+        ]
     for name, table in built.items():
         if table is not None and name in _LINKED:
             lines += [f"### {table.title}", "", f"See `{name}.md` ({len(table.rows)} rows).", ""]

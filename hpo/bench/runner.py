@@ -27,7 +27,13 @@ from typing import Any
 from hpo.bench.executors import make_executor
 from hpo.bench.journal import Journal, normalize
 from hpo.bench.records import RunRecord
-from hpo.bench.study import RunSpec, Study, check_study
+from hpo.bench.study import (
+    RunSpec,
+    Study,
+    check_study,
+    multi_objective_fields,
+    objective_options,
+)
 from hpo.minimize import Callback, minimize
 from hpo.problems import get_problem
 
@@ -77,7 +83,7 @@ def execute_run(run: RunSpec, callbacks: Iterable[Callback] = ()) -> RunRecord:
         run.optimizer,
         run.n_trials,
         seed=run.seed,
-        options=run.options,
+        options=objective_options(run.options, problem),
         callbacks=callbacks,
     )
     wall_time = time.perf_counter() - start
@@ -94,6 +100,7 @@ def execute_run(run: RunSpec, callbacks: Iterable[Callback] = ()) -> RunRecord:
         trials=[t.to_dict() for t in result.trials],
         wall_time=wall_time,
         meta=meta,
+        **multi_objective_fields(problem),
     )
 
 
@@ -107,6 +114,7 @@ def run_study(
     executor: Any = None,
     n_jobs: int | None = None,
     progress: Progress | None = None,
+    only: Iterable[str] | None = None,
 ) -> list[RunRecord]:
     """Run every optimizer on every problem with every seed.
 
@@ -133,12 +141,16 @@ def run_study(
     n_jobs : int, optional
     progress : callable, optional
         ``progress(n_done, n_total, record)``, called in this process (see :data:`Progress`).
+    only : iterable of str, optional
+        Do only the runs of these optimizer labels; the journal still holds the whole study,
+        so that a later call without ``only`` resumes it with the other runs (for instance
+        the peers of a study first, hpo's optimizers once their code is final).
 
     Returns
     -------
     list of RunRecord
         One per run in study order (problem, seed, optimizer), as they read back from a
-        journal (tuples inside configurations are lists).
+        journal (tuples inside configurations are lists); with ``only``, those runs alone.
 
     Raises
     ------
@@ -166,6 +178,12 @@ def run_study(
         study = Study.build(optimizers, problems, seeds, n_trials)
     study = check_study(study)
     runs = study.runs()
+    if only is not None:
+        only = set(only)
+        unknown = sorted(only - {o.label for o in study.optimizers})
+        if unknown:
+            raise ValueError(f"only: the study has no optimizer labelled {unknown[0]!r}")
+        runs = [run for run in runs if run.label in only]
     done: dict[tuple[str, str, int], RunRecord] = {}
     failures: list[tuple[RunSpec, BaseException]] = []
     book = Journal(journal, study.to_dict()) if journal is not None else None

@@ -487,6 +487,7 @@ def check_study(study: Study) -> Study:
             if cost_budget is not None or entry.workers is not None:
                 options = optimizer_options(entry.name, options, problem)
                 budget = run_budget(cost_budget, budget)
+            options = objective_options(options, problem)
             try:
                 make_optimizer(entry.name, problem.space, seed=0, budget=budget, options=options)
             except ImportError as err:
@@ -524,6 +525,34 @@ def optimizer_options(name: str, options: Mapping[str, Any], problem: Problem) -
     if problem.fidelity is not None and cls is not None and "fidelity" not in options:
         options["fidelity"] = problem.fidelity
     return options
+
+
+def objective_options(options: Mapping[str, Any], problem: Problem) -> dict[str, Any]:
+    """``options`` plus ``n_objectives`` when ``problem`` has several objectives (every
+    optimizer of a multi-objective problem is built for its number of objectives; one that
+    handles a single objective is refused by :func:`check_study`)."""
+    options = dict(options)
+    m = getattr(problem, "n_objectives", 1)
+    if m > 1 and "n_objectives" not in options:
+        options["n_objectives"] = m
+    return options
+
+
+def multi_objective_fields(problem: Problem) -> dict[str, Any]:
+    """The :class:`~hpo.bench.records.RunRecord` fields of a run on ``problem``: its
+    ``reference_point`` and ``max_hypervolume`` (None if unknown) when it has several
+    objectives, nothing otherwise."""
+    if getattr(problem, "n_objectives", 1) <= 1:
+        return {}
+    reference = getattr(problem, "reference_point", None)
+    if reference is None or len(reference) != problem.n_objectives:
+        raise ValueError(
+            f"problem {problem.name!r}: a multi-objective problem needs a reference_point of "
+            f"{problem.n_objectives} floats, got {reference!r}"
+        )
+    hv = getattr(problem, "max_hypervolume", None)
+    hv = None if hv is None or not math.isfinite(hv) else float(hv)
+    return {"reference_point": [float(v) for v in reference], "max_hypervolume": hv}
 
 
 def run_budget(cost_budget: float | None, n_trials: int) -> int:

@@ -32,6 +32,7 @@ from hpo.bench.stats import (
     wilcoxon_signed_rank,
     win_tie_loss,
 )
+from hpo.moo.attainment import hypervolume_trace
 
 __all__ = [
     "DEFAULT_FRACTIONS",
@@ -70,11 +71,21 @@ class ProblemTraces:
         shorter than the problem's budget are padded with their last value.
     records : dict
         ``{optimizer: [RunRecord, ...]}`` in the order of ``seeds``.
+    reference_point : tuple of float or None
+        A multi-objective problem's reference point. Its ``optimum`` is then the maximal
+        hypervolume and ``values`` the floored hypervolume regret ``max HV - HV`` of every
+        point evaluated so far; without a known maximal hypervolume, ``optimum`` is None and
+        ``values`` minus the hypervolume (a loss: lower is better).
     """
 
     optimum: float | None
     traces: dict[str, tuple[np.ndarray, np.ndarray]]
     records: dict[str, list[RunRecord]]
+    reference_point: tuple[float, ...] | None = None
+
+    @property
+    def multi_objective(self) -> bool:
+        return self.reference_point is not None
 
     @property
     def budget(self) -> int:
@@ -117,6 +128,9 @@ def study_traces(
     out = {}
     for problem, unordered in grouped.items():
         by_opt = {o: unordered[o] for o in sorted(unordered, key=rank.__getitem__)}
+        if any(r.reference_point is not None for runs in by_opt.values() for r in runs):
+            out[problem] = _multi_objective_traces(problem, by_opt)
+            continue
         optima = {r.optimum for runs in by_opt.values() for r in runs}
         if len(optima) > 1:
             raise ValueError(f"records of problem {problem!r} disagree on optimum: {optima}")
@@ -138,6 +152,41 @@ def study_traces(
             recs[opt] = runs
         out[problem] = ProblemTraces(optimum, traces, recs)
     return out
+
+
+def _multi_objective_traces(problem: str, by_opt: dict[str, list[RunRecord]]) -> ProblemTraces:
+    """A multi-objective problem's traces: floored hypervolume regret after each evaluation
+    (see :class:`ProblemTraces`), or minus the hypervolume when its maximum is unknown."""
+    runs_all = [r for runs in by_opt.values() for r in runs]
+    refs = {tuple(r.reference_point or ()) for r in runs_all}
+    optima = {r.max_hypervolume for r in runs_all}
+    if len(refs) > 1 or len(optima) > 1:
+        raise ValueError(
+            f"records of problem {problem!r} disagree on the reference point or the maximal "
+            f"hypervolume: {refs}, {optima}"
+        )
+    reference, max_hv = refs.pop(), optima.pop()
+    if not reference:
+        raise ValueError(f"records of problem {problem!r} mix one and several objectives")
+    budget = max(max(r.n_trials, len(r.trials), 1) for r in runs_all)
+    traces, recs = {}, {}
+    for opt, runs in by_opt.items():
+        runs = sorted(runs, key=lambda r: r.seed)
+        if max_hv is None:  # regret is NaN: minus the hypervolume instead
+            values = np.vstack(
+                [_pad(-hypervolume_trace(r.objective_values(), reference), budget) for r in runs]
+            )
+        else:
+            regret = np.vstack([_pad(r.hypervolume_regret(), budget) for r in runs])
+            if np.any(regret < -1e-9 * max_hv):
+                logger.warning(
+                    "problem %r: %s exceeded the maximal hypervolume %r by %.3g; is it exact?",
+                    *(problem, opt, max_hv, -np.min(regret)),
+                )
+            values = floor_regret(regret, REGRET_FLOOR)
+        traces[opt] = (np.array([r.seed for r in runs], dtype=int), values)
+        recs[opt] = runs
+    return ProblemTraces(max_hv, traces, recs, reference)
 
 
 def _pad(trace: np.ndarray, n: int) -> np.ndarray:

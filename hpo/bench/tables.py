@@ -21,6 +21,7 @@ import numpy as np
 from hpo.bench.stats import REGRET_FLOOR, average_ranks, normalized_score
 from hpo.bench.summaries import (
     DEFAULT_FRACTIONS,
+    ProblemTraces,
     Study,
     friedman_summary,
     median_scores,
@@ -52,6 +53,20 @@ _FLOOR_NOTE = (
     f"Simple regret below {REGRET_FLOOR:.0e} is reported as {REGRET_FLOOR:.0e} "
     f"(log10 = {np.log10(REGRET_FLOOR):.0f}), and such regrets tie."
 )
+
+
+_HV_NOTE = (
+    "Several objectives: HV regret is the problem's maximal hypervolume minus the "
+    "hypervolume of every point evaluated, with respect to its reference point (-HV: minus "
+    "that hypervolume, where the maximum is unknown)."
+)
+
+
+def _metric(pt: ProblemTraces) -> str:
+    """What a problem's values are: log10 (HV) regret, or the best loss (-HV)."""
+    if pt.multi_objective:
+        return "log10 HV regret" if pt.has_optimum else "-HV"
+    return "log10 regret" if pt.has_optimum else "best loss"
 
 
 @dataclass
@@ -221,6 +236,8 @@ def regret_table(
     transforms = {p: np.log10 for p, pt in study.items() if pt.has_optimum}
     data = value_summary(study, transforms, budgets, fractions)
     notes = [_FLOOR_NOTE, f"{_CELLS}; inf: no successful trial yet."]
+    if any(study[p].multi_objective for p in transforms):
+        notes.append(_HV_NOTE)
     title = "log10 simple regret (median [IQR] over seeds)"
     return _wide("regret", title, data, "fixed", notes, ("problem", "evaluations"))
 
@@ -265,10 +282,12 @@ def summary(study: Study) -> Table:
     transforms = {p: (np.log10 if pt.has_optimum else (lambda v: v)) for p, pt in study.items()}
     data = value_summary(study, transforms, fractions=(1.0,))
     for r in data:
-        r["metric"] = "log10 regret" if study[r["problem"]].has_optimum else "best loss"
+        r["metric"] = _metric(study[r["problem"]])
         del r["evaluations"]
     notes = [f"Final budget. {_CELLS}.", _FLOOR_NOTE]
-    kind = {"log10 regret": "fixed", "best loss": "num"}
+    if any(pt.multi_objective for pt in study.values()):
+        notes.append(_HV_NOTE)
+    kind = {"log10 regret": "fixed", "best loss": "num", "log10 HV regret": "fixed", "-HV": "num"}
     table = _wide("summary", "Final results", data, kind, notes, ("problem", "metric"))
     assert table is not None  # study_traces never returns an empty study
     opts = table.header[3:]

@@ -340,3 +340,37 @@ def test_real_tasks_record_each_evaluation_and_the_incumbents_test_loss():
     assert [i["loss"] for i in infos] == [t["value"] for t in record.trials]
     assert all("n_convergence_warnings" in i for i in infos)
     assert 0 < record.meta["test_loss"] < 5
+
+
+# -- several objectives ---------------------------------------------------------------------
+
+
+def test_a_multi_objective_study_builds_each_optimizer_for_its_objectives(tmp_path):
+    journal = tmp_path / "journal.jsonl"
+    study = Study.build(["random", "ga"], ["zdt1:dim=3", "branin"], seeds=2, n_trials=6)
+    first = run_study(study, journal=journal, n_jobs=1, only=["ga"])
+    assert {r.optimizer for r in first} == {"ga"} and len(first) == 4
+    records = run_study(study, journal=journal, n_jobs=1)  # resumes with random's runs
+    assert len(records) == 8
+    zdt = [r for r in records if r.problem == "zdt1:dim=3"]
+    problem = get_problem("zdt1:dim=3")
+    for r in zdt:
+        assert r.reference_point == [1.1, 1.1]
+        assert r.max_hypervolume == pytest.approx(problem.max_hypervolume)
+        assert all(len(t["value"]) == 2 for t in r.trials)
+        assert r.meta["options"] == {}  # n_objectives comes from the problem, not the file
+    assert all(r.reference_point is None for r in records if r.problem == "branin")
+    direct = minimize(problem, problem.space, "ga", 6, seed=1, options={"n_objectives": 2})
+    ga1 = next(r for r in zdt if r.optimizer == "ga" and r.seed == 1)
+    assert [t["value"] for t in ga1.trials] == [list(t.value) for t in direct.trials]
+
+
+def test_only_names_labels_of_the_study():
+    with pytest.raises(ValueError, match="only: the study has no optimizer labelled 'bayes'"):
+        run_study(["random"], ["branin"], seeds=1, n_trials=2, n_jobs=1, only=["bayes"])
+
+
+def test_a_single_objective_optimizer_is_refused_on_a_multi_objective_problem():
+    pytest.importorskip("pymoo")
+    with pytest.raises(StudyError, match="pymoo-ga"):
+        run_study(["pymoo-ga"], ["zdt1:dim=3"], seeds=1, n_trials=2, n_jobs=1)

@@ -168,3 +168,43 @@ def test_timing_summary_is_median_ask_plus_tell():
     assert out["all problems", "a"]["n_trials"] == 4
     assert out["q", "a"]["total_eval_s"] == pytest.approx(1.0)
     assert out["p", "a"]["total_eval_s"] == 0.0
+
+
+# -- several objectives ---------------------------------------------------------------------
+
+
+def mo_rec(opt, seed, values, max_hv=0.5):
+    r = rec(opt, "mo", seed, values, optimum=None)
+    r.reference_point, r.max_hypervolume = [1.0, 1.0], max_hv
+    return r
+
+
+def test_multi_objective_traces_are_floored_hypervolume_regret():
+    records = [
+        mo_rec("a", 0, [[0.5, 0.5], [0.0, 0.0]]),  # the second point reaches the whole box
+        mo_rec("b", 0, [[2.0, 2.0], [0.5, 0.5]]),
+        mo_rec("a", 1, [[0.5, 0.5], None]),
+        mo_rec("b", 1, [[0.5, 0.5], [0.4, 0.6]]),
+    ]
+    pt = study_traces(records)["mo"]
+    assert pt.multi_objective and pt.has_optimum and pt.optimum == 0.5
+    np.testing.assert_allclose(pt.traces["a"][1], [[0.25, REGRET_FLOOR], [0.25, 0.25]])
+    np.testing.assert_allclose(pt.traces["b"][1], [[0.5, 0.25], [0.25, 0.25 - 0.1 * 0.4]])
+    tests = pairwise_tests(study_traces(records))
+    assert tests[0]["wins"] == 1 and tests[0]["losses"] == 1  # a vs b, seed by seed
+
+
+def test_multi_objective_traces_without_maximum_are_minus_the_hypervolume(caplog):
+    pt = study_traces([mo_rec("a", 0, [[0.5, 0.5], [0.25, 0.75]], max_hv=None)])["mo"]
+    assert pt.multi_objective and not pt.has_optimum
+    np.testing.assert_allclose(pt.traces["a"][1], [[-0.25, -0.3125]])
+    with caplog.at_level(logging.WARNING, logger="hpo"):
+        study_traces([mo_rec("a", 0, [[0.0, 0.0]], max_hv=0.5)])
+    assert "exceeded the maximal hypervolume" in caplog.text
+
+
+def test_multi_objective_records_must_agree_on_the_reference_point():
+    other = mo_rec("b", 0, [[0.5, 0.5]])
+    other.reference_point = [2.0, 2.0]
+    with pytest.raises(ValueError, match="disagree on the reference point"):
+        study_traces([mo_rec("a", 0, [[0.5, 0.5]]), other])
