@@ -231,21 +231,50 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if not ok:
         print("no trial completed")
         return 1
-    best = min(ok, key=lambda t: t["value"])
-    print(f"best value: {best['value']:.10g} (trial {best['number']})")
-    if record.optimum is not None:
-        print(f"known optimum: {record.optimum:.10g}, regret {best['value'] - record.optimum:.4g}")
-    print("best configuration:")
-    for name, value in best["params"].items():
-        print(f"  {name} = {value!r}")
+    if record.n_objectives > 1:  # several objectives: the front, not one best
+        _print_front(record, ok)
+        best = None
+    else:
+        best = min(ok, key=lambda t: t["value"])
+        _print_best(record, best)
     if args.json is not None:
-        data = {"best_params": best["params"], "best_value": best["value"], **record.to_dict()}
+        data = record.to_dict()
+        if best is not None:
+            data = {"best_params": best["params"], "best_value": best["value"], **data}
         try:
             args.json.write_text(dumps(data) + "\n")
         except OSError as err:
             raise UsageError(f"--json {args.json}: cannot write ({err.strerror})") from None
         print(f"wrote {len(record.trials)} trials to {args.json}")
     return 0
+
+
+def _print_best(record: Any, best: dict[str, Any]) -> None:
+    print(f"best value: {best['value']:.10g} (trial {best['number']})")
+    if record.optimum is not None:
+        print(f"known optimum: {record.optimum:.10g}, regret {best['value'] - record.optimum:.4g}")
+    print("best configuration:")
+    for name, value in best["params"].items():
+        print(f"  {name} = {value!r}")
+
+
+def _print_front(record: Any, ok: list[dict[str, Any]]) -> None:
+    """The non-dominated completed trials of a multi-objective run, and their hypervolume."""
+    import numpy as np
+
+    from hpo.moo import hypervolume, is_non_dominated
+
+    points = np.array([t["value"] for t in ok], dtype=float)
+    front = [t for t, keep in zip(ok, is_non_dominated(points)) if keep]
+    front.sort(key=lambda t: tuple(t["value"]))
+    hv = hypervolume(points[is_non_dominated(points)], record.reference_point)
+    line = f"Pareto front: {len(front)} of {len(ok)} completed trials; hypervolume {hv:.6g}"
+    if record.max_hypervolume is not None:
+        line += f" (maximum {record.max_hypervolume:.6g})"
+    print(line)
+    for t in front:
+        values = ", ".join(f"{v:.6g}" for v in t["value"])
+        print(f"  trial {t['number']}: ({values})")
 
 
 def _run_multi_fidelity(run: Any, args: argparse.Namespace) -> int:

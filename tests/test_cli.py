@@ -72,6 +72,23 @@ def test_run_prints_the_best_and_writes_every_trial(capsys, tmp_path):
     assert "12/12" in err  # the progress bar
 
 
+def test_run_on_two_objectives_prints_the_front_and_writes_vectors(capsys, tmp_path):
+    from hpo.moo import hypervolume, is_non_dominated
+
+    path = tmp_path / "trials.json"
+    argv = ["run", "--optimizer", "random", "--problem", "zdt1", "--n-trials", "30"]
+    code, out, _ = run(capsys, *argv, "--seed", "1", "--json", str(path))
+    assert code == 0
+    data = json.loads(path.read_text())
+    points = [t["value"] for t in data["trials"]]
+    assert len(points) == 30 and all(len(p) == 2 for p in points)
+    assert "best_value" not in data  # no single best with two objectives
+    mask = is_non_dominated(points)
+    hv = hypervolume([p for p, keep in zip(points, mask) if keep], data["reference_point"])
+    assert f"Pareto front: {sum(mask)} of 30 completed trials; hypervolume {hv:.6g}" in out
+    assert out.count("  trial ") == sum(mask)
+
+
 def test_run_passes_options_and_reports_an_exhausted_grid(capsys):
     argv = ["run", "--optimizer", "grid", "--problem", "branin", "--n-trials", "20"]
     code, out, _ = run(capsys, *argv, "--option", "points_per_axis=2", "--option", "shuffle=False")
