@@ -11,8 +11,10 @@ from hpo.bench.mfreport import (
     cost_to_reach,
     full_fidelity_trace,
     is_multi_fidelity,
+    mf_cost_table,
     mf_final_table,
     mf_targets_table,
+    mf_verdicts_table,
     write_mf_report,
 )
 from hpo.bench.records import RunRecord
@@ -114,3 +116,29 @@ def test_the_report_of_a_multi_fidelity_study_writes_its_tables_and_figures(tmp_
     assert "Final loss at full fidelity" in summary_table(recs)
     one = write_mf_report(recs[:2], tmp_path / "one", formats=())
     assert {p.name for p in one} >= {"mf_final.md", "report.md"}
+
+
+def test_verdicts_and_the_paired_comparison_with_the_peer():
+    recs = [record("random", s, final=1.0) for s in range(6)]
+    recs += [record("hyperband", s, final=0.9) for s in range(6)]  # lower than random
+    recs += [record("asha", s, final=1.1) for s in range(6)]  # higher
+    recs += [record("gp-hyperband", s, final=0.1 * s) for s in range(6)]
+    recs += [record("optuna-hyperband", s, final=0.1 * s + 0.05) for s in range(5)]
+    table = mf_targets_table(recs, budget=3.0)
+    row = table.data[0]
+    assert row["optuna-hyperband median"] == pytest.approx(0.25)
+    assert row["gp-hyperband wins vs optuna-hyperband"] == 5 and row["pairs"] == 5
+    assert row["Wilcoxon p vs optuna-hyperband"] == pytest.approx(2 / 32)  # 5 of 5, exact
+    verdicts = mf_verdicts_table(table)
+    assert verdicts.rows[0][1].startswith("yes") and verdicts.rows[1][1].startswith("no")
+    # random's median 1.0 is first reached at a cost of 10/9, 0.37 of 3 > 1/3: not met;
+    # gp-hyperband's median 0.25 <= the peer's 0.25: met
+    assert [d["met"] for d in verdicts.data] == [1, 0, 0, 1]
+    assert [d["measured"] for d in verdicts.data] == [1, 1, 1, 1]
+
+
+def test_the_cost_table_sums_measured_wall_times():
+    recs = [record("random", s) for s in range(3)]
+    recs[2].wall_time = 4.0
+    table = mf_cost_table(recs)
+    assert table.data[0]["median_s"] == 1.0 and table.data[0]["total_s"] == 6.0
