@@ -29,6 +29,7 @@ def main() -> None:
     parser.add_argument("--only", nargs="*", help="optimizer labels to run (default: all)")
     parser.add_argument("--skip", nargs="*", default=[], help="optimizer labels not to run")
     parser.add_argument("--problems", nargs="*", help="problem names, in the order to run")
+    parser.add_argument("--seeds", nargs="*", type=int, help="seeds to run (default: all)")
     args = parser.parse_args()
     study = check_study(load_study(find_study(args.study)))
     args.out.mkdir(parents=True, exist_ok=True)
@@ -39,6 +40,7 @@ def main() -> None:
         if (args.only is None or r.label in args.only)
         and r.label not in args.skip
         and r.problem_name in order
+        and (args.seeds is None or r.seed in args.seeds)
     ]
     runs.sort(key=lambda r: order.index(r.problem_name))  # stable: seed, optimizer inside
     with Journal(args.out / "journal.jsonl", study.to_dict()) as book:

@@ -337,13 +337,13 @@ def mf_cost_table(records: Sequence[RunRecord], order: Sequence[str] | None = No
                 row.append("-")
                 continue
             med, total = float(np.median(times)), float(np.sum(times))
-            row.append(f"{med:.3g} s ({total / 60:.3g} min)")
+            row.append(f"{med:.3g} s x {len(times)} ({total / 60:.3g} min)")
             data.append({"problem": problem, "optimizer": label, "median_s": med, "total_s": total})
         rows.append(row)
     total = sum(r.wall_time for r in records) / 3600
     return tables.Table(
         name="mf_cost",
-        title="Measured wall time per run: median (total over seeds)",
+        title="Measured wall time per run: median x runs (total)",
         header=["optimizer", *groups],
         rows=rows,
         data=data,
