@@ -12,7 +12,7 @@ environment), the overhead measurement ``benchmarks/results/paper/overhead.json`
 (``hpo/problems/data/mlp_reference.json``).
 
 The multi-fidelity section comes from the journal of its own study,
-``benchmarks/results/multifidelity/small/journal.jsonl.gz`` (see :mod:`paper_mf`).
+``benchmarks/results/multifidelity/full/journal.jsonl.gz`` (see :mod:`paper_mf`).
 
 Outputs under ``paper/``: ``tables/NAME.{md,tex,csv}``, ``figures/NAME.{png,pdf}`` and
 ``paper.md``, rendered from ``paper.template.md`` (see :mod:`paper_render` for its
@@ -59,7 +59,7 @@ from hpo.bench.tables import Table  # noqa: E402
 REPO = HERE.parent
 JOURNAL = REPO / "benchmarks" / "results" / "paper" / "journal.jsonl.gz"
 OVERHEAD = REPO / "benchmarks" / "results" / "paper" / "overhead.json"
-MF_JOURNAL = REPO / "benchmarks" / "results" / "multifidelity" / "small" / "journal.jsonl.gz"
+MF_JOURNAL = REPO / "benchmarks" / "results" / "multifidelity" / "full" / "journal.jsonl.gz"
 TEMPLATE = HERE / "paper.template.md"
 TABLE_FORMATS = {"md": tables.to_markdown, "tex": tables.to_latex, "csv": tables.to_csv}
 FIGURE_FORMATS = ("png", "pdf")
