@@ -2,9 +2,11 @@
 
 from collections import Counter
 
+import numpy as np
 import pytest
 
 from hpo import Fidelity, GPHyperband, Hyperband, Real, Space
+from hpo.gp import GaussianProcess
 
 SPACE = Space({"x": Real(0.0, 1.0), "y": Real(0.0, 1.0)})
 FID = Fidelity("epochs", 1, 9)
@@ -73,8 +75,97 @@ def test_the_model_finds_the_optimum_faster_than_random_sampling():
         ({"rho": 1.5}, "rho must be a number in"),
         ({"rho": "0.3"}, "rho"),
         ({"min_points": 1}, "min_points must be an integer >= 2"),
+        ({"pending": "liar"}, "pending must be one of"),
+        ({"refit": "never"}, "refit must be one of"),
     ],
 )
 def test_bad_arguments_are_refused(kwargs, match):
     with pytest.raises(ValueError, match=match):
         GPHyperband(SPACE, fidelity=FID, **kwargs)
+
+
+def _model_points(opt):
+    return np.array(
+        [[t.params["x"], t.params["y"]] for t in opt.trials if t.info["source"] == "model"]
+    )
+
+
+def _min_distance(points):
+    d = np.linalg.norm(points[:, None] - points[None], axis=-1)
+    return d[np.triu_indices(len(points), 1)].min()
+
+
+@pytest.mark.slow
+def test_one_worker_runs_are_those_without_fantasies(seed=3):
+    # nothing is pending when one worker asks: the fantasies change nothing, bit for bit
+    runs = [
+        run(GPHyperband(SPACE, fidelity=FID, seed=seed, min_points=3, pending=rule), 45)
+        for rule in ("believer", "ignore")
+    ]
+    assert Counter(t.info["source"] for t in runs[0].trials)["model"] > 5
+    assert [t.params for t in runs[0].trials] == [t.params for t in runs[1].trials]
+    assert [t.info for t in runs[0].trials] == [t.info for t in runs[1].trials]
+
+
+def test_configurations_in_flight_are_fantasized():
+    # after 13 results the model (budget 1) is ready; 8 workers then ask one after the other
+    # while all 8 are pending: without fantasies the GP proposes near-copies of one point
+    points = {}
+    for rule in ("believer", "ignore"):
+        opt = run(GPHyperband(SPACE, fidelity=FID, seed=0, rho=0.0, min_points=3, pending=rule), 13)
+        asked = [opt.ask() for _ in range(8)]
+        assert {t.info["source"] for t in opt.pending} == {"model"}
+        assert len({(p["x"], p["y"]) for p in asked}) == 8  # distinct all the same
+        points[rule] = _model_points(opt)[-8:]
+    assert _min_distance(points["ignore"]) < 1e-3
+    assert _min_distance(points["believer"]) > 10 * _min_distance(points["ignore"])
+
+
+def test_a_batch_across_brackets_is_spread():
+    # one ask(12) fills the first rung of a bracket and opens the next: the second bracket's
+    # model proposals also believe the first's, chosen earlier in the same ask
+    opt = run(GPHyperband(SPACE, fidelity=FID, seed=1, rho=0.0, min_points=3), 13)
+    batch = opt.ask(12)
+    assert len({t.info["bracket"] for t in opt.pending}) >= 2
+    assert len({(p["x"], p["y"]) for p in batch}) == 12
+    assert _min_distance(_model_points(opt)[-12:]) > 1e-3
+
+
+def test_in_flight_skips_configurations_told_at_the_model_budget():
+    opt = run(GPHyperband(SPACE, fidelity=FID, seed=0, min_points=3), 9)  # rung 0 told
+    promoted = opt.ask(3)  # the rung's best three at budget 3, pending
+    assert opt._in_flight(1) == []  # told at budget 1: data, not fantasies
+    flying = opt._in_flight(3)
+    assert flying == [{k: v for k, v in p.items() if k != "epochs"} for p in promoted]
+
+
+def test_refit_on_new_data_only_reuses_the_model(monkeypatch):
+    fits = []
+    original = GaussianProcess.fit
+    monkeypatch.setattr(
+        GaussianProcess, "fit", lambda gp, *a, **k: fits.append(1) or original(gp, *a, **k)
+    )
+    for refit, expected in (("always", 3), ("new-data", 1)):
+        opt = run(GPHyperband(SPACE, fidelity=FID, seed=2, rho=0.0, min_points=3, refit=refit), 13)
+        fits.clear()
+        opt.ask(1), opt.ask(1), opt.ask(1)  # nothing told in between: the same data
+        assert len(fits) == expected
+    run(opt, 20)  # new data: refitted (warm-started), one kept model per budget
+    assert set(opt._fits) == {t.info.get("model_budget") for t in opt.trials} - {None}
+    assert opt.best.params["epochs"] == 9
+
+
+@pytest.mark.slow
+def test_the_ablation_switch_tells_the_model_every_configuration_run(monkeypatch):
+    # off (the default): a model proposal repeating a configuration run at another budget
+    # is dropped for a random draw; on: the model proposes the best unseen one instead
+    def sources(seed):
+        opt = run(GPHyperband(SPACE, fidelity=FID, seed=seed, rho=0.0, min_points=3), 60)
+        new = [t for t in opt.trials if t.info["source"] != "promotion"]
+        assert len({(t.params["x"], t.params["y"]) for t in new}) == len(new)
+        return Counter(t.info["source"] for t in opt.trials[9:])  # after the first rung
+
+    assert sources(1)["random"] > 0
+    monkeypatch.setattr(GPHyperband, "_exclude_seen", True)
+    switched = sources(1)
+    assert switched["random"] == 0 and switched["model"] > 30
