@@ -78,16 +78,17 @@ def _list(items: Sequence[str]) -> str:
 
 
 def _seeds(mf: MFResults) -> str:
-    """``"10 seeds"``, or the count per problem when some problem has fewer runs (a study
-    that could not finish): the seeds of its ``random`` runs."""
-    per = {}
+    """``"10 seeds"``, or the counts per problem when some optimizer has fewer runs there (a
+    study that could not finish): ``"5 on p"``, or ``"1-2 on p"`` when optimizers differ."""
+    per: dict[str, dict[str, set[int]]] = {}
     for r in mf.records:
-        if r.optimizer == "random":
-            per.setdefault(r.problem, set()).add(r.seed)
-    counts = {p: len(s) for p, s in per.items()}
-    top = max(counts.values(), default=0)
-    fewer = [f"{n} on `{p}`" for p, n in counts.items() if n < top]
-    return f"{top} seeds" + (f" ({_list(fewer)})" if fewer else "")
+        per.setdefault(r.problem, {}).setdefault(r.optimizer, set()).add(r.seed)
+    ranges = {p: (min(map(len, d.values())), max(map(len, d.values()))) for p, d in per.items()}
+    top = max((hi for _, hi in ranges.values()), default=0)
+    fewer = [
+        f"{lo if lo == hi else f'{lo}-{hi}'} on `{p}`" for p, (lo, hi) in ranges.items() if lo < top
+    ]
+    return f"{top} seeds" + (f" ({_list(fewer)}, by optimizer)" if fewer else "")
 
 
 def _versus_peer(data: list[dict[str, Any]]) -> str:
