@@ -13,9 +13,10 @@ import multiprocessing.connection
 import pickle
 import queue
 import signal
+import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -110,14 +111,35 @@ def _death(exitcode: int | None) -> str:
     return f"worker process died (exit code {exitcode})"
 
 
-def _context() -> multiprocessing.context.BaseContext:
-    """``forkserver`` where it exists (POSIX): a server process imports hpo once, then forks a
-    fresh worker in milliseconds, also to replace one that died or timed out; ``spawn``
-    elsewhere. Neither forks this process, whose threads (a Dask client, BLAS) make ``fork``
-    unsafe."""
+#: Modules every worker needs, imported once by the forkserver before it forks any worker.
+_PRELOAD = ("hpo.workers", "hpo.bench.executors")
+
+
+def _objective_modules(objective: Any) -> list[str]:
+    """The importable modules that define ``objective`` (its class, or the function itself),
+    so that the forkserver can import them once instead of every worker after its fork;
+    ``__main__`` and built-ins are left out (a script is re-run by each worker anyway)."""
+    names = {type(objective).__module__, getattr(objective, "__module__", None)}
+    func = getattr(objective, "func", None)  # functools.partial
+    if func is not None:
+        names.add(getattr(func, "__module__", None))
+    return sorted(
+        n
+        for n in names
+        if isinstance(n, str) and n in sys.modules and n not in ("__main__", "builtins")
+    )
+
+
+def _context(preload: Sequence[str] = ()) -> multiprocessing.context.BaseContext:
+    """``forkserver`` where it exists (POSIX): a server process imports hpo (and ``preload``,
+    the objective's modules, say a problem's module and scikit-learn) once, then forks a fresh
+    worker in milliseconds with all of it imported, also to replace one that died or timed
+    out; ``spawn`` elsewhere. Neither forks this process, whose threads (a Dask client, BLAS)
+    make ``fork`` unsafe. The preload list only matters until the forkserver has started: it
+    lives for the session."""
     if "forkserver" in multiprocessing.get_all_start_methods():
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["hpo.workers", "hpo.bench.executors"])
+        ctx.set_forkserver_preload([*_PRELOAD, *preload])
         return ctx
     return multiprocessing.get_context("spawn")
 
@@ -144,7 +166,7 @@ class ProcessWorkers:
             self._payload = cloudpickle.dumps(self.objective)
         except Exception as err:
             raise TypeError(f"objective: cannot be serialized for worker processes: {err}") from err
-        self._ctx = _context()
+        self._ctx = _context(_objective_modules(self.objective))
 
     def _start(self) -> _Proc:
         parent, child = self._ctx.Pipe()

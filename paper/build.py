@@ -12,7 +12,7 @@ environment), the overhead measurement ``benchmarks/results/paper/overhead.json`
 (``hpo/problems/data/mlp_reference.json``).
 
 The multi-fidelity section comes from the journal of its own study,
-``benchmarks/results/multifidelity/small/journal.jsonl.gz`` (see :mod:`paper_mf`), and so
+``benchmarks/results/multifidelity/full/journal.jsonl.gz`` (see :mod:`paper_mf`), and so
 does the multi-objective one, ``benchmarks/results/moo/study/journal.jsonl.gz`` (see
 :mod:`paper_moo`), and the conditional-spaces section,
 ``benchmarks/results/conditional/study/journal.jsonl.gz`` (see :mod:`paper_conditional`).
@@ -69,7 +69,7 @@ from hpo.bench.tables import Table  # noqa: E402
 REPO = HERE.parent
 JOURNAL = REPO / "benchmarks" / "results" / "paper" / "journal.jsonl.gz"
 OVERHEAD = REPO / "benchmarks" / "results" / "paper" / "overhead.json"
-MF_JOURNAL = REPO / "benchmarks" / "results" / "multifidelity" / "small" / "journal.jsonl.gz"
+MF_JOURNAL = REPO / "benchmarks" / "results" / "multifidelity" / "full" / "journal.jsonl.gz"
 COND_JOURNAL = REPO / "benchmarks" / "results" / "conditional" / "study" / "journal.jsonl.gz"
 MOO_JOURNAL = REPO / "benchmarks" / "results" / "moo" / "study" / "journal.jsonl.gz"
 TEMPLATE = HERE / "paper.template.md"

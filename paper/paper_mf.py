@@ -1,8 +1,8 @@
 """The paper's multi-fidelity section: tables, figures and sentences from its own journal.
 
-The multi-fidelity study (``hpo/bench/studies/multifidelity_small.toml``, run with
-``hpo bench``) has a journal of its own, committed as
-``benchmarks/results/multifidelity/small/journal.jsonl.gz``; everything here is computed from
+The multi-fidelity study (``hpo/bench/studies/multifidelity.toml``, run with ``hpo bench`` or
+``benchmarks/run_multifidelity.py``) has a journal of its own, committed as
+``benchmarks/results/multifidelity/full/journal.jsonl.gz``; everything here is computed from
 it with :mod:`hpo.bench.mfreport`, and every number of the section comes from the data.
 """
 
@@ -21,6 +21,7 @@ from hpo.bench.mfreport import (
     mf_final_table,
     mf_targets_table,
     mf_time_figure,
+    mf_verdicts_table,
 )
 from hpo.bench.records import RunRecord
 from hpo.bench.tables import Table
@@ -51,9 +52,11 @@ def load_mf(journal: Path) -> MFResults | None:
 
 
 def mf_tables(mf: MFResults) -> dict[str, Table]:
+    targets = mf_targets_table(mf.records, mf.budget)
     return {
         "mf_final": mf_final_table(mf.records, mf.order),
-        "mf_targets": mf_targets_table(mf.records, mf.budget),
+        "mf_targets": targets,
+        "mf_verdicts": mf_verdicts_table(targets),
     }
 
 
@@ -74,13 +77,45 @@ def _list(items: Sequence[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
+def _seeds(mf: MFResults) -> str:
+    """``"10 seeds"``, or the counts per problem when some optimizer has fewer runs there (a
+    study that could not finish): ``"5 on p"``, or ``"1-2 on p"`` when optimizers differ."""
+    per: dict[str, dict[str, set[int]]] = {}
+    for r in mf.records:
+        per.setdefault(r.problem, {}).setdefault(r.optimizer, set()).add(r.seed)
+    ranges = {p: (min(map(len, d.values())), max(map(len, d.values()))) for p, d in per.items()}
+    top = max((hi for _, hi in ranges.values()), default=0)
+    fewer = [
+        f"{lo if lo == hi else f'{lo}-{hi}'} on `{p}`" for p, (lo, hi) in ranges.items() if lo < top
+    ]
+    return f"{top} seeds" + (f" ({_list(fewer)}, by optimizer)" if fewer else "")
+
+
+def _versus_peer(data: list[dict[str, Any]]) -> str:
+    """GP-Hyperband's median final loss against Optuna TPE + HyperbandPruner's, per problem,
+    with wins out of the paired seeds and the Wilcoxon p."""
+    cells, at_or_below = [], 0
+    for row in data:
+        ours, theirs = row.get("gp-hyperband median"), row.get("optuna-hyperband median")
+        if ours is None or theirs is None or math.isnan(ours) or math.isnan(theirs):
+            continue
+        at_or_below += ours <= theirs
+        cells.append(
+            f"`{row['problem']}` ({ours:.4g} vs {theirs:.4g}, lower on "
+            f"{int(row['gp-hyperband wins vs optuna-hyperband'])} of {int(row['pairs'])} "
+            f"seeds, p = {row['Wilcoxon p vs optuna-hyperband']:.3g})"
+        )
+    if not cells:
+        return "no problem (not measured)"
+    return f"{at_or_below} of {len(cells)} problems: " + "; ".join(cells)
+
+
 def mf_values(mf: MFResults, tables: dict[str, Table]) -> dict[str, str]:
     """The values of the section's template placeholders (``mf_*``)."""
     data = tables["mf_targets"].data
-    seeds = sorted({r.seed for r in mf.records})
     v: dict[str, str] = {
         "mf_budget": f"{mf.budget:g}",
-        "mf_n_seeds": str(len(seeds)),
+        "mf_n_seeds": _seeds(mf),
         "mf_n_problems": f"{len(data)} problem{'s' * (len(data) != 1)}",
         "mf_problems": _list([f"`{row['problem']}`" for row in data]),
         "mf_workers": _list([str(k) for k in mf.workers]),
@@ -109,6 +144,7 @@ def mf_values(mf: MFResults, tables: dict[str, Table]) -> dict[str, str]:
             current = best.get(row["problem"], (math.inf, ""))
             best[row["problem"]] = min(current, (row["median"], row["optimizer"]))
     v["mf_best"] = _list([f"`{opt}` on `{problem}`" for problem, (_, opt) in best.items()])
+    v["mf_peer"] = _versus_peer(data)
     k = mf.workers[-1]
     for opt, key in (("asha", "mf_asha_par"), ("gp-hyperband", "mf_gp_par")):
         col = f"{opt} time@{k}w to 1w result"

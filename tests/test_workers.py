@@ -84,3 +84,16 @@ def test_thread_workers_drop_the_report_of_a_cancelled_trial():
         assert workers.wait(0.5) == []  # trial 0 finished, but was given up on
     finally:
         workers.close()
+
+
+def test_the_forkserver_preloads_the_modules_that_define_the_objective():
+    import functools
+
+    from hpo.problems import get_problem
+    from hpo.workers import _objective_modules
+
+    problem = get_problem("branin")
+    assert _objective_modules(problem) == [type(problem).__module__]
+    assert os.path.join.__module__ in _objective_modules(functools.partial(os.path.join, "a"))
+    assert _objective_modules(lambda p: 0.0) in ([], [__name__])  # never "__main__"
+    assert "__main__" not in _objective_modules(type("Local", (), {"__module__": "__main__"})())

@@ -1,23 +1,13 @@
-"""Metrics, tables and figures of multi-fidelity studies (records with a cost budget).
+"""Figures and the report of multi-fidelity studies (records with a cost budget).
 
-A multi-fidelity run's trials are evaluated at different budgets, so a loss at 1 epoch and a
-loss at 27 are not comparable: every curve here follows the *incumbent at full fidelity*,
-the lowest loss among the trials evaluated at ``fidelity.high`` so far, against
-
-- the total cost spent, in full-training equivalents (cost / ``fidelity.high``), and
-- the simulated wall time (virtual time, in the same unit) per count of virtual workers.
-
-A run's final result is its ``meta["final_loss"]``: the loss at full fidelity of its
-recommendation (see :mod:`hpo.bench.mfrun`). Regret is that loss minus the known optimum;
-for real tasks (no optimum) the loss itself is shown.
-
-Labels of runs with ``k > 1`` workers end in ``"@<k>w"`` (:mod:`hpo.bench.study`);
-:func:`base_label` strips it.
+Curves follow the incumbent at full fidelity (:mod:`hpo.bench.mfmetrics`) against total cost
+and against simulated wall time; regret is the loss minus the known optimum, and for real
+tasks (no optimum) the loss itself is shown. The tables are in :mod:`hpo.bench.mftables`;
+this module also re-exports the metrics and tables under their names.
 """
 
 from __future__ import annotations
 
-import re
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -27,209 +17,36 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from hpo.bench import plots, tables
+from hpo.bench.mfmetrics import (
+    _groups,
+    _ordered,
+    _unit,
+    base_label,
+    best_at,
+    cost_to_reach,
+    final_loss,
+    full_fidelity_trace,
+    is_multi_fidelity,
+)
+from hpo.bench.mftables import mf_cost_table, mf_final_table, mf_targets_table, mf_verdicts_table
 from hpo.bench.records import RunRecord
 from hpo.bench.stats import REGRET_FLOOR
 
 __all__ = [
     "base_label",
+    "best_at",
     "cost_to_reach",
     "final_loss",
     "full_fidelity_trace",
     "is_multi_fidelity",
     "mf_cost_figure",
+    "mf_cost_table",
     "mf_final_table",
     "mf_targets_table",
     "mf_time_figure",
+    "mf_verdicts_table",
     "write_mf_report",
 ]
-
-_WORKERS = re.compile(r"^(.*)@(\d+)w$")
-
-
-def is_multi_fidelity(records: Sequence[RunRecord]) -> bool:
-    """Whether the records come from a study with a cost budget or virtual workers."""
-    return any(r.max_cost is not None or r.workers is not None for r in records)
-
-
-def base_label(label: str) -> str:
-    """``"asha@8w"`` -> ``"asha"``; other labels unchanged."""
-    match = _WORKERS.match(label)
-    return match.group(1) if match else label
-
-
-def _unit(record: RunRecord) -> float:
-    return 1.0 if record.fidelity is None else float(record.fidelity["high"])
-
-
-def full_fidelity_trace(record: RunRecord) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``(cost, time, best)`` after each simulated trial, in the order the trials ended.
-
-    Returns
-    -------
-    cost : ndarray of shape (n,)
-        Total cost spent when each trial ended, in full-training equivalents.
-    time : ndarray of shape (n,)
-        Its simulated end time, in the same unit.
-    best : ndarray of shape (n,)
-        The lowest loss among the complete trials at full fidelity ended so far (``inf``
-        before the first).
-    """
-    unit = _unit(record)
-    name = None if record.fidelity is None else record.fidelity["name"]
-    ran = [t for t in record.trials if t.get("end") is not None]
-    ran.sort(key=lambda t: (t["end"], t["number"]))
-    cost = np.cumsum([t.get("cost", 0.0) for t in ran]) / unit
-    end = np.array([t["end"] for t in ran], dtype=float) / unit
-    values = [
-        t["value"]
-        if t["status"] == "complete" and (name is None or t["params"].get(name) == unit)
-        else np.inf
-        for t in ran
-    ]
-    best = np.minimum.accumulate(np.array(values, dtype=float)) if ran else np.array([])
-    return cost.astype(float), end, best
-
-
-def best_at(record: RunRecord, x: np.ndarray, axis: str = "cost") -> np.ndarray:
-    """The full-fidelity incumbent's loss at each point of ``x`` (cost or simulated time,
-    in full-training equivalents); ``inf`` before the first full-fidelity result."""
-    cost, end, best = full_fidelity_trace(record)
-    xs = cost if axis == "cost" else end
-    idx = np.searchsorted(xs, np.asarray(x, dtype=float), side="right")
-    return np.concatenate([[np.inf], best])[idx]
-
-
-def final_loss(record: RunRecord) -> float:
-    """The loss at full fidelity of the run's recommendation, NaN if it has none."""
-    value = record.meta.get("final_loss")
-    return float("nan") if value is None else float(value)
-
-
-def cost_to_reach(record: RunRecord, target: float, axis: str = "cost") -> float:
-    """The cost (or simulated time) at which the full-fidelity incumbent first reached a loss
-    ``<= target``, in full-training equivalents; ``inf`` if never."""
-    cost, end, best = full_fidelity_trace(record)
-    hit = np.flatnonzero(best <= target)
-    if not len(hit):
-        return float("inf")
-    return float((cost if axis == "cost" else end)[hit[0]])
-
-
-def _groups(records: Sequence[RunRecord]) -> dict[str, dict[str, list[RunRecord]]]:
-    """``{problem: {label: [records by seed]}}`` in the order of first appearance."""
-    out: dict[str, dict[str, list[RunRecord]]] = {}
-    for r in sorted(records, key=lambda r: r.seed):
-        out.setdefault(r.problem, {}).setdefault(r.optimizer, []).append(r)
-    return out
-
-
-def _ordered(labels: Sequence[str], order: Sequence[str] | None) -> list[str]:
-    if not order:
-        return list(labels)
-    return [o for o in order if o in labels] + [o for o in labels if o not in order]
-
-
-def mf_final_table(records: Sequence[RunRecord], order: Sequence[str] | None = None):
-    """Median [25 %, 75 %] over seeds of the final loss at full fidelity, per optimizer label
-    (rows) and problem (columns); the lowest median of each problem in bold."""
-    groups = _groups(records)
-    labels = _ordered(list(dict.fromkeys(r.optimizer for r in records)), order)
-    problems = list(groups)
-    rows = [[label] for label in labels]
-    data, bold = [], set()
-    for j, problem in enumerate(problems):
-        medians = []
-        for i, label in enumerate(labels):
-            finals = np.array([final_loss(r) for r in groups[problem].get(label, [])])
-            finals = finals[np.isfinite(finals)]
-            if not len(finals):
-                rows[i].append("-")
-                medians.append(np.inf)
-                continue
-            q25, med, q75 = (float(q) for q in np.quantile(finals, [0.25, 0.5, 0.75]))
-            rows[i].append(f"{med:.4g} [{q25:.4g}, {q75:.4g}]")
-            medians.append(med)
-            data.append(
-                {"problem": problem, "optimizer": label, "n_runs": len(finals), "median": med}
-                | {"q25": q25, "q75": q75}
-            )
-        if np.isfinite(min(medians)):
-            bold.add((int(np.argmin(medians)), 1 + j))
-    return tables.Table(
-        name="mf_final",
-        title="Final loss at full fidelity: median [25 %, 75 %] over seeds",
-        header=["optimizer", *problems],
-        rows=rows,
-        data=data,
-        notes=[
-            "The loss at full fidelity of each run's recommendation (opt.best); "
-            "label@kw: k simulated workers."
-        ],
-        bold=bold,
-    )
-
-
-def mf_targets_table(records: Sequence[RunRecord], budget: float | None = None):
-    """The issue's targets per problem, from the records alone.
-
-    Columns: the median final loss of random search; each multi-fidelity optimizer's median
-    final loss relative to it (``hyperband``, ``asha``); the median cost (in full-training
-    equivalents) at which ``gp-hyperband`` first reached random search's median final loss,
-    as a fraction of the budget; and for ``asha`` and ``gp-hyperband`` with the largest
-    worker count ``k``, the median over seeds of the simulated time to reach the same
-    optimizer's 1-worker final result (on that seed), as a fraction of the 1-worker run's
-    simulated time. Missing runs give ``-``.
-    """
-    groups = _groups(records)
-    rows, data, cells = [], [], []
-    for problem, by_label in groups.items():
-        cell: dict[str, float] = {}
-        rand = [final_loss(r) for r in by_label.get("random", [])]
-        rand_med = float(np.nanmedian(rand)) if rand else float("nan")
-        cell["random median"] = rand_med
-        for opt in ("hyperband", "asha", "gp-hyperband"):
-            finals = [final_loss(r) for r in by_label.get(opt, [])]
-            cell[f"{opt} median"] = float(np.nanmedian(finals)) if finals else float("nan")
-        runs = by_label.get("gp-hyperband", [])
-        if runs and np.isfinite(rand_med):
-            spent = budget or float(np.median([r.max_cost / _unit(r) for r in runs]))
-            reach = np.median([cost_to_reach(r, rand_med) for r in runs])
-            cell["gp-hyperband cost to random / budget"] = float(reach / spent)
-        ks = sorted({r.workers for r in records if r.workers and r.workers > 1})
-        for opt in ("asha", "gp-hyperband"):
-            if not ks or opt not in by_label:
-                continue
-            k = ks[-1]
-            parallel = {r.seed: r for r in by_label.get(f"{opt}@{k}w", [])}
-            ratios = []
-            for one in by_label[opt]:
-                if one.seed in parallel and np.isfinite(final_loss(one)):
-                    total = full_fidelity_trace(one)[1]
-                    t1 = float(total[-1]) if len(total) else np.nan
-                    tk = cost_to_reach(parallel[one.seed], final_loss(one), axis="time")
-                    ratios.append(tk / t1)
-            if ratios:
-                cell[f"{opt} time@{k}w to 1w result"] = float(np.median(ratios))
-        cells.append((problem, cell))
-    columns = list(dict.fromkeys(k for _, cell in cells for k in cell))
-    for problem, cell in cells:
-        rows.append([problem] + [_fmt(cell.get(k, float("nan"))) for k in columns])
-        data.append({"problem": problem} | {k: cell.get(k, float("nan")) for k in columns})
-    return tables.Table(
-        name="mf_targets",
-        title="Multi-fidelity targets (medians over seeds)",
-        header=["problem", *columns],
-        rows=rows,
-        data=data,
-        notes=[
-            "Cost and time in full-training equivalents; a ratio is inf when the level was "
-            "never reached."
-        ],
-    )
-
-
-def _fmt(v: float) -> str:
-    return "-" if v != v else f"{v:.4g}"
 
 
 def _y(records: Sequence[RunRecord], best: np.ndarray) -> np.ndarray:
@@ -321,12 +138,19 @@ def write_mf_report(
     formats: Sequence[str] = ("png", "pdf"),
     order: Sequence[str] | None = None,
 ) -> list[Path]:
-    """Write the multi-fidelity tables (``mf_final``, ``mf_targets``) and figures
+    """Write the multi-fidelity tables (``mf_final``, ``mf_targets``, ``mf_verdicts``,
+    ``mf_cost``) and figures
     (``mf_regret_cost``, ``mf_regret_time``) and ``report.md`` into ``out_dir``."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
-    built = [mf_final_table(records, order), mf_targets_table(records)]
+    targets = mf_targets_table(records)
+    built = [
+        mf_final_table(records, order),
+        targets,
+        mf_verdicts_table(targets),
+        mf_cost_table(records, order),
+    ]
     renderers = {"md": tables.to_markdown, "tex": tables.to_latex, "csv": tables.to_csv}
     for table in built:
         for ext, render in renderers.items():

@@ -35,7 +35,8 @@ Every optimizer then gets the problem's fidelity (single-fidelity ones always as
 budget), a run stops once its cost is spent, and each trial records its cost. ``workers =
 [1, 8]`` runs every optimizer with each count of virtual workers in simulated time
 (:mod:`hpo.simulate`; deterministic); the entry for ``k > 1`` workers is labelled
-``"<label>@<k>w"``. ``n_trials`` is then only a cap on the trials of a run (default
+``"<label>@<k>w"``. An optimizer table may give its own ``workers = [1, 8]`` (the study's
+list otherwise). ``n_trials`` is then only a cap on the trials of a run (default
 :data:`MF_MAX_TRIALS`)::
 
     budget = 30                     # full-training equivalents
@@ -80,7 +81,7 @@ __all__ = [
 ]
 
 _FILE_KEYS = {"description", "n_trials", "seeds", "problems", "optimizers", "budget", "workers"}
-_OPTIMIZER_KEYS = {"label", "name", "options", "max_seeds"}
+_OPTIMIZER_KEYS = {"label", "name", "options", "max_seeds", "workers"}
 _PROBLEM_KEYS = {"problem", "n_trials", "seeds", "budget"}
 
 
@@ -99,6 +100,7 @@ class OptimizerEntry:
     options: dict[str, Any] = field(default_factory=dict)
     max_seeds: int | None = None
     workers: int | None = None  # virtual workers of a simulated run (studies with ``workers``)
+    worker_counts: tuple[int, ...] | None = None  # this entry's own ``workers`` list, if given
 
 
 @dataclass(frozen=True)
@@ -207,12 +209,16 @@ def _workers(value: Any, where: str) -> tuple[int, ...]:
     return counts
 
 
-def _with_workers(entries: tuple[OptimizerEntry, ...], workers: tuple[int, ...]):
-    """Each entry once per worker count; ``k > 1`` workers labelled ``"<label>@<k>w"``."""
+def _with_workers(entries: tuple[OptimizerEntry, ...], workers: tuple[int, ...] | None):
+    """Each entry once per worker count (its own ``workers`` if given, else the study's, else
+    1); ``k > 1`` workers labelled ``"<label>@<k>w"``, count by count, entries in order."""
+    own = [o.worker_counts or workers or (1,) for o in entries]
+    counts = list(dict.fromkeys(k for ks in [workers or (), *own] for k in ks))
     return tuple(
         OptimizerEntry(o.label if k == 1 else f"{o.label}@{k}w", o.name, o.options, o.max_seeds, k)
-        for k in workers
-        for o in entries
+        for k in counts
+        for o, ks in zip(entries, own)
+        if k in ks
     )
 
 
@@ -222,11 +228,14 @@ def _optimizer_entry(item: Any, where: str) -> OptimizerEntry:
     if isinstance(item, str):
         item = {"name": item}
     if not isinstance(item, Mapping):
-        raise StudyError(f"{where} must be a name or a table with label, name, options, max_seeds")
+        raise StudyError(
+            f"{where} must be a name or a table with label, name, options, max_seeds, workers"
+        )
     unknown = sorted(set(item) - _OPTIMIZER_KEYS)
     if unknown:
         raise StudyError(
-            f"{where} has unknown key {unknown[0]!r} (expected label, name, options, max_seeds)"
+            f"{where} has unknown key {unknown[0]!r} "
+            "(expected label, name, options, max_seeds, workers)"
         )
     name, options = item.get("name"), item.get("options", {})
     label = item.get("label", name)
@@ -239,7 +248,9 @@ def _optimizer_entry(item: Any, where: str) -> OptimizerEntry:
     max_seeds = item.get("max_seeds")
     if max_seeds is not None:
         max_seeds = _positive_int(max_seeds, f"{where}.max_seeds")
-    return OptimizerEntry(label, name, dict(options), max_seeds)
+    counts = item.get("workers")
+    counts = None if counts is None else _workers(counts, f"{where}.workers")
+    return OptimizerEntry(label, name, dict(options), max_seeds, worker_counts=counts)
 
 
 def _problem_entry(item: Any, where: str) -> ProblemEntry:
@@ -346,6 +357,7 @@ class Study:
             n_trials = MF_MAX_TRIALS
         if workers is not None:
             workers = _workers(workers, "workers")
+        if workers is not None or any(o.worker_counts for o in opts):
             opts = _with_workers(opts, workers)
         labels = [o.label for o in opts]
         for label in labels:

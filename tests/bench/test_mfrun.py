@@ -85,6 +85,20 @@ def test_study_files_take_a_budget_and_workers(tmp_path):
     assert all(r.max_cost == 2.0 for r in records)  # both fidelities end at 1.0
 
 
+def test_an_optimizer_may_give_its_own_worker_counts():
+    opts = ["random", {"name": "asha", "workers": [1, 8]}, {"name": "hyperband", "workers": 4}]
+    study = Study.build(opts, ["augmented_branin"], seeds=1, budget=2)
+    labels = [(o.label, o.workers) for o in study.optimizers]
+    assert labels == [("random", 1), ("asha", 1), ("asha@8w", 8), ("hyperband@4w", 4)]
+    # the study's list is the default; an entry's own list replaces it
+    study = Study.build(opts[:2], ["augmented_branin"], seeds=1, budget=2, workers=[1, 2])
+    labels = [o.label for o in study.optimizers]
+    assert labels == ["random", "asha", "random@2w", "asha@8w"]
+    assert "worker_counts" not in study.to_dict()["optimizers"][0]
+    with pytest.raises(StudyError, match=r"optimizers\[1\]\.workers"):
+        Study.build(["random", {"name": "asha", "workers": [0]}], ["augmented_branin"], 1, budget=2)
+
+
 def test_earlier_studies_keep_their_definition():
     study = Study.build(["random"], ["branin"], seeds=2, n_trials=5)
     d = study.to_dict()
@@ -112,6 +126,7 @@ def test_the_shipped_multi_fidelity_studies_load(name):
     from hpo.bench.study import find_study
 
     study = load_study(find_study(name))
-    assert study.budget == 30.0 and study.workers == (1, 8) and len(study.seeds) >= 10
+    assert study.budget == 30.0 and len(study.seeds) >= 10
+    assert {"asha@8w", "gp-hyperband@8w"} <= {o.label for o in study.optimizers}
     names = {o.name for o in study.optimizers}
     assert {"random", "bayes", "hyperband", "asha", "gp-hyperband"} <= names
