@@ -14,9 +14,10 @@ Why log10. The number of weights spans three decades over the space (digits: 160
 layer of 2 units, about 1.5e5 for three layers of 256), growing like ``n_units^2`` with
 depth. In raw units a stationary GP would have to fit a surface that is flat over most of the
 space and steep in one corner, and the hypervolume would be decided by the largest networks
-(a model of 1e5 weights against 5e4 weighs more than 2e3 against 200); in log10 the objective
-is close to additive in ``n_layers`` and ``log n_units`` (the scale of ``n_units`` in the
-space), smooth for the GP, and every decade of compression weighs the same in the
+(a model of 1e5 weights against 5e4 weighs more than 2e3 against 200). In log10 it is a
+gentle, nearly piecewise-linear function of ``n_layers`` and ``log n_units`` (the scale of
+``n_units`` in the space: slope about 1 in ``log10 n_units`` for one hidden layer, about 2
+for deeper networks), easy for the GP, and every decade of compression weighs the same in the
 hypervolume. Fit time is spread over decades the same way. The exact count is kept in
 ``problem.last_info["n_weights"]``.
 
