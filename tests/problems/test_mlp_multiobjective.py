@@ -143,3 +143,24 @@ def test_a_short_run_through_minimize_returns_a_front():
     result = minimize(p, p.space, optimizer=opt, n_trials=2)
     assert result.pareto_front and all(len(t.value) == 2 for t in result.trials)
     assert all(np.isfinite(t.value).all() for t in result.pareto_front)
+
+
+def test_the_committed_reference_fronts_are_consistent():
+    from hpo.moo import is_non_dominated
+    from hpo.problems.mlp_multiobjective import _reference_file
+
+    names = set(_reference_file()["problems"])
+    assert "mo_mlp_breast_cancer_weights" in names and names <= set(NAMES)
+    for name in NAMES:
+        p = get_problem(name)
+        if name not in names:
+            assert p.reference_hypervolume is None
+            with pytest.raises(ValueError, match="reference"):
+                p.hypervolume_ratio([[0.1, 1.0]])
+            continue
+        front = p.reference_front()
+        assert front.shape[1] == 2 and is_non_dominated(front).all()
+        assert np.all(front < np.asarray(p.reference_point))
+        assert p.hypervolume(front) == pytest.approx(p.reference_hypervolume, rel=1e-12)
+        assert p.hypervolume_ratio(front) == pytest.approx(1.0)
+        assert p.hypervolume_ratio(front[::2]) < 1.0 or len(front) == 1
