@@ -39,6 +39,13 @@ Protocol
 :class:`~hpo.problems.mlp.MLPProblem`'s: split, folds, scaling, ``random_state = seed``,
 failed fits raising :class:`~hpo.problems.mlp.EvaluationFailed`, ``last_info``.
 
+Cost
+----
+CPU seconds of one evaluation (five fits, one BLAS thread), over 20 random configurations:
+breast_cancer median 0.19, mean 0.27, 90th percentile 0.58; digits median 0.71, mean 1.46,
+90th percentile 3.9 (three layers of 200 units, or batches of 10, or a tiny learning rate
+running to ``max_iter=200``).
+
 Hypervolume
 -----------
 The true front is unknown, so ``max_hypervolume`` is ``None`` and there is no exact regret.
