@@ -39,6 +39,7 @@ CATALOGUE: tuple[str, ...] = (
     "hpo.problems.learning_curves",  # MLP learning curves, epochs as the fidelity
     "hpo.problems.cnn",  # a CNN on digits in PyTorch (optional torch)
     "hpo.problems.multiobjective",  # ZDT, DTLZ2, Branin-Currin (known Pareto fronts)
+    "hpo.problems.mlp_multiobjective",  # MLP log-loss against size or fit time (2 objectives)
     "hpo.problems.sensitivity",  # Ishigami and Sobol-G (analytic Sobol indices)
     "hpo.problems.conditional",  # Jenatton et al.'s tree (a conditional space)
 )
