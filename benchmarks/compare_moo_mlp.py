@@ -11,7 +11,8 @@ seed, in one run:
   hypervolume after its first 50 is reported too);
 * ``bayes``: :class:`~hpo.BayesianOptimization` with ``n_objectives=2`` and its defaults
   (whatever ``mo_strategy`` the code under test defaults to; the row records which);
-* ``bayes-ehvi``, ``bayes-parego``: the same with that ``mo_strategy`` explicit.
+* ``bayes-ehvi``, ``bayes-parego``, ``bayes-hybrid``: the same with that ``mo_strategy``
+  explicit.
 
 All with the same seed (paired). The quality of a run is the hypervolume of *every* point it
 evaluated against the problem's fixed ``reference_point`` (``(ln K, log10 W_max)``, see
@@ -66,6 +67,7 @@ OPTIMIZERS: dict[str, tuple[Any, dict[str, Any], int]] = {
     "bayes": (BayesianOptimization, {}, 50),
     "bayes-ehvi": (BayesianOptimization, {"mo_strategy": "ehvi"}, 50),
     "bayes-parego": (BayesianOptimization, {"mo_strategy": "parego"}, 50),
+    "bayes-hybrid": (BayesianOptimization, {"mo_strategy": "hybrid"}, 50),
 }
 BASELINE = "random"
 
