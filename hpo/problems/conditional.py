@@ -18,13 +18,10 @@ on the 80 %, standardized inputs, ``seed`` keyword); their ``optimum`` is ``None
 
 from __future__ import annotations
 
-import functools
-import json
 import math
 import time
 import warnings
 from collections.abc import Mapping
-from importlib import resources
 from typing import Any
 
 import numpy as np
@@ -37,9 +34,15 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 
-from hpo.problems import parse_spec
 from hpo.problems.base import Problem
-from hpo.problems.mlp import _FIXED, N_SPLITS, EvaluationFailed, MLPProblem, _split
+from hpo.problems.mlp import (
+    _FIXED,
+    N_SPLITS,
+    EvaluationFailed,
+    MLPProblem,
+    _split,
+    lookup_reference,
+)
 from hpo.space import Categorical, Integer, Real, Space
 
 __all__ = [
@@ -312,12 +315,6 @@ class ModelSelectionProblem(Problem):
 
 
 # -- reference values ---------------------------------------------------------------------
-@functools.lru_cache(maxsize=1)
-def _reference_file() -> dict[str, Any]:
-    path = resources.files("hpo.problems").joinpath("data", "conditional_reference.json")
-    return json.loads(path.read_text(encoding="utf-8"))
-
-
 def reference(problem_name: str) -> dict[str, Any]:
     """Reference values of a real conditional task, for Bayesmark's normalized score.
 
@@ -342,13 +339,7 @@ def reference(problem_name: str) -> dict[str, Any]:
     ValueError
         For a name without reference values.
     """
-    base, kwargs = parse_spec(problem_name)
-    if kwargs.get("seed", 0) != 0 or set(kwargs) - {"seed"}:
-        raise ValueError(f"problem_name: reference values exist for seed 0 only, got {kwargs}")
-    problems = _reference_file()["problems"]
-    if base not in problems:
-        raise ValueError(f"problem_name: no reference values for {base!r}")
-    return dict(problems[base])
+    return lookup_reference(problem_name, "conditional_reference.json")
 
 
 def _solver_factory(dataset: str, metric: str) -> Any:

@@ -385,10 +385,26 @@ class MLPProblem(Problem):
 
 
 # -- reference values ---------------------------------------------------------------------
-@functools.lru_cache(maxsize=1)
-def _reference_file() -> dict[str, Any]:
-    path = resources.files("hpo.problems").joinpath("data", "mlp_reference.json")
+@functools.cache
+def load_reference_file(filename: str) -> dict[str, Any]:
+    """A committed reference file, ``hpo/problems/data/FILENAME`` (read once), or
+    ``{"problems": {}}`` when the package does not ship it."""
+    path = resources.files("hpo.problems").joinpath("data", filename)
+    if not path.is_file():
+        return {"problems": {}}
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+def lookup_reference(problem_name: str, filename: str) -> dict[str, Any]:
+    """The reference values of ``problem_name`` (seed 0 only) in the reference file
+    ``filename``; a ValueError naming the problem when it has none."""
+    base, kwargs = parse_spec(problem_name)
+    if kwargs.get("seed", 0) != 0 or set(kwargs) - {"seed"}:
+        raise ValueError(f"problem_name: reference values exist for seed 0 only, got {kwargs}")
+    problems = load_reference_file(filename)["problems"]
+    if base not in problems:
+        raise ValueError(f"problem_name: no reference values for {base!r}")
+    return dict(problems[base])
 
 
 def reference(problem_name: str) -> dict[str, Any]:
@@ -416,13 +432,7 @@ def reference(problem_name: str) -> dict[str, Any]:
     ValueError
         For a name without reference values.
     """
-    base, kwargs = parse_spec(problem_name)
-    if kwargs.get("seed", 0) != 0 or set(kwargs) - {"seed"}:
-        raise ValueError(f"problem_name: reference values exist for seed 0 only, got {kwargs}")
-    problems = _reference_file()["problems"]
-    if base not in problems:
-        raise ValueError(f"problem_name: no reference values for {base!r}")
-    return dict(problems[base])
+    return lookup_reference(problem_name, "mlp_reference.json")
 
 
 def random_search_quantiles(

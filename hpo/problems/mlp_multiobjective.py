@@ -64,11 +64,8 @@ study records keep ``max_hypervolume = None`` and report minus the hypervolume a
 
 from __future__ import annotations
 
-import functools
 import itertools
-import json
 import math
-from importlib import resources
 from typing import Any
 
 import numpy as np
@@ -77,7 +74,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
 from hpo.moo import hypervolume
-from hpo.problems.mlp import _FIXED, EvaluationFailed, MLPProblem, mlp_space
+from hpo.problems.mlp import _FIXED, EvaluationFailed, MLPProblem, load_reference_file, mlp_space
 from hpo.space import Integer, Space
 
 __all__ = ["MO_DATASETS", "SECOND_OBJECTIVES", "MultiObjectiveMLPProblem", "mo_mlp_space"]
@@ -253,12 +250,8 @@ class MultiObjectiveMLPProblem(MLPProblem):
         raise ValueError(f"problem_name: no single-objective reference values for {self.name!r}")
 
 
-@functools.lru_cache(maxsize=1)
 def _reference_file() -> dict[str, Any]:
-    path = resources.files("hpo.problems").joinpath("data", "mo_mlp_reference.json")
-    if not path.is_file():
-        return {"problems": {}}
-    return json.loads(path.read_text(encoding="utf-8"))
+    return load_reference_file("mo_mlp_reference.json")
 
 
 def _factory(dataset: str, objective: str) -> Any:
