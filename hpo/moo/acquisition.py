@@ -103,14 +103,7 @@ def expected_hypervolume_improvement(
     -------
     ndarray of shape (n,)
     """
-    mu = np.atleast_2d(np.asarray(mu, dtype=float))
-    sigma = np.atleast_2d(np.asarray(sigma, dtype=float))
-    r = np.asarray(reference, dtype=float)
-    if mu.shape[-1] != 2 or sigma.shape != mu.shape or r.shape != (2,):
-        raise ValueError("expected_hypervolume_improvement: two objectives, mu and sigma (n, 2)")
-    if np.any(sigma <= 0):
-        raise ValueError("expected_hypervolume_improvement: sigma must be positive")
-    low = None if lower is None else np.asarray(lower, dtype=float)
+    mu, sigma, r, low = _checked(mu, sigma, reference, lower, "expected_hypervolume_improvement")
     bounds, top = _cells(front, r, low)
     m1, s1 = mu[:, :1], sigma[:, :1]
     m2, s2 = mu[:, 1:], sigma[:, 1:]
@@ -192,14 +185,7 @@ def log_ehvi_and_gradient(
         Derivatives of ``log_ehvi`` in the means and the standard deviations (0 where
         ``log_ehvi`` is ``-inf``).
     """
-    mu = np.atleast_2d(np.asarray(mu, dtype=float))
-    sigma = np.atleast_2d(np.asarray(sigma, dtype=float))
-    r = np.asarray(reference, dtype=float)
-    if mu.shape[-1] != 2 or sigma.shape != mu.shape or r.shape != (2,):
-        raise ValueError("log_ehvi_and_gradient: two objectives, mu and sigma (n, 2)")
-    if np.any(sigma <= 0):
-        raise ValueError("log_ehvi_and_gradient: sigma must be positive")
-    low = None if lower is None else np.asarray(lower, dtype=float)
+    mu, sigma, r, low = _checked(mu, sigma, reference, lower, "log_ehvi_and_gradient")
     bounds, top = _cells(front, r, low)
     m1, s1, m2, s2 = mu[:, :1], sigma[:, :1], mu[:, 1:], sigma[:, 1:]
     bottom = -np.inf if low is None else low[1]
@@ -262,3 +248,22 @@ def parego_scalarize(values: np.ndarray, weights: np.ndarray, *, rho: float = 0.
     span = np.where(hi > lo, hi - lo, 1.0)
     weighted = weights * (Y - lo) / span
     return weighted.max(axis=1) + rho * weighted.sum(axis=1)
+
+
+def _checked(
+    mu: np.ndarray,
+    sigma: np.ndarray,
+    reference: np.ndarray,
+    lower: np.ndarray | None,
+    caller: str,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
+    """The posterior means and deviations as ``(n, 2)`` arrays, the reference point and the
+    lower corner as arrays; a ValueError naming ``caller`` for any other shape."""
+    mu = np.atleast_2d(np.asarray(mu, dtype=float))
+    sigma = np.atleast_2d(np.asarray(sigma, dtype=float))
+    r = np.asarray(reference, dtype=float)
+    if mu.shape[-1] != 2 or sigma.shape != mu.shape or r.shape != (2,):
+        raise ValueError(f"{caller}: two objectives, mu and sigma (n, 2)")
+    if np.any(sigma <= 0):
+        raise ValueError(f"{caller}: sigma must be positive")
+    return mu, sigma, r, None if lower is None else np.asarray(lower, dtype=float)
