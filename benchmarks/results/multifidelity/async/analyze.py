@@ -36,7 +36,8 @@ from hpo.bench.records import RunRecord
 def read(path: str) -> list[RunRecord]:
     opener = gzip.open if path.endswith(".gz") else open
     with opener(path, "rt", encoding="utf-8") as f:
-        return [RunRecord.from_dict(json.loads(line)) for line in f if line.strip()]
+        rows = [json.loads(line) for line in f if line.strip()]
+    return [RunRecord.from_dict(d) for d in rows if "optimizer" in d]  # no journal header
 
 
 def ratio(one: RunRecord, par: RunRecord) -> float:
@@ -50,8 +51,11 @@ def main() -> None:
     parser.add_argument("--baseline", default="gp-hyperband:1")
     parser.add_argument("--journal", default=None)
     parser.add_argument("--budget", type=float, default=30.0)
+    parser.add_argument("--labels", nargs="+", default=None, help="only these variants")
     args = parser.parse_args()
     records = [r for path in args.runs for r in read(path)]
+    if args.labels:
+        records = [r for r in records if r.optimizer in args.labels]
     if args.journal:
         base = [r for r in load_journal(args.journal) if r.optimizer == "gp-hyperband"]
     else:
