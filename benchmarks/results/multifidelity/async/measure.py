@@ -5,7 +5,8 @@
         --variants gp-hyperband:1 async-gp-hyperband:8:budget=60
 
 Each variant is ``optimizer:workers`` plus optional ``:key=value`` constructor options (JSON
-values; ``budget`` overrides ``--budget``, in full-training equivalents). Every run is the
+values; ``budget`` overrides ``--budget``, in full-training equivalents; ``exclude_seen=true``
+sets the ablation switch of that name of the optimizer's class for the run). Every run is the
 study's (:func:`hpo.bench.mfrun.execute_mf_run`: the problem's fidelity, the cost budget,
 ``hpo.simulate`` with k virtual workers). The record's label is the variant's text. One
 JSON record per line is appended, so an interrupted job keeps what it finished.
@@ -19,6 +20,7 @@ import time
 
 from hpo.bench.mfrun import execute_mf_run
 from hpo.bench.study import RunSpec
+from hpo.optimizers import MULTI_FIDELITY_OPTIMIZERS
 
 
 def parse_variant(text: str) -> tuple[str, str, int, dict]:
@@ -43,6 +45,9 @@ def main() -> None:
             for label, name, workers, options in map(parse_variant, args.variants):
                 options = dict(options)
                 budget = options.pop("budget", args.budget)
+                cls = MULTI_FIDELITY_OPTIMIZERS.get(name)
+                if cls is not None and hasattr(cls, "_exclude_seen"):
+                    cls._exclude_seen = options.pop("exclude_seen", False)
                 spec = RunSpec(label, name, options, problem, seed, 10_000, budget, workers)
                 start = time.perf_counter()
                 record = execute_mf_run(spec)
