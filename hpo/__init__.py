@@ -6,6 +6,7 @@ from hpo.minimize import minimize
 from hpo.moo import hypervolume
 from hpo.optimizers import (
     ASHA,
+    AsyncGPHyperband,
     BayesianOptimization,
     GeneticAlgorithm,
     GPHyperband,
@@ -22,6 +23,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "ASHA",
+    "AsyncGPHyperband",
     "BayesianOptimization",
     "Categorical",
     "Fidelity",

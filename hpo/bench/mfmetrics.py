@@ -15,6 +15,7 @@ recommendation (see :mod:`hpo.bench.mfrun`). Labels of runs with ``k > 1`` worke
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Sequence
 
@@ -29,6 +30,7 @@ __all__ = [
     "final_loss",
     "full_fidelity_trace",
     "is_multi_fidelity",
+    "within_budget",
 ]
 
 _WORKERS = re.compile(r"^(.*)@(\d+)w$")
@@ -101,6 +103,44 @@ def cost_to_reach(record: RunRecord, target: float, axis: str = "cost") -> float
     if not len(hit):
         return float("inf")
     return float((cost if axis == "cost" else end)[hit[0]])
+
+
+def within_budget(record: RunRecord, budget: float) -> RunRecord:
+    """``record`` as the same run stopped at a total cost of ``budget`` full-training
+    equivalents would have made it.
+
+    :func:`hpo.simulate.run` starts a trial only while the cost of the trials started before
+    it (in start order, which is trial order) is below its ``max_cost``; the trials started
+    before that point, their costs and their simulated end times do not depend on what starts
+    later, so a run with a larger budget holds the smaller run's trials. Its ``final_loss`` is
+    the best complete loss at the highest budget told when that is ``fidelity.high`` (the
+    recommendation :mod:`hpo.bench.mfrun` reports), else NaN (it would need an evaluation).
+    """
+    limit = budget * _unit(record)
+    ran = sorted(
+        (t for t in record.trials if t.get("start") is not None), key=lambda t: t["number"]
+    )
+    spent, kept = 0.0, set()
+    for t in ran:
+        if spent >= limit:
+            break
+        kept.add(t["number"])
+        spent += t.get("cost", 0.0)
+    trials = [t for t in record.trials if t["number"] in kept]
+    name = None if record.fidelity is None else record.fidelity["name"]
+    told = [t for t in trials if t["status"] in ("complete", "failed")]
+    meta = {k: v for k, v in record.meta.items() if k not in ("final_loss", "test_loss")}
+    meta["final_loss"] = float("nan")
+    if told:
+        top = max(t["params"].get(name, _unit(record)) if name else 1.0 for t in told)
+        done = [
+            t["value"]
+            for t in told
+            if t["status"] == "complete" and (name is None or t["params"].get(name) == top)
+        ]
+        if done and (name is None or top == _unit(record)):
+            meta["final_loss"] = float(min(done))
+    return dataclasses.replace(record, trials=trials, meta=meta, max_cost=limit)
 
 
 def _groups(records: Sequence[RunRecord]) -> dict[str, dict[str, list[RunRecord]]]:

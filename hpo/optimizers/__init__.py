@@ -9,6 +9,7 @@ from typing import Any
 from hpo._seed import SeedLike
 from hpo.optimizers._bo_search import FeatureMap, maximize_acquisition, maximize_mixed
 from hpo.optimizers.asha import ASHA
+from hpo.optimizers.async_gp_hyperband import AsyncGPHyperband
 from hpo.optimizers.base import Optimizer, Proposal
 from hpo.optimizers.bayes import BayesianOptimization
 from hpo.optimizers.genetic import GeneticAlgorithm
@@ -23,6 +24,7 @@ __all__ = [
     "ASHA",
     "MULTI_FIDELITY_OPTIMIZERS",
     "OPTIMIZERS",
+    "AsyncGPHyperband",
     "BayesianOptimization",
     "FeatureMap",
     "GPHyperband",
@@ -45,7 +47,7 @@ OPTIMIZERS: dict[str, type[Optimizer]] = {
 }
 #: hpo's multi-fidelity optimizers by name: they need ``options={"fidelity": Fidelity(...)}``.
 MULTI_FIDELITY_OPTIMIZERS: dict[str, type[Optimizer]] = {
-    cls.name: cls for cls in (SuccessiveHalving, Hyperband, ASHA, GPHyperband)
+    cls.name: cls for cls in (SuccessiveHalving, Hyperband, ASHA, GPHyperband, AsyncGPHyperband)
 }
 
 

@@ -9,9 +9,13 @@ from hpo.bench.mfmetrics import (
     base_label,
     best_at,
     cost_to_reach,
+    final_loss,
     full_fidelity_trace,
     is_multi_fidelity,
+    within_budget,
 )
+from hpo.bench.mfrun import execute_mf_run
+from hpo.bench.study import RunSpec
 
 
 def test_the_incumbent_counts_only_full_fidelity_results(mf):
@@ -30,3 +34,21 @@ def test_labels_and_detection(mf):
     plain = mf.record()
     plain.max_cost = plain.workers = None
     assert not is_multi_fidelity([plain])
+
+
+@pytest.mark.parametrize("workers", [1, 4])
+def test_a_longer_run_cut_at_a_budget_is_the_shorter_run(workers):
+    def run(budget):
+        spec = RunSpec("asha", "asha", {}, "augmented_branin", 3, 10_000, budget, workers)
+        return execute_mf_run(spec)
+
+    short, long = run(6.0), run(12.0)
+    cut = within_budget(long, 6.0)
+    fields = ("number", "params", "value", "status", "cost", "start", "end")
+    assert len(long.trials) > len(cut.trials) == len(short.trials)
+    assert [[t[f] for f in fields] for t in cut.trials] == [
+        [t[f] for f in fields] for t in short.trials
+    ]
+    assert final_loss(cut) == final_loss(short) and cut.max_cost == short.max_cost
+    for a, b in zip(full_fidelity_trace(cut), full_fidelity_trace(short)):
+        np.testing.assert_array_equal(a, b)

@@ -60,3 +60,24 @@ def test_the_cost_table_sums_measured_wall_times(mf):
     recs[2].wall_time = 4.0
     table = mf_cost_table(recs)
     assert table.data[0]["median_s"] == 1.0 and table.data[0]["total_s"] == 6.0
+
+
+def test_a_parallel_form_is_timed_against_the_optimizer_it_stands_for(mf):
+    fast = [mf.trial(0, 9, 0.9, 0, 9), mf.trial(1, 9, 0.4, 0, 9)]  # two workers at once
+    slow = [mf.trial(0, 9, 0.9, 0, 9), mf.trial(1, 9, 0.6, 9, 18)]  # never reaches 0.5
+    recs = [
+        mf.record("random", final=0.5),
+        mf.record("gp-hyperband", final=0.5),
+        mf.record("gp-hyperband@2w", workers=2, trials=slow, final=0.6),
+        mf.record("async-gp-hyperband@2w", workers=2, trials=fast, final=0.4),
+    ]
+    table = mf_targets_table(recs, budget=3.0)
+    row = table.data[0]
+    assert row["gp-hyperband time@2w to 1w result"] == float("inf")
+    assert row["async-gp-hyperband time@2w to gp-hyperband 1w result"] == pytest.approx(9 / 28)
+    verdicts = mf_verdicts_table(table)
+    texts = [d["target"] for d in verdicts.data]
+    assert "gp-hyperband time@2w reaches 1w result in <= 0.2 of 1w time" in texts
+    mine = "async-gp-hyperband time@2w reaches gp-hyperband's 1w result in <= 0.2 of 1w time"
+    assert mine in texts
+    assert verdicts.data[texts.index(mine)]["met"] == 0  # 9 / 28 > 0.2

@@ -17,6 +17,8 @@ ALL = MULTI + SINGLE
 # One run of successive halving here is 9 + 3 + 1 trials: repeat it for longer runs.
 OPTIONS = {"grid": {"points_per_axis": 3}, "successive-halving": {"repeat": True}}
 N_TRIALS = 14
+# Asynchronous ones: no bracket ever waits, so there is no schedule to finish.
+ASYNC = ("asha", "async-gp-hyperband")
 
 
 def make(name, space, seed=0, fidelity=FID, **extra):
@@ -233,12 +235,12 @@ def check_interleaving(name, operations, seed, **options):
     # drain: tell everything, then run sequentially until the brackets started are finished
     tell(len(pending), 1)
     for _ in range(300):
-        if name == "asha" or all(b.done for b in opt.brackets):
+        if name in ASYNC or all(b.done for b in opt.brackets):
             break
         ask(1)
         tell(1, 1)
     assert not opt.pending and len(opt.trials) == len(results)
-    if name != "asha":  # nothing lost: every bracket ran its schedule to the end
+    if name not in ASYNC:  # nothing lost: every bracket ran its schedule to the end
         assert all(b.done for b in opt.brackets)
         for bracket in opt.brackets:
             for k in range(len(bracket.budgets) - 1):
@@ -267,3 +269,10 @@ def test_random_interleavings_never_promote_twice_nor_lose_a_trial(name, operati
 @given(operations=OPERATIONS, seed=st.integers(0, 100))
 def test_random_interleavings_with_the_gp_guided_hyperband(operations, seed):
     check_interleaving("gp-hyperband", operations, seed, min_points=3)
+
+
+@pytest.mark.slow
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(operations=OPERATIONS, seed=st.integers(0, 100))
+def test_random_interleavings_with_the_asynchronous_gp_guided_hyperband(operations, seed):
+    check_interleaving("async-gp-hyperband", operations, seed, min_points=3)
