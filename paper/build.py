@@ -56,7 +56,7 @@ from paper_data import (  # noqa: E402
 )
 from paper_figures import overhead_figure  # noqa: E402
 from paper_importance import importance_figure, importance_table  # noqa: E402
-from paper_mf import load_mf, mf_figures, mf_tables, mf_values  # noqa: E402
+from paper_mf import async_values, load_mf, mf_figures, mf_tables, mf_values  # noqa: E402
 from paper_moo import load_moo, moo_figures, moo_tables, moo_values  # noqa: E402
 from paper_render import render  # noqa: E402
 from paper_text import ClaimFailed, paper_values  # noqa: E402
@@ -70,6 +70,7 @@ REPO = HERE.parent
 JOURNAL = REPO / "benchmarks" / "results" / "paper" / "journal.jsonl.gz"
 OVERHEAD = REPO / "benchmarks" / "results" / "paper" / "overhead.json"
 MF_JOURNAL = REPO / "benchmarks" / "results" / "multifidelity" / "full" / "journal.jsonl.gz"
+MF_ASYNC = REPO / "benchmarks" / "results" / "multifidelity" / "async"  # its measure.py's records
 COND_JOURNAL = REPO / "benchmarks" / "results" / "conditional" / "study" / "journal.jsonl.gz"
 MOO_JOURNAL = REPO / "benchmarks" / "results" / "moo" / "study" / "journal.jsonl.gz"
 TEMPLATE = HERE / "paper.template.md"
@@ -221,6 +222,7 @@ def build(
     if mf is not None:  # the multi-fidelity section, from its own study's journal
         built.update(mf_tables(mf))
         values.update(mf_values(mf, built))
+        values.update(async_values(mf, MF_ASYNC))
     cond = load_conditional(COND_JOURNAL)  # the conditional-spaces section, its own journal
     if cond is not None:
         cond_built = cond_tables(cond)

@@ -8,14 +8,18 @@ it with :mod:`hpo.bench.mfreport`, and every number of the section comes from th
 
 from __future__ import annotations
 
+import gzip
+import json
 import math
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from matplotlib.figure import Figure
 
 from hpo.bench import read_journal
+from hpo.bench.mfmetrics import cost_to_reach, final_loss, full_fidelity_trace, within_budget
 from hpo.bench.mfreport import (
     mf_cost_figure,
     mf_final_table,
@@ -26,7 +30,13 @@ from hpo.bench.mfreport import (
 from hpo.bench.records import RunRecord
 from hpo.bench.tables import Table
 
-__all__ = ["MFResults", "load_mf", "mf_figures", "mf_tables", "mf_values"]
+__all__ = ["MFResults", "async_values", "load_mf", "mf_figures", "mf_tables", "mf_values"]
+
+#: Labels of the asynchronous GP-Hyperband's committed records (written by
+#: ``benchmarks/results/multifidelity/async/measure.py``): 8 workers with twice the study's
+#: budget, so that each run lasts past a fifth of the 1-worker time; and 1 worker.
+ASYNC_PARALLEL = "async-gp-hyperband:8:budget=60"
+ASYNC_SINGLE = "async-gp-hyperband:1"
 
 
 class MFResults:
@@ -155,3 +165,65 @@ def mf_values(mf: MFResults, tables: dict[str, Table]) -> dict[str, str]:
         ]
         v[key] = _list(cells) or "not measured"
     return v
+
+
+def _read_records(directory: Path) -> list[RunRecord]:
+    records = []
+    for path in sorted(directory.glob("*.jsonl.gz")):
+        with gzip.open(path, "rt", encoding="utf-8") as f:
+            rows = [json.loads(line) for line in f if line.strip()]
+        records += [RunRecord.from_dict(d) for d in rows if "optimizer" in d]
+    return records
+
+
+def async_values(mf: MFResults, directory: Path) -> dict[str, str]:
+    """The asynchronous GP-Hyperband's sentences (``mf_async_*``), from its records in
+    ``directory`` set against the study's own ``gp-hyperband`` and ``random`` runs.
+
+    ``mf_async_par``: per problem, the median over seeds of the simulated time at which the
+    8-worker run's full-fidelity incumbent first reaches the 1-worker ``gp-hyperband`` run's
+    final loss (same seed), over that run's time: equal wall time, as Li et al. (2020) compare
+    parallel methods. ``mf_async_reach``: with one worker, the median cost at which it first
+    reaches random search's median final loss, over the study's budget (as
+    ``gp-hyperband``'s ratio in the targets table). "not measured" without records.
+    """
+    records = _read_records(directory) if directory.is_dir() else []
+    one = {
+        (r.problem, r.seed): r
+        for r in mf.records
+        if r.optimizer == "gp-hyperband" and (r.workers or 1) == 1
+    }
+    parallel: dict[str, list[float]] = {}
+    reach: dict[str, list[float]] = {}
+    for r in records:
+        base = one.get((r.problem, r.seed))
+        if base is None:
+            continue
+        if r.optimizer == ASYNC_PARALLEL:
+            t1 = float(full_fidelity_trace(base)[1][-1])
+            ratio = cost_to_reach(r, final_loss(base), axis="time") / t1
+            parallel.setdefault(r.problem, []).append(ratio)
+        elif r.optimizer == ASYNC_SINGLE:
+            level = float(
+                np.nanmedian(
+                    [
+                        final_loss(x)
+                        for x in mf.records
+                        if x.problem == r.problem and x.optimizer == "random"
+                    ]
+                )
+            )
+            cut = within_budget(r, mf.budget)
+            reach.setdefault(r.problem, []).append(cost_to_reach(cut, level) / mf.budget)
+
+    def cells(per: dict[str, list[float]]) -> str:
+        text = [
+            f"{_g(float(np.median(x)))} on `{p}` ({sum(v <= 0.2 for v in x)} of {len(x)} "
+            f"seeds within 0.2)"
+            if per is parallel
+            else f"{_g(float(np.median(x)))} on `{p}`"
+            for p, x in per.items()
+        ]
+        return _list(text) or "not measured"
+
+    return {"mf_async_par": cells(parallel), "mf_async_reach": cells(reach)}
