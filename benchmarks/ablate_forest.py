@@ -14,7 +14,10 @@ Designs of one forest (``RandomForest`` options, trees = 16 unless stated):
   2014, :func:`hpo.analysis.fanova.forest_fanova`);
 * ``mean``: its mean prediction decomposed exactly (:func:`hpo.analysis.fanova.mean_first_order`).
 
-and the two-stage forest of :mod:`hpo.analysis.stacked` (``importance`` with ``stages=2``).
+and the two-stage forest of :mod:`hpo.analysis.stacked` (``fit_stacked_forest`` with the
+options given, its mean decomposed, as ``importance`` does with ``stages=2``): before and
+after the main effects were fitted by backfitting (:mod:`hpo.analysis.additive`) and the
+forest's own purified away.
 The committed results come from::
 
     python benchmarks/ablate_forest.py
@@ -42,10 +45,10 @@ import numpy as np  # noqa: E402
 sys.path.insert(0, str(Path(__file__).parent))
 from compare_importance import EXACT, RESULTS, normalized, random_trials, ranking_right  # noqa: E402
 
-from hpo.analysis import importance  # noqa: E402
 from hpo.analysis.data import as_trials  # noqa: E402
 from hpo.analysis.fanova import forest_fanova, mean_first_order  # noqa: E402
 from hpo.analysis.forest import RandomForest  # noqa: E402
+from hpo.analysis.stacked import fit_stacked_forest  # noqa: E402
 
 ONE = {"min_samples_leaf": 1, "max_features": 0.5, "bootstrap": False}
 # (label, what, options): what is "trees" or "mean" (one forest) or "stacked" (importance)
@@ -63,15 +66,22 @@ DESIGNS = [
     ("random thresholds (extra trees)", "mean", {**ONE, "splitter": "random"}),
     ("two stages, 2 folds", "stacked", {"folds": 2}),
     ("two stages, 8 trees a stage", "stacked", {"n_trees": 8}),
-    ("two stages (default: 12 trees a stage, 4 folds)", "stacked", {}),
+    ("two stages, 12 trees a stage, 4 folds (previous default)", "stacked",
+     {"main_effects": False}),
+    ("main effects by backfitting, the forest's own purified away, no 1-SE rule", "stacked",
+     {"one_se": 0.0}),
+    ("main effects by backfitting, the forest's own purified away, 1-SE rule", "stacked",
+     {"one_se": 1.0}),
+    ("main effects by backfitting, the forest's own purified away (default: 1/2-SE rule)",
+     "stacked", {}),
 ]  # fmt: skip
 
 
 def estimate(opt, what: str, options: dict, seed: int) -> np.ndarray:
-    if what == "stacked":
-        imp = importance(opt, surrogate="forest", seed=seed, options=options)
-        return np.array(list(imp.values()))
     X, y = as_trials(opt).arrays()
+    if what == "stacked":  # as importance(opt, seed=seed) does, with fit_stacked_forest's options
+        forest = fit_stacked_forest(X, y, rng=np.random.default_rng(seed), **options)
+        return np.maximum(mean_first_order(forest)[0], 0.0)
     opts = dict(options)
     forest = RandomForest(opts.pop("n_trees", 16), **opts)
     forest.fit(X, y, rng=np.random.default_rng(seed))
