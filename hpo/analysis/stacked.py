@@ -50,7 +50,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from hpo.analysis.additive import fit_additive_trees, slab_tree
+from hpo.analysis.additive import fit_additive_trees, looks_uniform, slab_tree
 from hpo.analysis.fanova import _marginals
 from hpo.analysis.forest import RandomForest, Tree
 
@@ -72,7 +72,7 @@ def fit_stacked_forest(
     folds: int = 4,
     n_levels: np.ndarray | None = None,
     is_categorical: np.ndarray | None = None,
-    main_effects: bool = True,
+    main_effects: bool | None = None,
     one_se: float = ONE_SE,
 ) -> RandomForest:
     """Grow the two stages and return them as one forest whose mean prediction is their sum
@@ -92,9 +92,11 @@ def fit_stacked_forest(
         ``2 folds`` rows, so that each fold holds two).
     n_levels, is_categorical : ndarray, optional
         As for :meth:`RandomForest.fit`.
-    main_effects : bool, default True
+    main_effects : bool, optional
         Take the main effects from :func:`hpo.analysis.additive.fit_additive_trees` and
-        purify the stages' own away (False: the two stages alone).
+        purify the stages' own away (False: the two stages alone). Default: when the trials
+        are spread uniformly over the cube (:func:`hpo.analysis.additive.looks_uniform`),
+        as the additive model's conditional means need.
     one_se : float, default ONE_SE
         The rule by which the additive model gives an axis an effect (see
         :func:`~hpo.analysis.additive.fit_additive_trees`).
@@ -116,6 +118,8 @@ def fit_stacked_forest(
     folds = min(folds, len(y) // 2)
     axes = {"n_levels": n_levels, "is_categorical": is_categorical}
     slabs: list = []
+    if main_effects is None:
+        main_effects = looks_uniform(X, n_levels, is_categorical)
     if main_effects:
         slabs, _ = fit_additive_trees(X, y, rng=rng, one_se=one_se, **axes)
     first = RandomForest(n_trees, **STAGE_1).fit(X, y, rng=rng, **axes)

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from hpo.analysis.additive import fit_additive_trees, slab_tree
+from hpo.analysis.additive import fit_additive_trees, looks_uniform, slab_tree
 from hpo.analysis.fanova import mean_and_variance, mean_first_order, slab_axis
 from hpo.analysis.forest import RandomForest
 from hpo.analysis.integrate import integrate
@@ -71,3 +71,17 @@ def test_bad_input():
         fit_additive_trees(X, X[:, 0], rng=np.random.default_rng(0), folds=1)
     with pytest.raises(ValueError, match=">= 4"):
         fit_additive_trees(X[:3], X[:3, 0], rng=np.random.default_rng(0))
+
+
+def test_looks_uniform_tells_random_from_concentrated_trials():
+    rng = np.random.default_rng(6)
+    X = rng.random((200, 3))
+    X[:, 2] = (rng.integers(0, 4, 200) + 0.5) / 4  # an integer axis of 4 values
+    n_levels = np.array([0, 0, 4])
+    assert looks_uniform(X, n_levels)
+    near = X.copy()
+    near[:, 0] = 0.3 + 0.1 * rng.random(200)  # an optimizer's trials, gathered near 0.35
+    assert not looks_uniform(near, n_levels)
+    lopsided = X.copy()
+    lopsided[:150, 2] = 0.125  # most trials on one value
+    assert not looks_uniform(lopsided, n_levels)
