@@ -72,3 +72,14 @@ def test_bad_input(data):
         fit_stacked_forest(X[:3], y[:3], rng=np.random.default_rng(0))
     small = fit_stacked_forest(X[:5], y[:5], rng=np.random.default_rng(0), n_trees=2)
     assert np.isfinite(small.predict(X[:5])).all()
+
+
+def test_concentrated_trials_get_the_forest_alone(data):
+    X, y = data
+    near = X.copy()
+    near[:, 0] = 0.4 + 0.2 * X[:, 0]  # gathered as an optimizer gathers them
+    auto = fit_stacked_forest(near, y, rng=np.random.default_rng(7), n_trees=3)
+    alone = fit_stacked_forest(near, y, rng=np.random.default_rng(7), n_trees=3, main_effects=False)
+    assert len(auto.trees) == len(alone.trees) == 6
+    for a, b in zip(auto.trees, alone.trees):
+        np.testing.assert_array_equal(a.value, b.value)
