@@ -4,8 +4,9 @@ A forest's main effect on an axis is what is left of that axis after its leaves 
 over the others. Where a tree splits on other axes first, the axis is cut coarsely or not at
 all, and its effect is smeared into interactions: on the Ishigami function (500 random
 trials) the two-stage forest of :mod:`hpo.analysis.stacked` alone puts 0.34 of the variance
-on ``x2``'s main effect on a seed where the truth is 0.44, and on Sobol G it ranks the weak
-``x3`` (0.0072) below an inert axis on one seed in ten.
+on ``x1``'s main effect on a seed where the truth is 0.44 (seed 4), and on Sobol G it ranks the weak
+``x3`` (0.0072) below an inert axis on one seed in ten (seed 7; parameters ``x0``, ``x1``, ...
+as the problems name them).
 
 This module estimates the main effects themselves, as an additive model
 ``A(x) = sum_j a_j(x_j)`` fitted by backfitting (Hastie & Tibshirani 1990, *Generalized

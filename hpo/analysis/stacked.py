@@ -22,8 +22,8 @@ gradient boosting machine*, Annals of Statistics 29) with cross-fitted residuals
    a tenth of the loss's (measured on Sobol G), so with a tenth of the noise.
 
 ``G = F1 + F2`` recovers the variance of the loss and its interactions, but its main effects
-are still those of trees: on the Ishigami function, whose ``x2`` effect ``7 sin^2 x2`` is
-strong but cut coarsely where the trees split on ``x1`` and ``x3`` first, ``G`` put 0.34 of the
+are still those of trees: on the Ishigami function, whose ``x1`` effect ``7 sin^2 x1`` is
+strong but cut coarsely where the trees split on ``x0`` and ``x2`` first, ``G`` put 0.34 of the
 variance on it on a seed where the truth is 0.44 (within 0.05 of every index on 13 of 20
 tuning seeds). So the main effects are taken from an additive model fitted for them
 (:mod:`hpo.analysis.additive`: a step function per axis, backfitted, its bins chosen by
@@ -36,7 +36,11 @@ E[G | x_i] - E[G]``, computed exactly from the leaves,
 whose main effect on axis ``i`` is ``a_i`` and whose interactions are ``G``'s. ``G`` is grown
 on the loss, not on ``y - A``: a forest grown on what is left of Sobol G after its main
 effects (products of V shapes centred on the middle, a chessboard) finds no first split and
-misses most of the interaction variance, inflating every fraction (``x1``: 0.753 for 0.716).
+misses most of the interaction variance, inflating every fraction (``x0``: 0.753 for 0.716,
+mean of tuning seeds 100-119). ``A`` is used only when the trials are spread uniformly
+(:func:`hpo.analysis.additive.looks_uniform`): its step functions are conditional means under
+the trials' own distribution, which on trials an optimizer gathered are not the main effects
+under the uniform measure (on 50 BO trials of the MLP tasks they zeroed the learning rate).
 The ``A`` and ``-G_i`` parts are slab trees (one axis each), so ``F`` is one
 :class:`~hpo.analysis.forest.RandomForest` whose mean prediction
 :func:`hpo.analysis.fanova.mean_fanova` decomposes exactly (slabs enter its variance through
