@@ -69,12 +69,14 @@ DESIGNS = [
     ("two stages, 8 trees a stage", "stacked", {"n_trees": 8, "main_effects": False}),
     ("two stages, 12 trees a stage, 4 folds (previous default)", "stacked",
      {"main_effects": False}),
-    ("main effects by backfitting, the forest's own purified away, no 1-SE rule", "stacked",
-     {"one_se": 0.0}),
-    ("main effects by backfitting, the forest's own purified away, 1-SE rule", "stacked",
-     {"one_se": 1.0}),
-    ("main effects by backfitting, the forest's own purified away (default: 1/2-SE rule)",
-     "stacked", {}),
+    ("main effects by backfitting on the loss, the forest's own purified away, 1/2-SE rule",
+     "stacked", {"clean": False}),
+    ("main effects by backfitting on the loss less the cross-fitted interactions, no SE rule",
+     "stacked", {"one_se": 0.0}),
+    ("main effects by backfitting on the loss less the cross-fitted interactions, 1-SE rule",
+     "stacked", {"one_se": 1.0}),
+    ("main effects by backfitting on the loss less the cross-fitted interactions, 1/2-SE rule "
+     "(default)", "stacked", {}),
 ]  # fmt: skip
 
 

@@ -27,13 +27,17 @@ strong but cut coarsely where the trees split on ``x0`` and ``x2`` first, ``G`` 
 variance on it on a seed where the truth is 0.44 (within 0.05 of every index on 13 of 20
 tuning seeds). So the main effects are taken from an additive model fitted for them
 (:mod:`hpo.analysis.additive`: a step function per axis, backfitted, its bins chosen by
-cross-validation), and ``G``'s own are removed exactly (purification, Lengerich et al. 2020,
+cross-validation) and ``G``'s own are removed exactly (purification, Lengerich et al. 2020,
 *Purifying interaction effects with the functional ANOVA*, AISTATS): with ``G_i(x_i) =
 E[G | x_i] - E[G]``, computed exactly from the leaves,
 
     F = A + G - sum_i G_i,
 
-whose main effect on axis ``i`` is ``a_i`` and whose interactions are ``G``'s. ``G`` is grown
+whose main effect on axis ``i`` is ``a_i`` and whose interactions are ``G``'s. ``A`` is fitted to
+the loss less the interactions of the cross-fitted stage-1 forests (each fold's forest, its
+own main effects taken out exactly, at the fold's trials): to a main effect the interactions
+are noise, and on Ishigami they were most of it (the spread over seeds of ``x0``'s estimate fell
+from 11 % to 6 %, nMAE 0.0170 -> 0.0088 on tuning seeds 100-119). ``G`` is grown
 on the loss, not on ``y - A``: a forest grown on what is left of Sobol G after its main
 effects (products of V shapes centred on the middle, a chessboard) finds no first split and
 misses most of the interaction variance, inflating every fraction (``x0``: 0.753 for 0.716,
@@ -78,6 +82,7 @@ def fit_stacked_forest(
     is_categorical: np.ndarray | None = None,
     main_effects: bool | None = None,
     one_se: float = ONE_SE,
+    clean: bool = True,
 ) -> RandomForest:
     """Grow the two stages and return them as one forest whose mean prediction is their sum
     (with ``main_effects``: their interactions plus the additive model's main effects).
@@ -104,6 +109,9 @@ def fit_stacked_forest(
     one_se : float, default ONE_SE
         The rule by which the additive model gives an axis an effect (see
         :func:`~hpo.analysis.additive.fit_additive_trees`).
+    clean : bool, default True
+        Fit the additive model to the loss less the cross-fitted interactions (False: to the
+        loss).
 
     Returns
     -------
@@ -124,17 +132,21 @@ def fit_stacked_forest(
     slabs: list = []
     if main_effects is None:
         main_effects = looks_uniform(X, n_levels, is_categorical)
-    if main_effects:
-        slabs, _ = fit_additive_trees(X, y, rng=rng, one_se=one_se, **axes)
     first = RandomForest(n_trees, **STAGE_1).fit(X, y, rng=rng, **axes)
     fold = rng.permutation(len(y)) % folds
     residual = np.empty(len(y))
+    interactions = np.zeros(len(y))
     for k in range(folds):
         out = fold == k
         held = RandomForest(n_trees, **STAGE_1).fit(X[~out], y[~out], rng=rng, **axes)
-        residual[out] = y[out] - held.predict(X[out])
+        pred = held.predict(X[out])
+        residual[out] = y[out] - pred
+        if main_effects and clean:  # the held-out forest's interactions at the fold's trials
+            interactions[out] = pred - _main_part(held, X[out])
     second = RandomForest(n_trees, **STAGE_2).fit(X, residual, rng=rng, **axes)
     if main_effects:
+        # A from the loss less the cross-fitted interactions: they are noise to a main effect
+        slabs, _ = fit_additive_trees(X, y - interactions, rng=rng, one_se=one_se, **axes)
         slabs += _minus_main_effects(first.trees, second.trees, first.n_levels,
                                      first.is_categorical)  # fmt: skip
     n_all = 2 * n_trees + len(slabs)
@@ -165,4 +177,24 @@ def _minus_main_effects(
         marginal = sum(w * _marginals(t, i, edges) for w, t in zip(weight, trees))
         inner = np.empty(0) if edges is None else edges[1:-1]
         out.append(slab_tree(i, -(marginal - g0), inner, d, n_levels, is_cat))
+    return out
+
+
+def _main_part(forest: RandomForest, Z: np.ndarray) -> np.ndarray:
+    """``sum_i (F_i(z_i) - F_0)``: the forest's exact main effects, at the points ``Z``."""
+    trees = forest.trees
+    cat = forest.is_categorical
+    f0 = float(np.mean([t.value @ np.prod(t.widths(), axis=1) for t in trees]))
+    out = np.zeros(len(Z))
+    for i in range(Z.shape[1]):
+        if cat is not None and cat[i]:
+            k = trees[0].levels[i].shape[1]
+            marginal = np.mean([_marginals(t, i, None) for t in trees], axis=0)
+            cell = np.minimum((Z[:, i] * k).astype(int), k - 1)
+        else:
+            edges = np.unique(np.concatenate([np.r_[t.lower[:, i], t.upper[:, i]] for t in trees]))
+            marginal = np.mean([_marginals(t, i, edges) for t in trees], axis=0)
+            # cell c is (edges[c], edges[c + 1]], as the trees send x <= threshold left
+            cell = np.clip(np.searchsorted(edges, Z[:, i], side="left") - 1, 0, len(edges) - 2)
+        out += marginal[cell] - f0
     return out

