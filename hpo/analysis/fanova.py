@@ -50,6 +50,7 @@ __all__ = [
     "mean_and_variance",
     "mean_fanova",
     "mean_first_order",
+    "slab_axis",
     "tree_anova",
 ]
 
@@ -173,12 +174,45 @@ def _marginals(tree: Tree, i: int, edges: np.ndarray | None) -> np.ndarray:
     return np.cumsum(diff)[:-1]
 
 
-def mean_and_variance(forest: RandomForest) -> tuple[float, float]:
+def slab_axis(tree: Tree) -> int:
+    """The one axis a tree varies on when all its leaves span the whole cube on every other
+    axis (a "slab" tree, e.g. :func:`hpo.analysis.additive.slab_tree`; 0 for a constant
+    tree), else -1."""
+    full = (tree.lower <= 0.0) & (tree.upper >= 1.0)
+    for j, mask in tree.levels.items():
+        full[:, j] = mask.all(axis=1)
+    cut = np.flatnonzero(~full.all(axis=0))
+    if len(cut) > 1:
+        return -1
+    return int(cut[0]) if len(cut) else 0
+
+
+def _edges(trees: Sequence[Tree], i: int) -> np.ndarray | None:
+    """The union of the trees' leaf bounds on numeric axis ``i`` (None on a categorical)."""
+    if i in trees[0].levels:
+        return None
+    return np.unique(np.concatenate([np.r_[t.lower[:, i], t.upper[:, i]] for t in trees]))
+
+
+def _cell_widths(trees: Sequence[Tree], i: int, edges: np.ndarray | None) -> np.ndarray:
+    if edges is None:
+        k = trees[0].levels[i].shape[1]
+        return np.full(k, 1.0 / k)
+    return np.diff(edges)
+
+
+def mean_and_variance(forest: RandomForest, *, slabs: bool = True) -> tuple[float, float]:
     """Mean ``f_0`` and variance ``V`` of the forest's mean prediction ``F``, exactly.
 
     ``E[F^2] = (1/T^2) sum_{t,t'} sum_{l in t} v_l int_l f_t'``: each tree's own term is
     ``sum_l v_l^2 vol_l``; a pair's cross term integrates one tree over the leaves of the
     other (:func:`hpo.analysis.integrate.integrate`), once per pair.
+
+    Trees that vary on one axis only (:func:`slab_axis`; ``slabs=True``) are summed per axis
+    into ``S_i(x_i)`` and enter through one-dimensional integrals, with ``O`` the sum of the
+    other trees (all centred on ``f_0``): ``E[S_i O] = int S_i E[O | x_i] dx_i``, ``E[S_i S_j]
+    = E[S_i] E[S_j]`` for ``i != j`` (independent axes) and ``E[S_i^2] = int S_i^2`` (the same
+    value as walking their leaves, without the cost of the many leaves such trees can have).
     """
     trees = forest.trees
     if not trees:
@@ -186,14 +220,30 @@ def mean_and_variance(forest: RandomForest) -> tuple[float, float]:
     T = len(trees)
     vols = [np.prod(t.widths(), axis=1) for t in trees]
     f0 = float(np.mean([t.value @ v for t, v in zip(trees, vols)]))
-    shifted = [t.value - f0 for t in trees]  # centred: no cancellation in E[F^2] - f_0^2
-    second = sum(float(c**2 @ v) for c, v in zip(shifted, vols))
-    for u in range(1, T):  # the leaves of trees 0..u-1 integrated over tree u
-        lower = np.concatenate([t.lower for t in trees[:u]])
-        upper = np.concatenate([t.upper for t in trees[:u]])
-        levels = {j: np.concatenate([t.levels[j] for t in trees[:u]]) for j in trees[u].levels}
-        inner = integrate(trees[u], lower, upper, levels, values=shifted[u])
+    axis = [slab_axis(t) if slabs else -1 for t in trees]
+    other = [t for t, a in zip(trees, axis) if a < 0]
+    shifted = [t.value - f0 for t, a in zip(trees, axis) if a < 0]  # no cancellation later
+    o_vols = [v for v, a in zip(vols, axis) if a < 0]
+    second = sum(float(c**2 @ v) for c, v in zip(shifted, o_vols))
+    for u in range(1, len(other)):  # the leaves of trees 0..u-1 integrated over tree u
+        lower = np.concatenate([t.lower for t in other[:u]])
+        upper = np.concatenate([t.upper for t in other[:u]])
+        levels = {j: np.concatenate([t.levels[j] for t in other[:u]]) for j in other[u].levels}
+        inner = integrate(other[u], lower, upper, levels, values=shifted[u])
         second += 2.0 * float(np.concatenate(shifted[:u]) @ inner)
+    if len(other) < T:
+        means = []
+        for i in sorted({a for a in axis if a >= 0}):
+            mine = [t for t, a in zip(trees, axis) if a == i]
+            every = mine + other
+            edges = _edges(every, i)
+            cell = _cell_widths(every, i, edges)
+            s_i = sum(_marginals(t, i, edges) for t in mine) - len(mine) * f0
+            o_i = sum(_marginals(t, i, edges) for t in other) - len(other) * f0
+            second += float(np.sum(cell * s_i * (s_i + 2.0 * o_i)))
+            means.append(float(cell @ s_i))
+        m = np.array(means)
+        second += float(m.sum() ** 2 - m @ m)
     return f0, second / T**2
 
 
@@ -213,12 +263,8 @@ def mean_first_order(forest: RandomForest) -> tuple[np.ndarray, float]:
         return np.zeros(d), 0.0
     first = np.empty(d)
     for i in range(d):
-        if i in trees[0].levels:
-            k = trees[0].levels[i].shape[1]
-            edges, cell = None, np.full(k, 1.0 / k)
-        else:
-            edges = np.unique(np.concatenate([np.r_[t.lower[:, i], t.upper[:, i]] for t in trees]))
-            cell = np.diff(edges)
+        edges = _edges(trees, i)
+        cell = _cell_widths(trees, i, edges)
         marginal = np.mean([_marginals(t, i, edges) for t in trees], axis=0)
         first[i] = np.sum(cell * (marginal - f0) ** 2)
     return first / var, var

@@ -5,8 +5,10 @@ is the space's own measure: log-uniform on log axes, equal shares for integer va
 categorical levels) and decomposes its variance:
 
 ``"forest"``  the exact functional ANOVA (:mod:`hpo.analysis.fanova`) of a random forest
-              grown in two stages (:mod:`hpo.analysis.stacked`); first-order, total and
-              pairwise fractions of its mean prediction; no band (``stages=1``: one
+              grown in two stages, its main effects replaced by a backfitted additive
+              model's (:mod:`hpo.analysis.stacked`, :mod:`hpo.analysis.additive`);
+              first-order, total and pairwise fractions of its mean prediction; no band
+              (``stages=1``: one
               forest, fractions averaged over its trees, band = their 5-95 % spread).
 ``"gp"``      Sobol indices of hpo's GP posterior mean (:mod:`hpo.analysis.sobol`), band
               from posterior draws.
@@ -30,10 +32,11 @@ from hpo.analysis.data import Run, as_trials
 __all__ = ["SURROGATES", "Sensitivity", "importance", "sensitivity"]
 
 SURROGATES = ("forest", "gp", "ped")
-# The forest: two stages (hpo.analysis.stacked) decomposed exactly as one function; with
-# stages=1, one forest of interpolating trees on random halves of the axes, decomposed tree
-# by tree as Hutter et al. 2014 do (the previous default, kept for comparison). Chosen on
-# tuning seeds 100-109 (benchmarks/results/analysis/ablation.md), reported on seeds 0-9.
+# The forest: two stages with the additive model's main effects (hpo.analysis.stacked)
+# decomposed exactly as one function; with stages=1, one forest of interpolating trees on
+# random halves of the axes, decomposed tree by tree as Hutter et al. 2014 do (an earlier
+# default, kept for comparison). Chosen on tuning seeds 100-119
+# (benchmarks/results/analysis/ablation.md), reported on seeds 0-9 and 200-219.
 _FOREST_DEFAULTS = {"n_trees": 12, "stages": 2, "folds": 4}
 _ONE_FOREST = {"min_samples_leaf": 1, "max_features": 0.5, "bootstrap": False}
 

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from hpo.analysis.fanova import mean_first_order
+from hpo.analysis.fanova import mean_fanova, mean_first_order, slab_axis
 from hpo.analysis.forest import RandomForest
 from hpo.analysis.stacked import STAGE_1, STAGE_2, fit_stacked_forest
 
@@ -17,10 +17,10 @@ def data():
 
 def test_two_stages_in_one_forest(data):
     X, y = data
-    forest = fit_stacked_forest(X, y, rng=np.random.default_rng(1), n_trees=3)
+    forest = fit_stacked_forest(X, y, rng=np.random.default_rng(1), n_trees=3, main_effects=False)
     assert len(forest.trees) == 6
     # the mean of the six trees is stage 1 plus stage 2: twice the mean of the two halves
-    again = fit_stacked_forest(X, y, rng=np.random.default_rng(1), n_trees=3)
+    again = fit_stacked_forest(X, y, rng=np.random.default_rng(1), n_trees=3, main_effects=False)
     for a, b in zip(forest.trees, again.trees):
         np.testing.assert_array_equal(a.value, b.value)
     Z = np.random.default_rng(2).random((50, 4))
@@ -39,6 +39,30 @@ def test_stage_two_finds_the_weak_axis_and_not_the_inert_one(data):
     assert first[0] > first[1] > 10 * first[2]
 
 
+def test_main_effects_are_the_additive_models_and_the_rest_is_exact(data):
+    X, y = data
+    forest = fit_stacked_forest(X[:, :3], y, rng=np.random.default_rng(4), n_trees=3)
+    n_all = len(forest.trees)
+    n_additive = n_all - 6 - 3  # the additive effects, then -G_i on every axis, then stages
+    assert n_additive >= 1
+    again = fit_stacked_forest(X[:, :3], y, rng=np.random.default_rng(4), n_trees=3)
+    for a, b in zip(forest.trees, again.trees):
+        np.testing.assert_array_equal(a.value, b.value)
+    # the main effect of axis i is the additive step function a_i, exactly
+    m = mean_fanova(forest, total=True, pairs=[0, 1, 2])
+    for t in forest.trees[:n_additive]:
+        i = slab_axis(t)
+        widths = t.upper[:, i] - t.lower[:, i]
+        values = t.value / n_all  # leaf values are scaled so that the mean is the model
+        var = widths @ (values - widths @ values) ** 2
+        assert m.first[i] * m.variance == pytest.approx(var, rel=1e-9)
+    # fractions of the whole: first order + pairs + the triple interaction sum to 1
+    triple = m.total[0] - m.first[0] - m.pairs[0, 1] - m.pairs[0, 2]
+    assert m.first.sum() + m.pairs.sum() + triple == pytest.approx(1.0, abs=1e-9)
+    Z = np.random.default_rng(5).random((100_000, 3))
+    assert m.variance == pytest.approx(forest.predict(Z).var(), rel=0.02)
+
+
 def test_bad_input(data):
     X, y = data
     with pytest.raises(ValueError, match="folds"):
@@ -47,3 +71,14 @@ def test_bad_input(data):
         fit_stacked_forest(X[:3], y[:3], rng=np.random.default_rng(0))
     small = fit_stacked_forest(X[:5], y[:5], rng=np.random.default_rng(0), n_trees=2)
     assert np.isfinite(small.predict(X[:5])).all()
+
+
+def test_concentrated_trials_get_the_forest_alone(data):
+    X, y = data
+    near = X.copy()
+    near[:, 0] = 0.4 + 0.2 * X[:, 0]  # gathered as an optimizer gathers them
+    auto = fit_stacked_forest(near, y, rng=np.random.default_rng(7), n_trees=3)
+    alone = fit_stacked_forest(near, y, rng=np.random.default_rng(7), n_trees=3, main_effects=False)
+    assert len(auto.trees) == len(alone.trees) == 6
+    for a, b in zip(auto.trees, alone.trees):
+        np.testing.assert_array_equal(a.value, b.value)
