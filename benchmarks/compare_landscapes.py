@@ -75,11 +75,15 @@ def parse_range(text: str) -> list[int]:
     return [int(s) for s in text.split(",")]
 
 
-def run_one(name: str, spec: str, seed: int, n_trials: int, dim: int) -> dict:
+def run_one(
+    name: str, spec: str, seed: int, n_trials: int, dim: int, variant: tuple[str, dict] | None
+) -> dict:
+    """One run; ``variant`` = (optimizer, options) for a labelled variant (``--variants``)."""
+    optimizer, options = variant if variant is not None else (name, {})
     start = time.process_time()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        record = execute_run(RunSpec(name, name, {}, spec, seed, n_trials))
+        record = execute_run(RunSpec(name, optimizer, options, spec, seed, n_trials))
     cpu = time.process_time() - start
     values = [t["value"] if t["value"] is not None else np.inf for t in record.trials]
     best = np.minimum.accumulate(values) - record.optimum
@@ -167,7 +171,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--optimizers", nargs="+", default=list(OPTIMIZERS))
     parser.add_argument("--classes", nargs="+", default=list(CLASSES))
     parser.add_argument("--tag", required=True)
+    parser.add_argument(
+        "--variants",
+        default="{}",
+        help='JSON {label: {"optimizer": name, ...options}}: extra columns for ablations, '
+        'e.g. \'{"ga-sbx": {"optimizer": "ga", "variation": {"recombination": "sbx"}}}\'',
+    )
     args = parser.parse_args(argv)
+    variants = {
+        label: (opts.pop("optimizer", "ga"), opts)
+        for label, opts in json.loads(args.variants).items()
+    }
+    names = [*args.optimizers, *variants]
     command = "python benchmarks/compare_landscapes.py " + shlex.join(
         sys.argv[1:] if argv is None else argv
     )
@@ -184,10 +199,10 @@ def main(argv: list[str] | None = None) -> int:
         for c in args.classes:
             for k in parse_range(args.instances):
                 spec = f"{c}:dim={args.dim},instance={k}"
-                for name in args.optimizers:
+                for name in names:
                     row = done.get((name, spec, k))
                     if row is None:
-                        row = run_one(name, spec, k, n_trials, args.dim)
+                        row = run_one(name, spec, k, n_trials, args.dim, variants.get(name))
                         out.write(json.dumps(row) + "\n")
                         out.flush()
                         print(
@@ -197,7 +212,7 @@ def main(argv: list[str] | None = None) -> int:
                             flush=True,
                         )
                     rows.append(row)
-    summary = summarize(rows, args.classes, args.optimizers, command)
+    summary = summarize(rows, args.classes, names, command)
     (RESULTS / f"{args.tag}.md").write_text(summary)
     print(summary)
     return 0
