@@ -1,16 +1,18 @@
 """A real-coded genetic algorithm for mixed search spaces, behind the ask/tell interface.
 
-Individuals are points of the unit cube of the :class:`~hpo.Space`. With one objective, real
-and integer genes are recombined on the line through two parents (extended line
-recombination, Muhlenbein & Schlierkamp-Voosen 1993) and mutated by an isotropic Gaussian step
-whose strength each individual carries and adapts log-normally (self-adaptation, Schwefel
-1977; Beyer & Schwefel 2002, "Evolution strategies: a comprehensive introduction", sec. 4.1),
-with tournaments of three and a small population: both operators are rotation invariant, which
-the ill-conditioned, rotated landscapes of issue 17 reward. With several objectives (NSGA-II),
-and on request (:data:`CLASSIC`), they are SBX and polynomial mutation, gene by gene (Deb's
-NSGA-II code). Integers are then repaired by rounding (:meth:`~hpo.Space.snap`); categorical
-genes, as choice indices, are crossed uniformly and mutated by random reset. The operators are
-the pure functions of :mod:`hpo.optimizers.operators`.
+Individuals are points of the unit cube of the :class:`~hpo.Space`. With one objective, the
+real and integer genes of half the pairs of parents are recombined on the line through them
+(extended line recombination, Muhlenbein & Schlierkamp-Voosen 1993), of the other half by
+SBX, and every child is mutated by an isotropic Gaussian step whose strength each individual
+carries and adapts log-normally (self-adaptation, Schwefel 1977; Beyer & Schwefel 2002,
+"Evolution strategies: a comprehensive introduction", sec. 4.1), with tournaments of three
+and a small population: line recombination and the mutation are rotation invariant, which the
+ill-conditioned, rotated landscapes of issue 17 reward, and SBX keeps the GA's strength on
+separable functions. With several objectives (NSGA-II), and on request (:data:`CLASSIC`), the
+operators are SBX and polynomial mutation, gene by gene (Deb's NSGA-II code). Integers are
+then repaired by rounding (:meth:`~hpo.Space.snap`); categorical genes, as choice indices, are
+crossed uniformly and mutated by random reset. The operators are the pure functions of
+:mod:`hpo.optimizers.operators`.
 """
 
 from __future__ import annotations
@@ -73,10 +75,11 @@ class Variation:
     crossover_rate : float, default 0.5
         Probability that a real or integer gene is crossed by SBX (Deb's NSGA-II code); with
         ``recombination="line"``, that a pair of parents is recombined.
-    recombination : {"sbx", "line"}, optional
-        Crossover of real and integer genes: SBX, gene by gene, or extended line recombination
-        (:func:`~hpo.optimizers.operators.line_crossover`, rotation invariant). ``None``: see
-        :class:`GeneticAlgorithm` (Notes).
+    recombination : {"sbx", "line", "mixed"}, optional
+        Crossover of real and integer genes: SBX, gene by gene; extended line recombination
+        (:func:`~hpo.optimizers.operators.line_crossover`, rotation invariant); or "mixed",
+        each pair by one of the two, 1/2 each. ``None``: "mixed" with one objective, "sbx"
+        with several (see :class:`GeneticAlgorithm`, Notes).
     self_adaptive : bool, optional
         Mutate real and integer genes by isotropic Gaussian steps whose strength each
         individual carries and adapts log-normally
@@ -109,9 +112,9 @@ class Variation:
             value = getattr(self, name)
             if value is not None and not 0 <= value <= 1:
                 raise ValueError(f"{name} must lie in [0, 1], got {value!r}")
-        if self.recombination not in (None, "sbx", "line"):
+        if self.recombination not in (None, "sbx", "line", "mixed"):
             raise ValueError(
-                f'recombination must be "sbx", "line" or None, got {self.recombination!r}'
+                f'recombination must be "sbx", "line", "mixed" or None, got {self.recombination!r}'
             )
         if self.self_adaptive not in (None, True, False):
             raise ValueError(f"self_adaptive must be a bool or None, got {self.self_adaptive!r}")
@@ -188,7 +191,7 @@ class _Excluded:
 
 def _auto_recombination(single_objective: bool) -> str:
     """The default crossover of real and integer genes: see :class:`GeneticAlgorithm`."""
-    return "line" if single_objective else "sbx"
+    return "mixed" if single_objective else "sbx"
 
 
 def default_pop_size(budget: int | None, n_objectives: int = 1, self_adaptive: bool = False) -> int:
@@ -281,16 +284,19 @@ class GeneticAlgorithm(Optimizer):
 
     **Defaults with one objective** (issue 17): (mu + lambda) survival, a Latin hypercube
     start, tournaments of 3, ``pop_size = budget / 20`` within ``[6, 16]``; each pair of
-    parents is recombined with probability 1/2 by extended line recombination
-    (:func:`~hpo.optimizers.operators.line_crossover`, ``w ~ U(-1/4, 5/4)``), then every real
+    parents is recombined, with probability 1/2 each, by extended line recombination
+    (:func:`~hpo.optimizers.operators.line_crossover`, ``w ~ U(-1/4, 5/4)``, the pair
+    recombined with probability 1/2) or by SBX as below (gene by gene, which keeps the GA's
+    strength on separable functions such as Styblinski-Tang), then every real
     and integer gene of a child moves by ``sigma N(0, 1)`` (reflected at the bounds), where the
     child's strength ``sigma`` is the geometric mean of its parents' times
     ``exp(tau N(0, 1))``, ``tau = 1 / sqrt(2 d)``, starting at ``step_size = 0.1`` (a tenth of
     each range); ``Trial.info["sigma"]`` records it. Chosen on the BBOB landscapes
     (:mod:`hpo.problems.bbob`, tuning instances 101-110) and checked on the GA suite:
     ``benchmarks/results/ga/defaults.md``. **With several objectives**, and with
-    ``variation=CLASSIC``: the population of ``pop_size`` above, binary tournaments, SBX (``eta = 15``, each gene crossed with probability 1/2) and
-    polynomial mutation (``eta = 20``, rate ``1/d``) as in Deb's NSGA-II code and pymoo.
+    ``variation=CLASSIC``: the population of ``pop_size`` above, binary tournaments, SBX
+    (``eta = 15``, each gene crossed with probability 1/2) and polynomial mutation
+    (``eta = 20``, rate ``1/d``) as in Deb's NSGA-II code and pymoo.
 
     **Conditional spaces.** The genome keeps a gene for every parameter, inactive ones
     included, and crossover and mutation act on all of them, so a branch switched off and on
@@ -353,9 +359,10 @@ class GeneticAlgorithm(Optimizer):
         single = self.n_objectives == 1
         v = self.variation
         #: Whether real and integer genes are recombined on lines (else by ``crossover``).
-        self._line = (
-            crossover is None and (v.recombination or _auto_recombination(single)) == "line"
-        )
+        kind = (v.recombination or _auto_recombination(single)) if crossover is None else "sbx"
+        self._line = kind in ("line", "mixed")
+        #: With "mixed", each pair is recombined on a line or by ``crossover``, 1/2 each.
+        self._mixed = kind == "mixed"
         self.crossover = sbx if crossover is None else crossover
         #: Whether mutation is self-adaptive Gaussian (else ``mutation``, polynomial by default).
         numeric = bool((~self.space.is_categorical).any())
@@ -482,7 +489,14 @@ class GeneticAlgorithm(Optimizer):
         # A child inherits the geometric mean of its parents' strengths, then varies it.
         sigma = np.tile(np.sqrt(S[0] * S[1]), 2)
         if num.any():
-            if self._line:
+            if self._mixed:
+                l1, l2 = line_crossover(UA[:, num], UB[:, num], rng, v.crossover_rate)
+                s1, s2 = self.crossover(
+                    UA[:, num], UB[:, num], v.crossover_eta, rng, v.crossover_rate
+                )
+                on_line = (rng.random(len(UA)) < 0.5)[:, None]
+                c1, c2 = np.where(on_line, l1, s1), np.where(on_line, l2, s2)
+            elif self._line:
                 c1, c2 = line_crossover(UA[:, num], UB[:, num], rng, v.crossover_rate)
             else:
                 c1, c2 = self.crossover(
