@@ -166,7 +166,7 @@ def _budget_table(runs: LandscapeRuns) -> Table:
 
 
 def _winners(runs: LandscapeRuns, cls: str) -> list[str]:
-    med = {o: runs.median_log(o, cls) for o in runs.optimizers}
+    med = {o: m for o in runs.optimizers if not np.isnan(m := runs.median_log(o, cls))}
     best = min(med.values())
     return [o for o, m in med.items() if m == best]
 
