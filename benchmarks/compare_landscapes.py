@@ -24,6 +24,23 @@ The committed results come from (see each .md for its exact command)::
         benchmarks/results/landscapes/d5-20d-before-gp.jsonl  # resumed: only optuna-gp runs
     nice -n 10 python benchmarks/compare_landscapes.py --dim 5 --budget 20 --instances 1-5 \
         --optimizers random ga bayes cma-es optuna-tpe optuna-gp --tag d5-20d-before-gp
+
+Issue 17, item 3 (the GA): the GA before (``d5-20d-ga-before``, ``d5-50d-ga-before``: random,
+ga, cma-es on instances 1-10 at ``--budget 20`` and ``--budget 50``), the ablations on tuning
+instances 101-110 (``tune-abl*``: ``--instances 101-110 --variants '{...}'``, each .md holds
+its command), and the held-out comparison with today's GA, instances 1-10::
+
+    python benchmarks/compare_landscapes.py --dim 5 --budget 20 --instances 1-10 \
+        --optimizers random ga cma-es optuna-tpe --tag d5-20d
+    python benchmarks/compare_landscapes.py --dim 5 --budget 50 --instances 1-10 \
+        --optimizers random ga cma-es optuna-tpe --tag d5-50d
+
+and the slow GP-based methods at 20 x d in their own journal, one instance at a time so that
+every class advances together (instances 1-5 copied from ``d5-20d-before-gp.jsonl``: the same
+code gives the same runs, checked on the first runs of instance 1)::
+
+    for I in 6 7 8 9 10; do python benchmarks/compare_landscapes.py --dim 5 --budget 20 \
+        --instances $I --optimizers bayes optuna-gp optuna-tpe --tag d5-20d-models; done
 """
 
 from __future__ import annotations
