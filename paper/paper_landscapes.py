@@ -29,6 +29,8 @@ __all__ = ["LandscapeRuns", "lands_tables", "lands_values", "load_landscapes"]
 RESULTS = Path(__file__).resolve().parent.parent / "benchmarks" / "results" / "landscapes"
 #: Journals of each budget (evaluations per dimension), in order of precedence.
 JOURNALS = {20: ("d5-20d.jsonl", "d5-20d-models.jsonl"), 50: ("d5-50d.jsonl",)}
+#: The same instances with the GA before issue 17 (``variation=CLASSIC``), per budget.
+BEFORE = {20: "d5-20d-ga-before.jsonl", 50: "d5-50d-ga-before.jsonl"}
 #: COCO's targets on the regret ``f - f_opt``: 51 values log-spaced from 1e2 to 1e-8.
 TARGETS = 10.0 ** np.linspace(2, -8, 51)
 #: Display order of the optimizers (those present in a journal are shown).
@@ -44,6 +46,7 @@ class LandscapeRuns:
     optimizers: list[str]
     classes: list[str]
     final: dict[tuple[str, str], dict[int, float]]
+    before: LandscapeRuns | None = None  # the GA before issue 17 on the same instances
 
     def instances(self, optimizer: str) -> int:
         """Number of (class, instance) runs of ``optimizer``."""
@@ -110,6 +113,7 @@ def load_landscapes(directory: Path = RESULTS) -> dict[int, LandscapeRuns]:
     for budget, names in JOURNALS.items():
         runs = _read([directory / name for name in names], budget)
         if runs is not None:
+            runs.before = _read([directory / BEFORE[budget]], budget)
             out[budget] = runs
     return out
 
@@ -210,8 +214,13 @@ def _list(items: Sequence[str]) -> str:
 
 def lands_values(lands: dict[int, LandscapeRuns]) -> dict[str, str]:
     """The values of the section's template placeholders (``lands_*``)."""
+    from hpo.optimizers.genetic import default_pop_size
+
     v: dict[str, str] = {}
     for b, runs in lands.items():
+        v[f"lands_{b}_pop"] = str(default_pop_size(b * runs.dim, 1, self_adaptive=True))
+        if runs.before is not None and "ga" in runs.before.optimizers:
+            v[f"lands_{b}_ga_before"] = f"{runs.before.reached('ga'):.3f}"
         ranks = runs.mean_ranks()
         ordered = sorted(ranks, key=ranks.get)
         v[f"lands_{b}_ranks"] = _list([f"`{o}` {ranks[o]:.2f}" for o in ordered])
@@ -224,6 +233,12 @@ def lands_values(lands: dict[int, LandscapeRuns]) -> dict[str, str]:
         v[f"lands_{b}_wins"] = _list(
             [f"`{o}` on {len(cs)} ({', '.join(cs)})" for o, cs in wins.items()]
         )
+        hard = [
+            _short(c)
+            for c in runs.classes
+            if min(runs.median_log(o, c) for o in runs.optimizers if (o, c) in runs.final) > 2
+        ]
+        v[f"lands_{b}_hard"] = _list(hard)
         if {"ga", "random"} <= set(runs.optimizers):
             ga, rnd = runs.reached("ga"), runs.reached("random")
             v[f"lands_{b}_ga_random"] = (
