@@ -24,6 +24,26 @@ The committed results come from (see each .md for its exact command)::
         benchmarks/results/landscapes/d5-20d-before-gp.jsonl  # resumed: only optuna-gp runs
     nice -n 10 python benchmarks/compare_landscapes.py --dim 5 --budget 20 --instances 1-5 \
         --optimizers random ga bayes cma-es optuna-tpe optuna-gp --tag d5-20d-before-gp
+
+Issue 17, item 3 (the GA): the GA before (``d5-20d-ga-before``, ``d5-50d-ga-before``: random,
+ga, cma-es on instances 1-10 at ``--budget 20`` and ``--budget 50``), the ablations on tuning
+instances 101-110 (``tune-abl*``: ``--instances 101-110 --variants '{...}'``, each .md holds
+its command), and the held-out comparison with today's GA, instances 1-10::
+
+    python benchmarks/compare_landscapes.py --dim 5 --budget 20 --instances 1-10 \
+        --optimizers random ga cma-es optuna-tpe --tag d5-20d
+    python benchmarks/compare_landscapes.py --dim 5 --budget 50 --instances 1-10 \
+        --optimizers random ga cma-es optuna-tpe --tag d5-50d
+
+and the slow GP-based methods at 20 x d in their own journal, one instance at a time so that
+every class advances together (instances 1-5 copied from ``d5-20d-before-gp.jsonl``: the same
+code gives the same runs, checked on the first runs of instance 1)::
+
+    for I in 6 7 8; do python benchmarks/compare_landscapes.py --dim 5 --budget 20 \
+        --instances $I --optimizers bayes optuna-gp optuna-tpe --tag d5-20d-models; done
+
+(stopped at the deadline after instance 8: 88 (class, instance) pairs; the summary .md is
+the same command with ``--instances 1-8``, which runs nothing new).
 """
 
 from __future__ import annotations
@@ -75,11 +95,15 @@ def parse_range(text: str) -> list[int]:
     return [int(s) for s in text.split(",")]
 
 
-def run_one(name: str, spec: str, seed: int, n_trials: int, dim: int) -> dict:
+def run_one(
+    name: str, spec: str, seed: int, n_trials: int, dim: int, variant: tuple[str, dict] | None
+) -> dict:
+    """One run; ``variant`` = (optimizer, options) for a labelled variant (``--variants``)."""
+    optimizer, options = variant if variant is not None else (name, {})
     start = time.process_time()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        record = execute_run(RunSpec(name, name, {}, spec, seed, n_trials))
+        record = execute_run(RunSpec(name, optimizer, options, spec, seed, n_trials))
     cpu = time.process_time() - start
     values = [t["value"] if t["value"] is not None else np.inf for t in record.trials]
     best = np.minimum.accumulate(values) - record.optimum
@@ -167,7 +191,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--optimizers", nargs="+", default=list(OPTIMIZERS))
     parser.add_argument("--classes", nargs="+", default=list(CLASSES))
     parser.add_argument("--tag", required=True)
+    parser.add_argument(
+        "--variants",
+        default="{}",
+        help='JSON {label: {"optimizer": name, ...options}}: extra columns for ablations, '
+        'e.g. \'{"ga-sbx": {"optimizer": "ga", "variation": {"recombination": "sbx"}}}\'',
+    )
     args = parser.parse_args(argv)
+    variants = {
+        label: (opts.pop("optimizer", "ga"), opts)
+        for label, opts in json.loads(args.variants).items()
+    }
+    names = [*args.optimizers, *variants]
     command = "python benchmarks/compare_landscapes.py " + shlex.join(
         sys.argv[1:] if argv is None else argv
     )
@@ -184,10 +219,10 @@ def main(argv: list[str] | None = None) -> int:
         for c in args.classes:
             for k in parse_range(args.instances):
                 spec = f"{c}:dim={args.dim},instance={k}"
-                for name in args.optimizers:
+                for name in names:
                     row = done.get((name, spec, k))
                     if row is None:
-                        row = run_one(name, spec, k, n_trials, args.dim)
+                        row = run_one(name, spec, k, n_trials, args.dim, variants.get(name))
                         out.write(json.dumps(row) + "\n")
                         out.flush()
                         print(
@@ -197,7 +232,7 @@ def main(argv: list[str] | None = None) -> int:
                             flush=True,
                         )
                     rows.append(row)
-    summary = summarize(rows, args.classes, args.optimizers, command)
+    summary = summarize(rows, args.classes, names, command)
     (RESULTS / f"{args.tag}.md").write_text(summary)
     print(summary)
     return 0

@@ -16,6 +16,8 @@ The multi-fidelity section comes from the journal of its own study,
 does the multi-objective one, ``benchmarks/results/moo/study/journal.jsonl.gz`` (see
 :mod:`paper_moo`), and the conditional-spaces section,
 ``benchmarks/results/conditional/study/journal.jsonl.gz`` (see :mod:`paper_conditional`).
+The landscapes section reads the journals of ``benchmarks/compare_landscapes.py`` in
+``benchmarks/results/landscapes/`` (see :mod:`paper_landscapes`).
 
 Outputs under ``paper/``: ``tables/NAME.{md,tex,csv}``, ``figures/NAME.{png,pdf}`` and
 ``paper.md``, rendered from ``paper.template.md`` (see :mod:`paper_render` for its
@@ -56,6 +58,7 @@ from paper_data import (  # noqa: E402
 )
 from paper_figures import overhead_figure  # noqa: E402
 from paper_importance import importance_figure, importance_table  # noqa: E402
+from paper_landscapes import lands_tables, lands_values, load_landscapes  # noqa: E402
 from paper_mf import async_values, load_mf, mf_figures, mf_tables, mf_values  # noqa: E402
 from paper_moo import load_moo, moo_figures, moo_tables, moo_values  # noqa: E402
 from paper_render import render  # noqa: E402
@@ -232,6 +235,9 @@ def build(
     if moo is not None:
         built.update(moo_tables(moo))
         values.update(moo_values(moo, built))
+    lands = load_landscapes()  # the landscapes section, from compare_landscapes' journals
+    built.update(lands_tables(lands))
+    values.update(lands_values(lands))
     fig_paths = {name: f"figures/{name}.png" for name in drawers}
     text = render(TEMPLATE.read_text(encoding="utf-8"), values, built, fig_paths)
 

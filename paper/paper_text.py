@@ -486,10 +486,10 @@ PYMOO_POP = 100  # pymoo 0.6's GA default pop_size (hpo/peers.py); checked again
 
 def _methods(res: Results) -> dict[str, str]:
     from hpo.gp.priors import LENGTHSCALE_PRIOR, NOISE_PRIOR, SIGNAL_PRIOR
-    from hpo.optimizers.genetic import Variation, default_pop_size
+    from hpo.optimizers.genetic import CLASSIC, default_pop_size
 
     budget = res.header["study"]["problems"][0]["n_trials"]
-    var = Variation()
+    var = CLASSIC  # the GA the study ran (the one-objective default since issue 17: 4.10)
     return {
         "prior_ls_mu": f"{LENGTHSCALE_PRIOR.mu:g}",
         "prior_ls_sigma": f"{LENGTHSCALE_PRIOR.sigma:g}",

@@ -1,9 +1,17 @@
 """A real-coded genetic algorithm for mixed search spaces, behind the ask/tell interface.
 
-Individuals are points of the unit cube of the :class:`~hpo.Space`. Real and integer genes are
-crossed by SBX and mutated polynomially on that continuous scale, then integers are repaired by
-rounding (:meth:`~hpo.Space.snap`); categorical genes, as choice indices, are crossed uniformly
-and mutated by random reset. The operators are the pure functions of
+Individuals are points of the unit cube of the :class:`~hpo.Space`. With one objective, the
+real and integer genes of half the pairs of parents are recombined on the line through them
+(extended line recombination, Muhlenbein & Schlierkamp-Voosen 1993), of the other half by
+SBX, and every child is mutated by an isotropic Gaussian step whose strength each individual
+carries and adapts log-normally (self-adaptation, Schwefel 1977; Beyer & Schwefel 2002,
+"Evolution strategies: a comprehensive introduction", sec. 4.1), with tournaments of three
+and a small population: line recombination and the mutation are rotation invariant, which the
+ill-conditioned, rotated landscapes of issue 17 reward, and SBX keeps the GA's strength on
+separable functions. With several objectives (NSGA-II), and on request (:data:`CLASSIC`), the
+operators are SBX and polynomial mutation, gene by gene (Deb's NSGA-II code). Integers are
+then repaired by rounding (:meth:`~hpo.Space.snap`); categorical genes, as choice indices, are
+crossed uniformly and mutated by random reset. The operators are the pure functions of
 :mod:`hpo.optimizers.operators`.
 """
 
@@ -23,17 +31,20 @@ from hpo.optimizers.base import Optimizer, Proposal, config_key
 from hpo.optimizers.design import UnitDesign
 from hpo.optimizers.operators import (
     crowded_fitness,
+    gaussian_mutation,
+    line_crossover,
     nsga2_survival,
     polynomial_mutation,
     random_reset,
     sbx,
+    self_adapt,
     tournament,
     uniform_crossover,
 )
 from hpo.space import Space
 from hpo.trial import Trial
 
-__all__ = ["Generation", "GeneticAlgorithm", "Variation", "diversity"]
+__all__ = ["CLASSIC", "Generation", "GeneticAlgorithm", "Variation", "diversity"]
 
 #: ``selection(fitness, n_select, k, rng) -> indices`` (see :func:`~.operators.tournament`).
 Selection = Callable[[np.ndarray, int, int, np.random.Generator], np.ndarray]
@@ -52,8 +63,9 @@ class Variation:
 
     Parameters
     ----------
-    tournament_size : int, default 2
-        Contestants per tournament (binary tournament).
+    tournament_size : int, optional
+        Contestants per tournament. ``None``: 3 with self-adaptive mutation, else 2 (binary
+        tournaments).
     crossover_eta : float, default 15.0
         SBX distribution index (15 in pymoo and NSGA-II practice).
     mutation_eta : float, default 20.0
@@ -61,17 +73,35 @@ class Variation:
     mutation_rate : float, optional
         Probability that a gene is mutated; ``None`` means ``1 / d`` for ``d`` genes.
     crossover_rate : float, default 0.5
-        Probability that a real or integer gene is crossed by SBX (Deb's NSGA-II code).
+        Probability that a real or integer gene is crossed by SBX (Deb's NSGA-II code); with
+        ``recombination="line"``, that a pair of parents is recombined.
+    recombination : {"sbx", "line", "mixed"}, optional
+        Crossover of real and integer genes: SBX, gene by gene; extended line recombination
+        (:func:`~hpo.optimizers.operators.line_crossover`, rotation invariant); or "mixed",
+        each pair by one of the two, 1/2 each. ``None``: "mixed" with one objective, "sbx"
+        with several (see :class:`GeneticAlgorithm`, Notes).
+    self_adaptive : bool, optional
+        Mutate real and integer genes by isotropic Gaussian steps whose strength each
+        individual carries and adapts log-normally
+        (:func:`~hpo.optimizers.operators.self_adapt`), instead of polynomial mutation.
+        ``None``: see :class:`GeneticAlgorithm` (Notes).
+    step_size : float, default 0.1
+        Initial mutation strength of self-adaptive mutation (standard deviation in the unit
+        cube), given to design points, random points and warm starts.
     """
 
-    tournament_size: int = 2
+    tournament_size: int | None = None
     crossover_eta: float = 15.0
     mutation_eta: float = 20.0
     mutation_rate: float | None = None
     crossover_rate: float = 0.5
+    recombination: str | None = None
+    self_adaptive: bool | None = None
+    step_size: float = 0.1
 
     def __post_init__(self) -> None:
-        if not (isinstance(self.tournament_size, int) and self.tournament_size >= 1):
+        k = self.tournament_size
+        if k is not None and not (isinstance(k, int) and k >= 1):
             raise ValueError(
                 f"tournament_size must be an integer >= 1, got {self.tournament_size!r}"
             )
@@ -82,6 +112,19 @@ class Variation:
             value = getattr(self, name)
             if value is not None and not 0 <= value <= 1:
                 raise ValueError(f"{name} must lie in [0, 1], got {value!r}")
+        if self.recombination not in (None, "sbx", "line", "mixed"):
+            raise ValueError(
+                f'recombination must be "sbx", "line", "mixed" or None, got {self.recombination!r}'
+            )
+        if self.self_adaptive not in (None, True, False):
+            raise ValueError(f"self_adaptive must be a bool or None, got {self.self_adaptive!r}")
+        if not 0 < self.step_size <= 1:
+            raise ValueError(f"step_size must lie in (0, 1], got {self.step_size!r}")
+
+
+#: The GA before issue 17, still the multi-objective (NSGA-II) default: binary tournaments, SBX
+#: and polynomial mutation, with :func:`default_pop_size`'s ``sqrt(budget)`` rule.
+CLASSIC = Variation(tournament_size=2, recombination="sbx", self_adaptive=False)
 
 
 @dataclass
@@ -146,9 +189,18 @@ class _Excluded:
         self._extra.add(key)
 
 
-def default_pop_size(budget: int | None, n_objectives: int = 1) -> int:
+def _auto_recombination(single_objective: bool) -> str:
+    """The default crossover of real and integer genes: see :class:`GeneticAlgorithm`."""
+    return "mixed" if single_objective else "sbx"
+
+
+def default_pop_size(budget: int | None, n_objectives: int = 1, self_adaptive: bool = False) -> int:
     """Population size for an expected ``budget`` of trials: ``sqrt(budget)`` rounded, within
     ``[8, 16]``, and 14 (a budget of 200) when unknown. See :class:`GeneticAlgorithm`.
+
+    With self-adaptive mutation (the single-objective default), ``budget / 20`` rounded within
+    ``[6, 16]`` (about 20 generations), and 10 (a budget of 200) when unknown. Evidence:
+    ``benchmarks/results/ga/defaults.md`` (the issue-17 section).
 
     With several objectives the population also has to spread along the front (NSGA-II):
     ``budget / 25`` (25 generations) within ``[20, 100]``, and 40 (a budget of 1,000) when
@@ -156,6 +208,8 @@ def default_pop_size(budget: int | None, n_objectives: int = 1) -> int:
     1,000 evaluations)."""
     if n_objectives > 1:
         return 40 if budget is None else int(np.clip(round(budget / 25), 20, 100))
+    if self_adaptive:
+        return 10 if budget is None else int(np.clip(round(budget / 20), 6, 16))
     if budget is None:
         return 14
     return int(np.clip(round(math.sqrt(budget)), 8, 16))
@@ -175,9 +229,10 @@ class GeneticAlgorithm(Optimizer):
         Number of objectives, each minimized: with ``m > 1``, ``tell`` takes ``m`` floats per
         configuration and :attr:`pareto_front` holds the non-dominated trials (NSGA-II: see Notes).
     pop_size : int, optional
-        Individuals per generation (mu = lambda). Default: :func:`default_pop_size`,
-        ``sqrt(budget)`` within ``[8, 16]``, or 14 without a budget; with several objectives
-        ``budget / 25`` within ``[20, 100]``, or 40.
+        Individuals per generation (mu = lambda). Default: :func:`default_pop_size`: with
+        self-adaptive mutation (one objective) ``budget / 20`` within ``[6, 16]``, or 10
+        without a budget; otherwise ``sqrt(budget)`` within ``[8, 16]``, or 14; with several
+        objectives ``budget / 25`` within ``[20, 100]``, or 40.
     budget : int, optional
         Expected number of trials (passed by :func:`hpo.minimize`), to size the population.
     steady_state : bool, default False
@@ -189,11 +244,12 @@ class GeneticAlgorithm(Optimizer):
         The operators, as pure functions with the signatures of
         :func:`~hpo.optimizers.operators.tournament` (the default selection, called as
         ``selection(fitness, n_select, tournament_size, rng)``),
-        :func:`~hpo.optimizers.operators.sbx` (the default crossover of real and integer
-        genes, ``crossover(A, B, crossover_eta, rng, crossover_rate)``) and
-        :func:`~hpo.optimizers.operators.polynomial_mutation` (the default mutation,
-        ``mutation(X, mutation_eta, mutation_rate, rng)``), or your own with the same
-        signatures (as pymoo takes ``SBX()`` and ``PM()``). Categorical genes are always
+        :func:`~hpo.optimizers.operators.sbx` (``crossover(A, B, crossover_eta, rng,
+        crossover_rate)``) and :func:`~hpo.optimizers.operators.polynomial_mutation`
+        (``mutation(X, mutation_eta, mutation_rate, rng)``), or your own with the same
+        signatures (as pymoo takes ``SBX()`` and ``PM()``). A crossover given here replaces
+        the default recombination of real and integer genes, a mutation given here the
+        default mutation (self-adaptive mutation is then off). Categorical genes are always
         crossed uniformly and mutated by random reset. An optimizer holding a callable from
         outside hpo saves, but :meth:`load` refuses it unless trusted (``pickle_trusted``).
 
@@ -226,11 +282,21 @@ class GeneticAlgorithm(Optimizer):
     configurations), so no configuration is evaluated twice. A failed trial gets fitness
     ``+inf``: it loses every tournament against a completed one and is the first to go.
 
-    **Defaults, for budgets of 50 to 500 trials**: ``pop_size = sqrt(budget)`` within
-    ``[8, 16]``, (mu + lambda) survival, binary tournaments, a Latin hypercube start, SBX
+    **Defaults with one objective** (issue 17): (mu + lambda) survival, a Latin hypercube
+    start, tournaments of 3, ``pop_size = budget / 20`` within ``[6, 16]``; each pair of
+    parents is recombined, with probability 1/2 each, by extended line recombination
+    (:func:`~hpo.optimizers.operators.line_crossover`, ``w ~ U(-1/4, 5/4)``, the pair
+    recombined with probability 1/2) or by SBX as below (gene by gene, which keeps the GA's
+    strength on separable functions such as Styblinski-Tang), then every real
+    and integer gene of a child moves by ``sigma N(0, 1)`` (reflected at the bounds), where the
+    child's strength ``sigma`` is the geometric mean of its parents' times
+    ``exp(tau N(0, 1))``, ``tau = 1 / sqrt(2 d)``, starting at ``step_size = 0.1`` (a tenth of
+    each range); ``Trial.info["sigma"]`` records it. Chosen on the BBOB landscapes
+    (:mod:`hpo.problems.bbob`, tuning instances 101-110) and checked on the GA suite:
+    ``benchmarks/results/ga/defaults.md``. **With several objectives**, and with
+    ``variation=CLASSIC``: the population of ``pop_size`` above, binary tournaments, SBX
     (``eta = 15``, each gene crossed with probability 1/2) and polynomial mutation
-    (``eta = 20``, rate ``1/d``) as in Deb's NSGA-II code and pymoo. Evidence:
-    ``benchmarks/results/ga/defaults.md``.
+    (``eta = 20``, rate ``1/d``) as in Deb's NSGA-II code and pymoo.
 
     **Conditional spaces.** The genome keeps a gene for every parameter, inactive ones
     included, and crossover and mutation act on all of them, so a branch switched off and on
@@ -270,8 +336,8 @@ class GeneticAlgorithm(Optimizer):
         steady_state: bool = False,
         variation: Variation | Mapping[str, Any] | None = None,
         selection: Selection = tournament,
-        crossover: Crossover = sbx,
-        mutation: Mutation = polynomial_mutation,
+        crossover: Crossover | None = None,
+        mutation: Mutation | None = None,
     ) -> None:
         super().__init__(space, seed=seed, fidelity=fidelity, n_objectives=n_objectives)
         for option, operator in (
@@ -279,20 +345,40 @@ class GeneticAlgorithm(Optimizer):
             ("crossover", crossover),
             ("mutation", mutation),
         ):
-            if not callable(operator):
+            if operator is not None and not callable(operator):
                 raise TypeError(f"{option} must be a callable operator, got {operator!r}")
-        self.selection, self.crossover, self.mutation = selection, crossover, mutation
+        self.selection = selection
         if budget is not None and (not isinstance(budget, int) or budget < 1):
             raise ValueError(f"budget must be a positive integer, got {budget!r}")
-        if pop_size is None:
-            pop_size = default_pop_size(budget, self.n_objectives)
-        if not isinstance(pop_size, int) or pop_size < 2:
+        if pop_size is not None and (not isinstance(pop_size, int) or pop_size < 2):
             raise ValueError(f"pop_size must be an integer >= 2, got {pop_size!r}")
         if isinstance(variation, Mapping):
             variation = Variation(**variation)
-        self.pop_size = pop_size
         self.steady_state = bool(steady_state)
         self.variation = variation or Variation()
+        single = self.n_objectives == 1
+        v = self.variation
+        #: Whether real and integer genes are recombined on lines (else by ``crossover``).
+        kind = (v.recombination or _auto_recombination(single)) if crossover is None else "sbx"
+        self._line = kind in ("line", "mixed")
+        #: With "mixed", each pair is recombined on a line or by ``crossover``, 1/2 each.
+        self._mixed = kind == "mixed"
+        self.crossover = sbx if crossover is None else crossover
+        #: Whether mutation is self-adaptive Gaussian (else ``mutation``, polynomial by default).
+        numeric = bool((~self.space.is_categorical).any())
+        self._adaptive = (
+            mutation is None
+            and numeric
+            and (v.self_adaptive if v.self_adaptive is not None else single)
+        )
+        self.mutation = polynomial_mutation if mutation is None else mutation
+        self._k = v.tournament_size or (3 if self._adaptive else 2)
+        if pop_size is None:
+            pop_size = default_pop_size(budget, self.n_objectives, self._adaptive)
+        self.pop_size = pop_size
+        # Log-normal learning rate tau = 1 / sqrt(2 d) (Beyer & Schwefel 2002, sec. 4.1).
+        self._tau = 1.0 / math.sqrt(2.0 * max(1, int((~self.space.is_categorical).sum())))
+        self._sigma: dict[int, float] = {}  # trial number -> its mutation strength
         #: One :class:`Generation` per evaluated generation.
         self.history: list[Generation] = []
         rate = self.variation.mutation_rate
@@ -372,36 +458,65 @@ class GeneticAlgorithm(Optimizer):
         children: list[Proposal] = []
         for _ in range(_MAX_ROUNDS):
             m = (n - len(children) + 1) // 2  # pairs of parents
-            pick = self.selection(fitness, 2 * m, self.variation.tournament_size, self.rng)
+            pick = self.selection(fitness, 2 * m, self._k, self.rng)
             a, b = [self._parents[i] for i in pick[:m]], [self._parents[i] for i in pick[m:]]
-            U = self._vary(
-                np.array([self._unit[i] for i in a]), np.array([self._unit[i] for i in b])
+            U, sigma = self._vary(
+                np.array([self._unit[i] for i in a]),
+                np.array([self._unit[i] for i in b]),
+                np.array([self._strength(i) for i in a + b]).reshape(2, -1),
             )
             infos = [
                 {"generation": g, "parents": [int(x), int(y)], "origin": "offspring"}
                 for x, y in zip(a + a, b + b)
             ]
+            if self._adaptive:
+                for info, s in zip(infos, sigma):
+                    info["sigma"] = float(s)
             children += self._unique(U, infos, keys, limit=n - len(children))
             if len(children) >= n:
                 return children
         return children + self._fresh(n - len(children), keys, g)
 
-    def _vary(self, UA: np.ndarray, UB: np.ndarray) -> np.ndarray:
-        """Cross and mutate pairs of parents ``(UA[i], UB[i])``; two children per pair."""
+    def _strength(self, number: int) -> float:
+        return self._sigma.get(number, self.variation.step_size)
+
+    def _vary(self, UA: np.ndarray, UB: np.ndarray, S: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Cross and mutate pairs of parents ``(UA[i], UB[i])`` of strengths ``S[:, i]``; two
+        children per pair, and the children's strengths (used if self-adaptive)."""
         v, rng = self.variation, self.rng
         C1, C2 = UA.copy(), UB.copy()
         num, cat = ~self.space.is_categorical, self.space.is_categorical
+        # A child inherits the geometric mean of its parents' strengths, then varies it.
+        sigma = np.tile(np.sqrt(S[0] * S[1]), 2)
         if num.any():
-            c1, c2 = self.crossover(UA[:, num], UB[:, num], v.crossover_eta, rng, v.crossover_rate)
-            C1[:, num] = self.mutation(c1, v.mutation_eta, self._rate, rng)
-            C2[:, num] = self.mutation(c2, v.mutation_eta, self._rate, rng)
+            if self._mixed:
+                l1, l2 = line_crossover(UA[:, num], UB[:, num], rng, v.crossover_rate)
+                s1, s2 = self.crossover(
+                    UA[:, num], UB[:, num], v.crossover_eta, rng, v.crossover_rate
+                )
+                on_line = (rng.random(len(UA)) < 0.5)[:, None]
+                c1, c2 = np.where(on_line, l1, s1), np.where(on_line, l2, s2)
+            elif self._line:
+                c1, c2 = line_crossover(UA[:, num], UB[:, num], rng, v.crossover_rate)
+            else:
+                c1, c2 = self.crossover(
+                    UA[:, num], UB[:, num], v.crossover_eta, rng, v.crossover_rate
+                )
+            if self._adaptive:
+                sigma = np.minimum(self_adapt(sigma, self._tau, rng), 1.0)
+                m = len(UA)
+                C1[:, num] = gaussian_mutation(c1, sigma[:m], rng)
+                C2[:, num] = gaussian_mutation(c2, sigma[m:], rng)
+            else:
+                C1[:, num] = self.mutation(c1, v.mutation_eta, self._rate, rng)
+                C2[:, num] = self.mutation(c2, v.mutation_eta, self._rate, rng)
         if cat.any():
             k = self._n_choices
             i1, i2 = uniform_crossover(self._index(UA[:, cat]), self._index(UB[:, cat]), rng)
             C1[:, cat] = (random_reset(i1, k, self._rate, rng) + 0.5) / k
             C2[:, cat] = (random_reset(i2, k, self._rate, rng) + 0.5) / k
         # Integer genes are repaired by rounding to the value whose bin holds them.
-        return self.space.snap(np.vstack([C1, C2]))
+        return self.space.snap(np.vstack([C1, C2])), sigma
 
     def _index(self, U: np.ndarray) -> np.ndarray:
         return np.minimum(np.floor(U * self._n_choices), self._n_choices - 1).astype(np.int64)
@@ -473,6 +588,8 @@ class GeneticAlgorithm(Optimizer):
             self._unit[trial.number] = (
                 self.space.to_unit(trial.params) if genome is None else genome
             )
+            if self._adaptive:
+                self._sigma[trial.number] = float(trial.info.get("sigma", self.variation.step_size))
             self._offspring.append(trial.number)
             if self.steady_state:
                 self._parents = self._survivors([*self._parents, trial.number])

@@ -13,7 +13,15 @@ Notation (Deb & Agrawal 1995; Deb & Goyal 1996):
 ``y1, y2``  the smaller and the larger parent value of one gene, ``y1 < y2``
 ``beta``    spread factor ``|c2 - c1| / |y2 - y1|`` of a pair of children
 ``rate``    probability that a gene is mutated
+``sigma``   an individual's Gaussian mutation strength (standard deviation in the unit cube)
+``tau``     learning rate of the log-normal self-adaptation of ``sigma``
 ==========  =================================================================================
+
+Besides SBX and polynomial mutation, two rotation-invariant operators for single-objective
+search: :func:`line_crossover` (extended line recombination, Muhlenbein & Schlierkamp-Voosen
+1993) and :func:`gaussian_mutation` with :func:`self_adapt` (isotropic Gaussian mutation whose
+strength each individual carries and adapts log-normally: Schwefel 1977; Beyer & Schwefel
+2002, "Evolution strategies: a comprehensive introduction", Natural Computing 1, sec. 4.1).
 """
 
 from __future__ import annotations
@@ -24,10 +32,14 @@ from hpo.moo.dominance import crowding_distance, non_dominated_sort
 
 __all__ = [
     "crowded_fitness",
+    "gaussian_mutation",
+    "line_crossover",
     "nsga2_survival",
     "polynomial_mutation",
     "random_reset",
+    "reflect",
     "sbx",
+    "self_adapt",
     "tournament",
     "uniform_crossover",
 ]
@@ -177,6 +189,118 @@ def polynomial_mutation(
     up = 1.0 - (2.0 * (1.0 - u) + 2.0 * (u - 0.5) * X**power) ** (1.0 / power)
     deltaq = np.where(u < 0.5, down, up)
     return np.where(mutate, np.clip(X + deltaq, 0.0, 1.0), X)
+
+
+def reflect(X: np.ndarray) -> np.ndarray:
+    """Fold values back into ``[0, 1]`` by reflection at the bounds (``-0.1 -> 0.1``,
+    ``1.2 -> 0.8``), periodically for steps longer than the box; keeps a mutation's step
+    length, where clipping would pile points on the faces of the box.
+
+    Parameters
+    ----------
+    X : ndarray
+        Any shape.
+
+    Returns
+    -------
+    ndarray of the same shape, values in ``[0, 1]``.
+    """
+    X = np.mod(np.asarray(X, dtype=float), 2.0)  # period 2 of the reflection
+    return np.clip(np.where(X > 1.0, 2.0 - X, X), 0.0, 1.0)
+
+
+def line_crossover(
+    A: np.ndarray,
+    B: np.ndarray,
+    rng: np.random.Generator,
+    prob: float = 1.0,
+    spread: float = 0.25,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Extended line recombination: children on the line through both parents.
+
+    ``c1 = a + w1 (b - a)`` and ``c2 = b + w2 (a - b)``, one ``w ~ U(-spread, 1 + spread)`` per
+    child (Muhlenbein & Schlierkamp-Voosen 1993, "Predictive models for the breeder genetic
+    algorithm", Evolutionary Computation 1(1), extended line recombination with ``d = 0.25``).
+    Unlike SBX, which crosses each coordinate alone, the step is a multiple of ``b - a``, so the
+    operator commutes with rotations and scalings of the search space: on a rotated
+    ill-conditioned function it follows the directions the population spreads along.
+
+    Parameters
+    ----------
+    A, B : ndarray of shape (n_pairs, n_genes)
+        Parents, values in ``[0, 1]``.
+    rng : numpy.random.Generator
+    prob : float, default 1.0
+        Probability that a pair is recombined (otherwise the children copy the parents).
+    spread : float, default 0.25
+        How far beyond the parents ``w`` reaches, ``spread >= 0``.
+
+    Returns
+    -------
+    C1, C2 : ndarray of shape (n_pairs, n_genes)
+        The children, reflected into ``[0, 1]`` (:func:`reflect`).
+    """
+    A, B = np.asarray(A, dtype=float), np.asarray(B, dtype=float)
+    if A.shape != B.shape:
+        raise ValueError(f"A and B must have the same shape, got {A.shape} and {B.shape}")
+    if not spread >= 0:
+        raise ValueError(f"spread must be non-negative, got {spread!r}")
+    n = A.shape[0]
+    crossed = (rng.random(n) < prob)[:, None]
+    w1, w2 = rng.uniform(-spread, 1.0 + spread, size=(2, n, 1))
+    C1 = np.where(crossed, reflect(A + w1 * (B - A)), A)
+    C2 = np.where(crossed, reflect(B + w2 * (A - B)), B)
+    return C1, C2
+
+
+def self_adapt(sigma: np.ndarray, tau: float, rng: np.random.Generator) -> np.ndarray:
+    """Log-normal self-adaptation of mutation strengths: ``sigma' = sigma exp(tau N(0, 1))``.
+
+    Beyer & Schwefel (2002), sec. 4.1 (the log-normal operator of Schwefel 1977), with one
+    draw per individual; they recommend ``tau`` proportional to ``1 / sqrt(d)``. Selection then
+    keeps the strengths that produced good children, so the population learns its step size.
+
+    Parameters
+    ----------
+    sigma : ndarray of shape (n_individuals,)
+        Positive strengths.
+    tau : float
+        Learning rate, ``tau >= 0``.
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    ndarray of shape (n_individuals,)
+    """
+    sigma = np.asarray(sigma, dtype=float)
+    if tau < 0:
+        raise ValueError(f"tau must be non-negative, got {tau!r}")
+    return sigma * np.exp(tau * rng.standard_normal(sigma.shape))
+
+
+def gaussian_mutation(X: np.ndarray, sigma: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Isotropic Gaussian mutation ``x' = x + sigma N(0, I)``, reflected into ``[0, 1]``.
+
+    Every gene moves (unlike :func:`polynomial_mutation`'s rate), by a step whose distribution
+    is the same in every direction, so the operator is rotation invariant (Beyer & Schwefel
+    2002, sec. 4.1).
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_individuals, n_genes)
+        Values in ``[0, 1]``.
+    sigma : ndarray of shape (n_individuals,)
+        Each individual's mutation strength.
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    ndarray of shape (n_individuals, n_genes)
+        A mutated copy of ``X``, in ``[0, 1]``.
+    """
+    X = np.asarray(X, dtype=float)
+    sigma = np.asarray(sigma, dtype=float).reshape(-1, 1)
+    return reflect(X + sigma * rng.standard_normal(X.shape))
 
 
 def uniform_crossover(

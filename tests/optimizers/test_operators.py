@@ -5,10 +5,14 @@ import pytest
 
 from hpo.optimizers.operators import (
     crowded_fitness,
+    gaussian_mutation,
+    line_crossover,
     nsga2_survival,
     polynomial_mutation,
     random_reset,
+    reflect,
     sbx,
+    self_adapt,
     tournament,
     uniform_crossover,
 )
@@ -224,3 +228,68 @@ def test_crowded_binary_tournament_prefers_the_first_front(rng):
     winners = tournament(crowded_fitness(rank, crowding), N_DRAWS, 2, rng)
     # a rank-0 individual wins unless both contestants are from the other 6: 1 - (6/8)^2
     assert within(np.mean(winners < 2), 1 - (6 / 8) ** 2, N_DRAWS)
+
+
+# -- rotation-invariant operators: reflection, line recombination, self-adaptation ----------
+def test_reflect_folds_back_into_the_unit_interval():
+    x = np.array([-0.1, 0.0, 0.3, 1.0, 1.2, 2.3, -1.6])
+    assert np.allclose(reflect(x), [0.1, 0.0, 0.3, 1.0, 0.8, 0.3, 0.4])
+
+
+def test_line_crossover_children_lie_on_the_parents_line(rng):
+    A, B = rng.uniform(0.3, 0.7, (500, 4)), rng.uniform(0.3, 0.7, (500, 4))
+    C1, C2 = line_crossover(A, B, rng, prob=1.0, spread=0.25)
+    for P, Q, C in ((A, B, C1), (B, A, C2)):
+        w = np.sum((C - P) * (Q - P), axis=1) / np.sum((Q - P) ** 2, axis=1)
+        inside = np.all((P + 1.25 * (Q - P) >= 0) & (P + 1.25 * (Q - P) <= 1), axis=1) & np.all(
+            (P - 0.25 * (Q - P) >= 0) & (P - 0.25 * (Q - P) <= 1), axis=1
+        )  # no reflection needed: the child is exactly on the segment
+        assert np.allclose(C[inside], P[inside] + w[inside, None] * (Q - P)[inside])
+        assert np.all((w[inside] >= -0.25) & (w[inside] <= 1.25))
+        # w ~ U(-0.25, 1.25): mean 0.5, variance 1.5^2 / 12
+        assert abs(w[inside].mean() - 0.5) < 4 * np.sqrt(1.5**2 / 12 / inside.sum())
+
+
+def test_line_crossover_commutes_with_rotations_about_the_centre(rng):
+    # Rotate the parents about the cube's centre: the children rotate with them (same draws),
+    # while SBX, which crosses coordinates one by one, does not.
+    Q, _ = np.linalg.qr(rng.normal(size=(3, 3)))
+    A, B = 0.5 + 0.1 * rng.normal(size=(50, 3)), 0.5 + 0.1 * rng.normal(size=(50, 3))
+    rot = lambda X: 0.5 + (X - 0.5) @ Q.T  # noqa: E731
+    C1, _ = line_crossover(A, B, np.random.default_rng(1), spread=0.1)
+    R1, _ = line_crossover(rot(A), rot(B), np.random.default_rng(1), spread=0.1)
+    assert np.allclose(R1, rot(C1))
+    S1, _ = sbx(A, B, 15.0, np.random.default_rng(1), 1.0)
+    T1, _ = sbx(rot(A), rot(B), 15.0, np.random.default_rng(1), 1.0)
+    assert not np.allclose(T1, rot(S1))
+
+
+def test_line_crossover_copies_pairs_it_does_not_recombine(rng):
+    A, B = rng.random((2000, 3)), rng.random((2000, 3))
+    C1, C2 = line_crossover(A, B, rng, prob=0.3)
+    copied = np.all(C1 == A, axis=1) & np.all(C2 == B, axis=1)
+    assert within(copied.mean(), 0.7, len(A))
+    with pytest.raises(ValueError, match="spread"):
+        line_crossover(A, B, rng, spread=-1.0)
+
+
+def test_self_adaptation_is_log_normal(rng):
+    sigma = np.full(N_DRAWS, 0.2)
+    z = np.log(self_adapt(sigma, 0.3, rng) / 0.2)
+    assert abs(z.mean()) < 4 * 0.3 / np.sqrt(N_DRAWS)
+    assert abs(z.std() - 0.3) < 0.01
+    assert np.all(self_adapt(sigma, 0.0, rng) == sigma)
+    with pytest.raises(ValueError, match="tau"):
+        self_adapt(sigma, -1.0, rng)
+
+
+def test_gaussian_mutation_has_the_individual_strengths_and_stays_in_the_cube(rng):
+    X = np.full((N_DRAWS, 2), 0.5)
+    sigma = np.where(np.arange(N_DRAWS) % 2 == 0, 0.01, 0.05)
+    Y = gaussian_mutation(X, sigma, rng)
+    assert np.all((Y >= 0) & (Y <= 1))
+    for s in (0.01, 0.05):  # far from the bounds: plain Gaussian steps
+        step = (Y - X)[sigma == s]
+        assert abs(step.std() - s) < 0.03 * s
+    wide = gaussian_mutation(X, np.full(N_DRAWS, 3.0), rng)  # steps longer than the box
+    assert np.all((wide >= 0) & (wide <= 1))

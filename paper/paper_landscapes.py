@@ -1,0 +1,255 @@
+"""The paper's landscapes section: which method wins on which BBOB class at which budget.
+
+Inputs are the committed journals of ``benchmarks/compare_landscapes.py`` (one JSON line per
+run: optimizer, problem ``"<class>:dim=D,instance=k"``, seed, the best-so-far regret after
+every ``D`` evaluations), per budget: ``benchmarks/results/landscapes/d5-20d.jsonl`` (20 x d
+evaluations; the GP-based methods, slower, in ``d5-20d-models.jsonl``) and ``d5-50d.jsonl``
+(50 x d). An optimizer's runs come from the first journal of its budget that holds it.
+Every number of the section is computed here from them: per class the median over instances
+of log10 final regret, COCO's fraction of targets reached (51 targets log-spaced from 1e2 to
+1e-8 on the regret; Hansen et al. 2021, "COCO: a platform for comparing continuous optimizers
+in a black-box setting"), and mean ranks over the (class, instance) pairs on which every
+optimizer of a budget ran.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from scipy.stats import rankdata
+
+from hpo.bench.tables import Table
+
+__all__ = ["LandscapeRuns", "lands_tables", "lands_values", "load_landscapes"]
+
+RESULTS = Path(__file__).resolve().parent.parent / "benchmarks" / "results" / "landscapes"
+#: Journals of each budget (evaluations per dimension), in order of precedence.
+JOURNALS = {20: ("d5-20d.jsonl", "d5-20d-models.jsonl"), 50: ("d5-50d.jsonl",)}
+#: The same instances with the GA before issue 17 (``variation=CLASSIC``), per budget.
+BEFORE = {20: "d5-20d-ga-before.jsonl", 50: "d5-50d-ga-before.jsonl"}
+#: COCO's targets on the regret ``f - f_opt``: 51 values log-spaced from 1e2 to 1e-8.
+TARGETS = 10.0 ** np.linspace(2, -8, 51)
+#: Display order of the optimizers (those present in a journal are shown).
+ORDER = ("bayes", "optuna-gp", "optuna-tpe", "cma-es", "ga", "random")
+
+
+@dataclass
+class LandscapeRuns:
+    """The runs at one budget: ``final[(optimizer, class)]`` maps instance -> final regret."""
+
+    budget: int  # evaluations per dimension
+    dim: int
+    optimizers: list[str]
+    classes: list[str]
+    final: dict[tuple[str, str], dict[int, float]]
+    before: LandscapeRuns | None = None  # the GA before issue 17 on the same instances
+
+    def instances(self, optimizer: str) -> int:
+        """Number of (class, instance) runs of ``optimizer``."""
+        return sum(len(self.final.get((optimizer, c), {})) for c in self.classes)
+
+    def reached(self, optimizer: str, cls: str | None = None) -> float:
+        """Fraction of (class, instance, target) triples reached (``cls``: one class)."""
+        classes = self.classes if cls is None else [cls]
+        hits = [r <= TARGETS for c in classes for r in self.final.get((optimizer, c), {}).values()]
+        return float(np.mean(hits)) if hits else float("nan")
+
+    def median_log(self, optimizer: str, cls: str) -> float:
+        values = list(self.final.get((optimizer, cls), {}).values())
+        if not values:
+            return float("nan")
+        return float(np.median(np.log10(np.maximum(values, 1e-300))))
+
+    def common_pairs(self) -> list[tuple[str, int]]:
+        """(class, instance) pairs run by every optimizer."""
+        pairs = []
+        for c in self.classes:
+            sets = [set(self.final.get((o, c), {})) for o in self.optimizers]
+            pairs += [(c, k) for k in sorted(set.intersection(*sets))]
+        return pairs
+
+    def mean_ranks(self) -> dict[str, float]:
+        """Mean rank over :meth:`common_pairs` (1 = lowest final regret; ties averaged)."""
+        pairs = self.common_pairs()
+        if not pairs:
+            return {}
+        F = np.array([[self.final[(o, c)][k] for o in self.optimizers] for c, k in pairs])
+        ranks = np.array([rankdata(row) for row in F]).mean(axis=0)
+        return dict(zip(self.optimizers, map(float, ranks)))
+
+
+def _read(paths: Sequence[Path], budget: int) -> LandscapeRuns | None:
+    paths = [p for p in paths if p.is_file()]
+    if not paths:
+        return None
+    final: dict[tuple[str, str], dict[int, float]] = {}
+    dims, classes, optimizers = set(), [], []
+    for path in paths:
+        earlier = set(optimizers)  # optimizers of an earlier journal: its runs take precedence
+        for line in path.read_text(encoding="utf-8").splitlines():
+            row = json.loads(line)
+            if row["optimizer"] in earlier:
+                continue
+            cls, rest = row["problem"].split(":")
+            dims.add(int(rest.split(",")[0].split("=")[1]))
+            if cls not in classes:
+                classes.append(cls)
+            if row["optimizer"] not in optimizers:
+                optimizers.append(row["optimizer"])
+            final.setdefault((row["optimizer"], cls), {})[int(row["seed"])] = row["regret"][-1]
+    if len(dims) != 1:
+        raise ValueError(f"{paths}: expected one dimension, got {sorted(dims)}")
+    order = [o for o in ORDER if o in optimizers] + [o for o in optimizers if o not in ORDER]
+    return LandscapeRuns(budget, dims.pop(), order, classes, final)
+
+
+def load_landscapes(directory: Path = RESULTS) -> dict[int, LandscapeRuns]:
+    """The runs of each budget whose journal exists (empty when none does)."""
+    out = {}
+    for budget, names in JOURNALS.items():
+        runs = _read([directory / name for name in names], budget)
+        if runs is not None:
+            runs.before = _read([directory / BEFORE[budget]], budget)
+            out[budget] = runs
+    return out
+
+
+def _short(cls: str) -> str:
+    return cls.removeprefix("bbob_")
+
+
+def _budget_table(runs: LandscapeRuns) -> Table:
+    """Median log10 final regret per class and optimizer, fraction reached, mean rank."""
+    opts = runs.optimizers
+    rows, data, bold = [], [], set()
+    for i, c in enumerate(runs.classes):
+        med = [runs.median_log(o, c) for o in opts]
+        best = np.nanmin(med)
+        rows.append([_short(c), *(f"{m:.2f}" for m in med)])
+        bold |= {(i, j + 1) for j, m in enumerate(med) if m == best}
+        for o, m in zip(opts, med):
+            data.append(
+                {
+                    "budget_per_dim": runs.budget,
+                    "class": c,
+                    "optimizer": o,
+                    "median_log10_regret": m,
+                    "fraction_reached": runs.reached(o, c),
+                    "runs": len(runs.final.get((o, c), {})),
+                }
+            )
+    reached = [runs.reached(o) for o in opts]
+    rows.append(["fraction of targets reached", *(f"{r:.3f}" for r in reached)])
+    bold |= {(len(rows) - 1, j + 1) for j, r in enumerate(reached) if r == max(reached)}
+    ranks = runs.mean_ranks()
+    rows.append(["mean rank", *(f"{ranks[o]:.2f}" for o in opts)])
+    bold |= {(len(rows) - 1, j + 1) for j, o in enumerate(opts) if ranks[o] == min(ranks.values())}
+    rows.append(["runs", *(str(runs.instances(o)) for o in opts)])
+    n_eval = runs.budget * runs.dim
+    return Table(
+        name=f"landscapes_{runs.budget}d",
+        title=(
+            f"BBOB classes at d = {runs.dim}, {n_eval} evaluations ({runs.budget} x d): median "
+            "log10 final regret over instances"
+        ),
+        header=["class", *opts],
+        rows=rows,
+        data=data,
+        notes=[
+            "One run per instance, optimizer seed = instance (paired); bold: the best of a row.",
+            "Fraction of (class, instance, target) triples reached, 51 targets 1e2 .. 1e-8 "
+            "on the regret; mean rank over the "
+            f"{len(runs.common_pairs())} (class, instance) pairs run by every optimizer.",
+        ],
+        bold=bold,
+    )
+
+
+def _winners(runs: LandscapeRuns, cls: str) -> list[str]:
+    med = {o: m for o in runs.optimizers if not np.isnan(m := runs.median_log(o, cls))}
+    best = min(med.values())
+    return [o for o, m in med.items() if m == best]
+
+
+def _winners_table(lands: dict[int, LandscapeRuns]) -> Table:
+    budgets = sorted(lands)
+    classes = lands[budgets[0]].classes
+    rows, data = [], []
+    for c in classes:
+        row = [_short(c)]
+        for b in budgets:
+            runs = lands[b]
+            win = _winners(runs, c)
+            row.append(f"{', '.join(win)} ({runs.median_log(win[0], c):.2f})")
+            data += [{"class": c, "budget_per_dim": b, "winner": w} for w in win]
+        rows.append(row)
+    return Table(
+        name="landscapes_winners",
+        title="Which method wins on which class: lowest median log10 final regret",
+        header=["class", *(f"{b} x d" for b in budgets)],
+        rows=rows,
+        data=data,
+        notes=["In brackets: the winner's median log10 final regret."],
+    )
+
+
+def lands_tables(lands: dict[int, LandscapeRuns]) -> dict[str, Table]:
+    """The section's tables (none when no journal exists)."""
+    if not lands:
+        return {}
+    out = {f"landscapes_{b}d": _budget_table(runs) for b, runs in lands.items()}
+    out["landscapes_winners"] = _winners_table(lands)
+    return out
+
+
+def _list(items: Sequence[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items) or "none"
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def lands_values(lands: dict[int, LandscapeRuns]) -> dict[str, str]:
+    """The values of the section's template placeholders (``lands_*``)."""
+    from hpo.optimizers.genetic import default_pop_size
+
+    v: dict[str, str] = {}
+    for b, runs in lands.items():
+        v[f"lands_{b}_pop"] = str(default_pop_size(b * runs.dim, 1, self_adaptive=True))
+        if runs.before is not None and "ga" in runs.before.optimizers:
+            v[f"lands_{b}_ga_before"] = f"{runs.before.reached('ga'):.3f}"
+        ranks = runs.mean_ranks()
+        ordered = sorted(ranks, key=ranks.get)
+        v[f"lands_{b}_ranks"] = _list([f"`{o}` {ranks[o]:.2f}" for o in ordered])
+        v[f"lands_{b}_runs"] = _list([f"`{o}` {runs.instances(o)}" for o in runs.optimizers])
+        v[f"lands_{b}_evals"] = str(b * runs.dim)
+        wins: dict[str, list[str]] = {}
+        for c in runs.classes:
+            for w in _winners(runs, c):
+                wins.setdefault(w, []).append(_short(c))
+        v[f"lands_{b}_wins"] = _list(
+            [f"`{o}` on {len(cs)} ({', '.join(cs)})" for o, cs in wins.items()]
+        )
+        hard = [
+            _short(c)
+            for c in runs.classes
+            if min(runs.median_log(o, c) for o in runs.optimizers if (o, c) in runs.final) > 2
+        ]
+        v[f"lands_{b}_hard"] = _list(hard)
+        if {"ga", "random"} <= set(runs.optimizers):
+            ga, rnd = runs.reached("ga"), runs.reached("random")
+            v[f"lands_{b}_ga_random"] = (
+                f"{ga:.3f} against {rnd:.3f} ({ga / rnd:.1f} times)" if rnd > 0 else f"{ga:.3f}"
+            )
+        if {"ga", "cma-es"} <= set(runs.optimizers):
+            at = [c for c in runs.classes if runs.reached("ga", c) >= runs.reached("cma-es", c)]
+            both0 = [c for c in at if runs.reached("ga", c) == 0 and runs.reached("cma-es", c) == 0]
+            v[f"lands_{b}_ga_cma"] = f"{len(at)} of {len(runs.classes)} classes" + (
+                f" ({len(both0)} of them ties at 0)" if both0 else ""
+            )
+    if lands:
+        v["lands_dim"] = str(next(iter(lands.values())).dim)
+    return v
