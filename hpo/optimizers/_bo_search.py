@@ -68,6 +68,8 @@ __all__ = [
 MAX_ENUMERATED = 64
 _MAX_ROUNDS = 100  # alternations of real and discrete steps; each round that goes on improves
 _NEIGHBOURS = (-2, -1, 1, 2)
+SEARCH_GTOL = 1e-6  # L-BFGS-B's projected-gradient tolerance of the acquisition search
+SEARCH_FTOL = 2.220446049250313e-09  # and its relative-reduction tolerance (scipy's default)
 
 
 CONDITIONAL = ("indicator", "impute")
@@ -374,7 +376,7 @@ def local_search(
         jac=True,
         method="L-BFGS-B",
         bounds=[(0.0, 1.0 / si) for si in s] * k,
-        options={"maxiter": maxiter, "gtol": 1e-6},
+        options={"maxiter": maxiter, "gtol": SEARCH_GTOL, "ftol": SEARCH_FTOL},
     )
     X = np.clip(res.x.reshape(k, dim) * s, 0.0, 1.0)
     values, _ = fun(X, False)
