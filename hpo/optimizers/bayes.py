@@ -21,7 +21,7 @@ from hpo._seed import SeedLike
 from hpo.fidelity import Fidelity
 from hpo.gp._threads import single_blas_thread
 from hpo.gp.acquisition import acquisition_and_gradient, make_acquisition
-from hpo.gp.config import GPConfig
+from hpo.gp.config import FULL_FIT_EVERY, GPConfig
 from hpo.gp.regression import GaussianProcess
 from hpo.gp.warping import WARPINGS, warp
 from hpo.optimizers._bo_multiobjective import check_mo_options, propose_multiobjective
@@ -299,7 +299,7 @@ class BayesianOptimization(Optimizer):
                 y,
                 rng=self.rng,
                 n_restarts=2 if n <= _FEW_POINTS else 0,
-                skip_restarts=self.gp_config.fit_restarts == "adaptive",
+                skip_restarts=self._may_skip_restarts(n),
             )
             self._fitted_on = n
         elif n > len(self.gp.X_train):
@@ -309,6 +309,15 @@ class BayesianOptimization(Optimizer):
         else:
             self.gp.set_targets(y)
         return U, y
+
+    def _may_skip_restarts(self, n: int) -> bool:
+        """Whether the fit on ``n`` points may skip its restarts (``GPConfig.fit_restarts``):
+        with ``"safeguarded"``, not when ``n`` reached a multiple of ``FULL_FIT_EVERY``
+        since the last fit."""
+        mode = self.gp_config.fit_restarts
+        if mode == "safeguarded":
+            return n // FULL_FIT_EVERY == self._fitted_on // FULL_FIT_EVERY
+        return mode == "adaptive"
 
     def _fit_ahead(self) -> tuple[GaussianProcess, np.ndarray, np.ndarray]:
         """The fit the next ``ask`` would make, done on copies so that the optimizer's state

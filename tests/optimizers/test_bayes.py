@@ -428,3 +428,18 @@ def test_output_warping_accepts_a_callable():
         bad.ask()
     with pytest.raises(ValueError, match="output_warping must be one of"):
         BayesianOptimization(BRANIN, output_warping="log")
+
+
+def test_safeguarded_restarts_run_every_start_at_each_multiple_of_full_fit_every():
+    from hpo.gp.config import FULL_FIT_EVERY
+
+    opt = BayesianOptimization(BRANIN, seed=0, n_initial=3, gp={"fit_restarts": "safeguarded"})
+    starts = {}
+    for _ in range(14):
+        p = opt.ask()
+        if opt.gp is not None:
+            starts[len(opt.gp.y_train)] = opt.gp.n_fit_starts
+        opt.tell(p, branin(p))
+    full = [n for n in starts if n % FULL_FIT_EVERY == 0]
+    assert full and all(starts[n] == 3 for n in full)  # the safeguard: every start
+    assert any(starts[n] == 1 for n in starts if n % FULL_FIT_EVERY)  # skips in between
