@@ -9,10 +9,15 @@ without it). A variant is
 ``label=optimizer[@path][+option=value...]``: ``path`` is put first on ``PYTHONPATH`` (a
 checkout of another commit), options go to ``GPConfig`` (hpo's ``bayes`` only).
 
+``--step N`` times single ask + tell steps after ``N`` random points instead (the protocol
+of ``benchmarks/overhead.py``; a cell's time is the median of 5 steps).
+
 Usage::
 
     PYTHONPATH=$PWD python benchmarks/time_runs_bo.py --seeds 0-2 \\
         --variant before=bayes@/tmp/hpo-base --variant after=bayes --variant optuna=optuna-gp
+    PYTHONPATH=$PWD python benchmarks/time_runs_bo.py --seeds 0-2 --step 200 \\
+        --problems "levy:dim=6" --variant after=bayes --variant optuna=optuna-gp
 """
 
 from __future__ import annotations
@@ -59,6 +64,36 @@ print(json.dumps({"time": spent, "best": float(best), "regret": regret, "hpo": h
 """
 
 
+STEP_CELL = r"""
+import json, sys, time, warnings
+import numpy as np
+from threadpoolctl import threadpool_limits
+from hpo.optimizers import make_optimizer
+from hpo.problems import get_problem
+name, problem_name, seed, n = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+options = json.loads(sys.argv[5])
+warnings.simplefilter("ignore")
+problem = get_problem(problem_name)
+opts = {"gp": options} if options else None
+# the protocol of benchmarks/overhead.py: n uniform random points told in one batch
+# (untimed), 2 untimed steps (the first fit is cold), then 5 timed ask + tell steps
+configs = problem.space.sample(np.random.default_rng(12345 + seed), n)
+with threadpool_limits(limits=1):
+    opt = make_optimizer(name, problem.space, seed=seed, budget=n + 7, options=opts)
+    opt.tell(configs, [problem(c) for c in configs])
+    steps = []
+    for i in range(7):
+        t0 = time.perf_counter(); p = opt.ask(); t1 = time.perf_counter()
+        v = problem(p)
+        t2 = time.perf_counter(); opt.tell(p, v); t3 = time.perf_counter()
+        if i >= 2:
+            steps.append((t1 - t0) + (t3 - t2))
+import hpo
+print(json.dumps({"time": float(np.median(steps)), "steps": steps, "regret": None,
+                  "hpo": hpo.__file__}))
+"""
+
+
 def parse_variant(text: str) -> tuple[str, str, str | None, dict]:
     label, spec = text.split("=", 1)
     parts = spec.split("+")
@@ -78,6 +113,13 @@ def main() -> None:
     parser.add_argument("--variant", action="append", default=[])
     parser.add_argument("--summarize", default=None, help="only summarize this JSON-lines file")
     parser.add_argument("--no-warmup", action="store_true")
+    parser.add_argument(
+        "--step",
+        type=int,
+        default=None,
+        help="time single ask + tell steps after this many random points (the protocol of "
+        "benchmarks/overhead.py; median of 5 steps per cell) instead of whole runs",
+    )
     parser.add_argument("--ref", default=None, help="time ratios against it (default: last)")
     parser.add_argument("--out", default=None, help="JSON lines of every cell")
     args = parser.parse_args()
@@ -100,11 +142,11 @@ def main() -> None:
                 cmd = [
                     sys.executable,
                     "-c",
-                    CELL,
+                    CELL if args.step is None else STEP_CELL,
                     name,
                     problem,
                     str(seed),
-                    str(args.n),
+                    str(args.n if args.step is None else args.step),
                     json.dumps(options),
                     "0" if args.no_warmup else "1",
                 ]

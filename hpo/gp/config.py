@@ -52,6 +52,11 @@ class GPConfig:
         :data:`FULL_FIT_EVERY`, so that a warm start stuck in a poor mode of the likelihood
         is left within a few steps (``"adaptive"`` alone lost Hartmann6 on 5 of 5 held-out
         seeds). Evidence in ``benchmarks/results/bo/speed-ablation.md``.
+    refit_every : int, default 1
+        While there are at most 300 points, fit the hyperparameters (MAP) when this many
+        new points arrived since the last fit, and in between condition the GP on the new
+        points with the hyperparameters kept (a rank-k Cholesky update); 1 refits at
+        every step.
     search_starts : int, default 10
         Local searches of the acquisition maximizer (from the best raw candidates), all
         run by one batched L-BFGS-B; evidence in ``benchmarks/results/bo/speed-ablation.md``.
@@ -73,6 +78,7 @@ class GPConfig:
     precondition_min_reals: int = 10
     fit_restarts: str = "always"
     search_starts: int = 10
+    refit_every: int = 1
 
     def __post_init__(self) -> None:
         if self.kernel is not None and not isinstance(self.kernel, Kernel):
@@ -93,6 +99,9 @@ class GPConfig:
         k = self.search_starts
         if isinstance(k, bool) or not isinstance(k, int) or k < 1:
             raise ValueError(f"search_starts must be a positive integer, got {k!r}")
+        r = self.refit_every
+        if isinstance(r, bool) or not isinstance(r, int) or r < 1:
+            raise ValueError(f"refit_every must be a positive integer, got {r!r}")
         if self.fit_restarts not in FIT_RESTARTS:
             raise ValueError(
                 f"fit_restarts must be one of {FIT_RESTARTS}, got {self.fit_restarts!r}"

@@ -287,10 +287,13 @@ class BayesianOptimization(Optimizer):
         n = len(y)
         if self.gp is None:
             self.gp = self.gp_config.make_gp(self.fmap.n_features, self.deterministic)
-        # Refit the hyperparameters at every new point while n is moderate, then every
-        # n/150 points, conditioning in between by rank-k updates of the Cholesky factor.
+        # Refit the hyperparameters at every new point (every GPConfig.refit_every points)
+        # while n is moderate, then every n/150 points, conditioning in between by rank-k
+        # updates of the Cholesky factor.
         unchanged = self.gp.X_train is not None and n == len(self.gp.X_train) == self._fitted_on
-        refit = n <= 300 or n - self._fitted_on >= n // 150 or self.gp.X_train is None
+        every = self.gp_config.refit_every
+        moderate = n <= 300 and (every == 1 or n - self._fitted_on >= every)
+        refit = moderate or n - self._fitted_on >= max(n // 150, every) or self.gp.X_train is None
         if unchanged:  # no new data since the last fit (asks without tells)
             self.gp.set_targets(y)
         elif refit:

@@ -443,3 +443,17 @@ def test_safeguarded_restarts_run_every_start_at_each_multiple_of_full_fit_every
     full = [n for n in starts if n % FULL_FIT_EVERY == 0]
     assert full and all(starts[n] == 3 for n in full)  # the safeguard: every start
     assert any(starts[n] == 1 for n in starts if n % FULL_FIT_EVERY)  # skips in between
+
+
+def test_refit_every_fits_the_hyperparameters_every_k_points_and_updates_in_between():
+    opt = BayesianOptimization(BRANIN, seed=0, n_initial=3, gp={"refit_every": 3})
+    fitted = []
+    for _ in range(12):
+        p = opt.ask()
+        if opt.gp is not None:
+            assert len(opt.gp.y_train) == len(opt.completed)  # conditioned on every point
+            fitted.append(opt._fitted_on)
+        opt.tell(p, branin(p))
+    assert sorted(set(fitted)) == [3, 6, 9, 12][: len(set(fitted))]
+    with pytest.raises(ValueError, match="refit_every must be"):
+        GPConfig(refit_every=0)
