@@ -7,7 +7,8 @@ machine's load drifts over all variants alike; only ask + tell are timed, after 
 is timed; ``--no-warmup``: the cells of ``speed-baseline`` and ``speed-ablation`` ran
 without it). A variant is
 ``label=optimizer[@path][+option=value...]``: ``path`` is put first on ``PYTHONPATH`` (a
-checkout of another commit), options go to ``GPConfig`` (hpo's ``bayes`` only).
+checkout of another commit), options go to ``GPConfig`` (hpo's ``bayes`` only). The
+optimizer ``botorch`` is the vanilla BoTorch LogEI loop of ``benchmarks/botorch_peer.py``.
 
 ``--step N`` times single ask + tell steps after ``N`` random points instead (the protocol
 of ``benchmarks/overhead.py``; a cell's time is the median of 5 steps).
@@ -46,13 +47,20 @@ warnings.simplefilter("ignore")
 problem = get_problem(problem_name)
 opts = {"gp": options} if options else None
 warmup = sys.argv[6] == "1"
+
+def make(seed):
+    if name == "botorch":  # benchmarks/botorch_peer.py, a vanilla BoTorch LogEI loop
+        sys.path.insert(0, sys.argv[7])
+        from botorch_peer import BotorchLogEI
+        return BotorchLogEI(problem.space, seed=seed)
+    return make_optimizer(name, problem.space, seed=seed, budget=n, options=opts)
 with threadpool_limits(limits=1):
     # untimed warm-up (another seed): the libraries' lazy imports (torch for Optuna's GP)
-    warm = make_optimizer(name, problem.space, seed=seed + 1000, budget=n, options=opts)
+    warm = make(seed + 1000)
     for _ in range(12 if warmup else 0):
         p = warm.ask()
         warm.tell(p, problem(p))
-    opt = make_optimizer(name, problem.space, seed=seed, budget=n, options=opts)
+    opt = make(seed)
     spent, best = 0.0, np.inf
     for _ in range(n):
         t0 = time.perf_counter(); p = opt.ask(); spent += time.perf_counter() - t0
@@ -149,6 +157,7 @@ def main() -> None:
                     str(args.n if args.step is None else args.step),
                     json.dumps(options),
                     "0" if args.no_warmup else "1",
+                    str(Path(__file__).resolve().parent),
                 ]
                 out = subprocess.run(
                     cmd, env=env, capture_output=True, text=True, check=True, cwd="/"
