@@ -342,6 +342,7 @@ class GaussianProcess:
         n_restarts: int = 0,
         maxiter: int = 200,
         skip_restarts: bool = False,
+        gtol: float = FIT_GTOL,
     ) -> GaussianProcess:
         """Fit the hyperparameters (MAP, L-BFGS-B in log space) and condition on the data.
 
@@ -364,6 +365,8 @@ class GaussianProcess:
             the previous fit's and no log-hyperparameter moved by more than
             :data:`SKIP_MOVE`. The restarts are drawn from ``rng`` all the same, so the
             random stream does not depend on the skip.
+        gtol : float, default :data:`FIT_GTOL`
+            Projected-gradient tolerance of each L-BFGS-B run.
 
         Returns
         -------
@@ -380,7 +383,7 @@ class GaussianProcess:
         ys = self.standardize_y(y)
         with single_blas_thread():
             if optimize:
-                self._optimize(X, ys, rng, n_restarts, maxiter, skip_restarts)
+                self._optimize(X, ys, rng, n_restarts, maxiter, skip_restarts, gtol)
             return self._condition(X, y)
 
     def _optimize(
@@ -391,6 +394,7 @@ class GaussianProcess:
         n_restarts: int,
         maxiter: int,
         skip_restarts: bool = False,
+        gtol: float = FIT_GTOL,
     ) -> None:
         bounds = self.eta_bounds
         last_good = self.eta
@@ -427,7 +431,7 @@ class GaussianProcess:
                     jac=True,
                     method="L-BFGS-B",
                     bounds=bounds,
-                    options={"maxiter": maxiter, "gtol": FIT_GTOL},
+                    options={"maxiter": maxiter, "gtol": gtol},
                 )
             except _FitFailure as err:
                 errors.append(str(err))

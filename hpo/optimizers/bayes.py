@@ -303,6 +303,7 @@ class BayesianOptimization(Optimizer):
                 rng=self.rng,
                 n_restarts=2 if n <= _FEW_POINTS else 0,
                 skip_restarts=self._may_skip_restarts(n),
+                gtol=self.gp_config.fit_gtol,
             )
             self._fitted_on = n
         elif n > len(self.gp.X_train):
@@ -498,6 +499,7 @@ class BayesianOptimization(Optimizer):
             extra=self._local_candidates(gp, U),
             lengthscales=_lengthscales(gp) if precondition else None,
             n_restarts=self.gp_config.search_starts,
+            ftol=self.gp_config.search_ftol,
         )
         for X, v in ((Xs, vs), (raw, raw_values)):
             for u, value in zip(X, v):

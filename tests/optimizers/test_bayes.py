@@ -457,3 +457,14 @@ def test_refit_every_fits_the_hyperparameters_every_k_points_and_updates_in_betw
     assert sorted(set(fitted)) == [3, 6, 9, 12][: len(set(fitted))]
     with pytest.raises(ValueError, match="refit_every must be"):
         GPConfig(refit_every=0)
+
+
+def test_the_fast_preset_is_a_config_whose_fields_can_be_overridden():
+    fast = GPConfig.fast(search_starts=3)
+    assert (fast.fit_restarts, fast.search_starts, fast.refit_every) == ("safeguarded", 3, 2)
+    assert fast.fit_gtol > GPConfig().fit_gtol and fast.search_ftol > GPConfig().search_ftol
+    opt = run(BayesianOptimization(BRANIN, seed=0, n_initial=3, gp=fast), branin, 6)
+    assert opt.best.value < 60
+    for name in ("fit_gtol", "search_ftol"):
+        with pytest.raises(ValueError, match=f"{name} must be"):
+            GPConfig(**{name: 0.0})
