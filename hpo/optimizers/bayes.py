@@ -154,10 +154,12 @@ class BayesianOptimization(Optimizer):
 
     Hyperparameters are refitted (MAP, warm-started) at every ``ask`` that follows new data
     while there are at most 300 observations, then every ``n / 150`` new points, with rank-k
-    Cholesky updates in between; fits restart from the prior while there are at most 40
-    (``GPConfig(fit_restarts="adaptive", search_starts=5)`` skips the restarts when the warm
-    start stayed put and halves the acquisition search's starts: a third less time per run,
-    regret no worse, ``benchmarks/results/bo/speed-ablation.md``).
+    Cholesky updates in between; fits restart from the prior while there are at most 40.
+    ``gp=GPConfig.fast()`` costs about half as much per run (about half of Optuna's
+    GPSampler's time; fewer restarts and search starts, a refit every 2 points, looser
+    tolerances): no problem of the 6-problem suite significantly worse on held-out seeds,
+    but more runs lost on Hartmann6, so not the default
+    (``benchmarks/results/bo/speed-candidates.md``).
 
     Each proposed trial's ``info`` holds ``source`` (``"design"``, ``"model"`` or
     ``"fallback"``), and for model proposals ``acquisition`` (its name), ``acquisition_value``
