@@ -7,12 +7,18 @@ machine's load drifts over all variants alike; only ask + tell are timed, after 
 is timed; ``--no-warmup``: the cells of ``speed-baseline`` and ``speed-ablation`` ran
 without it). A variant is
 ``label=optimizer[@path][+option=value...]``: ``path`` is put first on ``PYTHONPATH`` (a
-checkout of another commit), options go to ``GPConfig`` (hpo's ``bayes`` only).
+checkout of another commit), options go to ``GPConfig`` (hpo's ``bayes`` only). The
+optimizer ``botorch`` is the vanilla BoTorch LogEI loop of ``benchmarks/botorch_peer.py``.
+
+``--step N`` times single ask + tell steps after ``N`` random points instead (the protocol
+of ``benchmarks/overhead.py``; a cell's time is the median of 5 steps).
 
 Usage::
 
     PYTHONPATH=$PWD python benchmarks/time_runs_bo.py --seeds 0-2 \\
         --variant before=bayes@/tmp/hpo-base --variant after=bayes --variant optuna=optuna-gp
+    PYTHONPATH=$PWD python benchmarks/time_runs_bo.py --seeds 0-2 --step 200 \\
+        --problems "levy:dim=6" --variant after=bayes --variant optuna=optuna-gp
 """
 
 from __future__ import annotations
@@ -41,13 +47,20 @@ warnings.simplefilter("ignore")
 problem = get_problem(problem_name)
 opts = {"gp": options} if options else None
 warmup = sys.argv[6] == "1"
+
+def make(seed):
+    if name == "botorch":  # benchmarks/botorch_peer.py, a vanilla BoTorch LogEI loop
+        sys.path.insert(0, sys.argv[7])
+        from botorch_peer import BotorchLogEI
+        return BotorchLogEI(problem.space, seed=seed)
+    return make_optimizer(name, problem.space, seed=seed, budget=n, options=opts)
 with threadpool_limits(limits=1):
     # untimed warm-up (another seed): the libraries' lazy imports (torch for Optuna's GP)
-    warm = make_optimizer(name, problem.space, seed=seed + 1000, budget=n, options=opts)
+    warm = make(seed + 1000)
     for _ in range(12 if warmup else 0):
         p = warm.ask()
         warm.tell(p, problem(p))
-    opt = make_optimizer(name, problem.space, seed=seed, budget=n, options=opts)
+    opt = make(seed)
     spent, best = 0.0, np.inf
     for _ in range(n):
         t0 = time.perf_counter(); p = opt.ask(); spent += time.perf_counter() - t0
@@ -56,6 +69,36 @@ with threadpool_limits(limits=1):
 import hpo
 regret = None if problem.optimum is None else float(best - problem.optimum)
 print(json.dumps({"time": spent, "best": float(best), "regret": regret, "hpo": hpo.__file__}))
+"""
+
+
+STEP_CELL = r"""
+import json, sys, time, warnings
+import numpy as np
+from threadpoolctl import threadpool_limits
+from hpo.optimizers import make_optimizer
+from hpo.problems import get_problem
+name, problem_name, seed, n = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+options = json.loads(sys.argv[5])
+warnings.simplefilter("ignore")
+problem = get_problem(problem_name)
+opts = {"gp": options} if options else None
+# the protocol of benchmarks/overhead.py: n uniform random points told in one batch
+# (untimed), 2 untimed steps (the first fit is cold), then 5 timed ask + tell steps
+configs = problem.space.sample(np.random.default_rng(12345 + seed), n)
+with threadpool_limits(limits=1):
+    opt = make_optimizer(name, problem.space, seed=seed, budget=n + 7, options=opts)
+    opt.tell(configs, [problem(c) for c in configs])
+    steps = []
+    for i in range(7):
+        t0 = time.perf_counter(); p = opt.ask(); t1 = time.perf_counter()
+        v = problem(p)
+        t2 = time.perf_counter(); opt.tell(p, v); t3 = time.perf_counter()
+        if i >= 2:
+            steps.append((t1 - t0) + (t3 - t2))
+import hpo
+print(json.dumps({"time": float(np.median(steps)), "steps": steps, "regret": None,
+                  "hpo": hpo.__file__}))
 """
 
 
@@ -78,6 +121,13 @@ def main() -> None:
     parser.add_argument("--variant", action="append", default=[])
     parser.add_argument("--summarize", default=None, help="only summarize this JSON-lines file")
     parser.add_argument("--no-warmup", action="store_true")
+    parser.add_argument(
+        "--step",
+        type=int,
+        default=None,
+        help="time single ask + tell steps after this many random points (the protocol of "
+        "benchmarks/overhead.py; median of 5 steps per cell) instead of whole runs",
+    )
     parser.add_argument("--ref", default=None, help="time ratios against it (default: last)")
     parser.add_argument("--out", default=None, help="JSON lines of every cell")
     args = parser.parse_args()
@@ -100,13 +150,14 @@ def main() -> None:
                 cmd = [
                     sys.executable,
                     "-c",
-                    CELL,
+                    CELL if args.step is None else STEP_CELL,
                     name,
                     problem,
                     str(seed),
-                    str(args.n),
+                    str(args.n if args.step is None else args.step),
                     json.dumps(options),
                     "0" if args.no_warmup else "1",
+                    str(Path(__file__).resolve().parent),
                 ]
                 out = subprocess.run(
                     cmd, env=env, capture_output=True, text=True, check=True, cwd="/"

@@ -504,6 +504,8 @@ class Product(_Pair):
     """``k(x, y) = k1(x, y) k2(x, y)``; gradients by the product rule."""
 
     def __call__(self, X: np.ndarray, Y: np.ndarray | None = None) -> np.ndarray:
+        if isinstance(self.k1, Constant):
+            return self.k1.value * self.k2(X, Y)
         return self.k1(X, Y) * self.k2(X, Y)
 
     def diag(self, X: np.ndarray) -> np.ndarray:
@@ -517,11 +519,18 @@ class Product(_Pair):
 
     def with_gradient(self, X: np.ndarray) -> tuple[np.ndarray, Contraction]:
         # sum W (dK1 * K2) = contract_1(W * K2), and symmetrically.
-        (K1, c1), (K2, c2) = self.k1.with_gradient(X), self.k2.with_gradient(X)
+        (K2, c2) = self.k2.with_gradient(X)
+        if isinstance(self.k1, Constant):  # c * k2 (the GP's default): no constant matrix
+            c = self.k1.value
+            return c * K2, lambda W: np.concatenate([[c * np.sum(W * K2)], c2(W * c)])
+        K1, c1 = self.k1.with_gradient(X)
         return K1 * K2, lambda W: np.concatenate([c1(W * K2), c2(W * K1)])
 
     def value_and_gradient_x(self, X: np.ndarray, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        (K1, G1), (K2, G2) = self.k1.value_and_gradient_x(X, Y), self.k2.value_and_gradient_x(X, Y)
+        K2, G2 = self.k2.value_and_gradient_x(X, Y)
+        if isinstance(self.k1, Constant):  # dc/dx = 0: the same values, without the zeros
+            return self.k1.value * K2, self.k1.value * G2
+        K1, G1 = self.k1.value_and_gradient_x(X, Y)
         return K1 * K2, G1 * K2[:, :, None] + K1[:, :, None] * G2
 
     def __repr__(self) -> str:

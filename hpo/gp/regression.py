@@ -22,10 +22,11 @@ import math
 import warnings
 
 import numpy as np
-from scipy.linalg import LinAlgError, cho_solve, cholesky, lapack, solve_triangular
+from scipy.linalg import LinAlgError, lapack
 from scipy.optimize import minimize
 
 from hpo.exceptions import NumericalWarning
+from hpo.gp._linalg import cho_solve_lower, cholesky_lower, solve_lower
 from hpo.gp._standardize import Standardization
 from hpo.gp._threads import single_blas_thread
 from hpo.gp.kernels import Constant, Kernel, Matern
@@ -45,6 +46,7 @@ class _FitFailure(Exception):
 
 SKIP_DROP = 0.05  # nats per point: a larger drop of the warm fit's density calls the restarts
 SKIP_MOVE = 0.5  # largest move of a log-hyperparameter (a factor 1.6) that skips them
+FIT_GTOL = 1e-4  # L-BFGS-B's projected-gradient tolerance of the hyperparameter fit
 
 
 def cholesky_jitter(K: np.ndarray, start: int = 0) -> tuple[np.ndarray, float]:
@@ -67,7 +69,7 @@ def cholesky_jitter(K: np.ndarray, start: int = 0) -> tuple[np.ndarray, float]:
         jitter = rel * scale
         try:
             A = K + jitter * np.eye(len(K)) if jitter else K
-            return cholesky(A, lower=True, check_finite=False), jitter
+            return cholesky_lower(A), jitter
         except (LinAlgError, ValueError):
             continue
     raise LinAlgError("the covariance matrix is not positive definite, even with jitter")
@@ -238,7 +240,7 @@ class GaussianProcess:
             L, _ = cholesky_jitter(K, start=jitter_start)
         except LinAlgError as err:
             raise _FitFailure(str(err)) from None
-        alpha = cho_solve((L, True), ys, check_finite=False)
+        alpha = cho_solve_lower(L, ys)
         value = log_marginal_likelihood(L, alpha, ys)
         grad = None
         if gradient:
@@ -340,6 +342,7 @@ class GaussianProcess:
         n_restarts: int = 0,
         maxiter: int = 200,
         skip_restarts: bool = False,
+        gtol: float = FIT_GTOL,
     ) -> GaussianProcess:
         """Fit the hyperparameters (MAP, L-BFGS-B in log space) and condition on the data.
 
@@ -362,6 +365,8 @@ class GaussianProcess:
             the previous fit's and no log-hyperparameter moved by more than
             :data:`SKIP_MOVE`. The restarts are drawn from ``rng`` all the same, so the
             random stream does not depend on the skip.
+        gtol : float, default :data:`FIT_GTOL`
+            Projected-gradient tolerance of each L-BFGS-B run.
 
         Returns
         -------
@@ -378,7 +383,7 @@ class GaussianProcess:
         ys = self.standardize_y(y)
         with single_blas_thread():
             if optimize:
-                self._optimize(X, ys, rng, n_restarts, maxiter, skip_restarts)
+                self._optimize(X, ys, rng, n_restarts, maxiter, skip_restarts, gtol)
             return self._condition(X, y)
 
     def _optimize(
@@ -389,6 +394,7 @@ class GaussianProcess:
         n_restarts: int,
         maxiter: int,
         skip_restarts: bool = False,
+        gtol: float = FIT_GTOL,
     ) -> None:
         bounds = self.eta_bounds
         last_good = self.eta
@@ -425,7 +431,7 @@ class GaussianProcess:
                     jac=True,
                     method="L-BFGS-B",
                     bounds=bounds,
-                    options={"maxiter": maxiter, "gtol": 1e-4},
+                    options={"maxiter": maxiter, "gtol": gtol},
                 )
             except _FitFailure as err:
                 errors.append(str(err))
@@ -457,7 +463,7 @@ class GaussianProcess:
                 stacklevel=3,
             )
         self.X_train, self.y_train = X, y
-        self.alpha = cho_solve((self.L, True), self.standardize_y(y), check_finite=False)
+        self.alpha = cho_solve_lower(self.L, self.standardize_y(y))
         return self
 
     def add_observations(self, X_new: np.ndarray, y_new: np.ndarray) -> GaussianProcess:
@@ -477,7 +483,7 @@ class GaussianProcess:
         B = self.kernel(self.X_train, X_new)
         C = self.kernel(X_new)
         C[np.diag_indices_from(C)] += self.noise + self.jitter
-        V = solve_triangular(self.L, B, lower=True, check_finite=False)
+        V = solve_lower(self.L, B)
         S = C - V.T @ V
         try:
             L22, _ = cholesky_jitter(S)  # any extra jitter enters the new block only
@@ -491,7 +497,7 @@ class GaussianProcess:
         self.L = L
         self.X_train = np.vstack([self.X_train, X_new])
         self.y_train = np.concatenate([self.y_train, y_new])
-        self.alpha = cho_solve((self.L, True), self.standardize_y(self.y_train), check_finite=False)
+        self.alpha = cho_solve_lower(self.L, self.standardize_y(self.y_train))
         return self
 
     def set_targets(self, y: np.ndarray) -> GaussianProcess:
@@ -503,7 +509,7 @@ class GaussianProcess:
         self._standardization = Standardization.of(y) if self.standardize else Standardization()
         self.y_train = y
         with single_blas_thread():
-            self.alpha = cho_solve((self.L, True), self.standardize_y(y), check_finite=False)
+            self.alpha = cho_solve_lower(self.L, self.standardize_y(y))
         return self
 
     # -- prediction ---------------------------------------------------------------------
@@ -534,14 +540,14 @@ class GaussianProcess:
             Ks = self.kernel(X, self.X_train)
         # R&W Algorithm 2.1: mean = k_*^T alpha; v = L \ k_*; var = k(x_*, x_*) - v^T v
         mean = Ks @ self.alpha
-        V = solve_triangular(self.L, Ks.T, lower=True, check_finite=False)
+        V = solve_lower(self.L, Ks.T)
         var = self.kernel.diag(X) - np.einsum("nm,nm->m", V, V)
         var = self._clip(var)
         if not gradient:
             return mean, var
         dmean = np.einsum("mnd,n->md", dKs, self.alpha)
         # dvar/dx = -2 (dk_*/dx)^T K_y^{-1} k_*   (k(x, x) is constant for stationary k)
-        KinvKs = solve_triangular(self.L.T, V, lower=False, check_finite=False)  # (n, m)
+        KinvKs = solve_lower(self.L, V, transpose=True)  # (n, m)
         dvar = -2.0 * np.einsum("mnd,nm->md", dKs, KinvKs)
         return mean, var, dmean, dvar
 

@@ -68,6 +68,8 @@ __all__ = [
 MAX_ENUMERATED = 64
 _MAX_ROUNDS = 100  # alternations of real and discrete steps; each round that goes on improves
 _NEIGHBOURS = (-2, -1, 1, 2)
+SEARCH_GTOL = 1e-6  # L-BFGS-B's projected-gradient tolerance of the acquisition search
+SEARCH_FTOL = 2.220446049250313e-09  # and its relative-reduction tolerance (scipy's default)
 
 
 CONDITIONAL = ("indicator", "impute")
@@ -196,7 +198,8 @@ def maximize_acquisition(
     fmap : FeatureMap
     rng : numpy.random.Generator
     **options
-        ``n_raw``, ``n_restarts``, ``extra``, ``lengthscales`` of :func:`maximize_mixed`.
+        ``n_raw``, ``n_restarts``, ``extra``, ``lengthscales``, ``ftol`` of
+        :func:`maximize_mixed`.
 
     Returns
     -------
@@ -231,6 +234,7 @@ def maximize_mixed(
     n_restarts: int = 10,
     extra: np.ndarray | None = None,
     lengthscales: np.ndarray | None = None,
+    ftol: float = SEARCH_FTOL,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Maximize an acquisition over the unit cube of a mixed space.
 
@@ -249,6 +253,8 @@ def maximize_mixed(
     lengthscales : ndarray of shape (n_features,), optional
         The kernel's lengthscales over the GP features; the gradient steps on the reals
         search in units of them (the preconditioning of :func:`local_search`).
+    ftol : float, default :data:`SEARCH_FTOL`
+        Relative-reduction tolerance of the gradient steps (:func:`local_search`).
 
     Returns
     -------
@@ -283,7 +289,7 @@ def maximize_mixed(
     values = raw_values[order[:n_restarts]]
     for _ in range(_MAX_ROUNDS):  # until nothing changes
         if len(fmap.real):
-            U, values = _real_step(on_unit, U, fmap.real, scale)
+            U, values = _real_step(on_unit, U, fmap.real, scale, ftol)
         if not len(fmap.discrete):
             break
         U, values, changed = _discrete_step(on_unit, fmap, U, values)
@@ -294,7 +300,7 @@ def maximize_mixed(
 
 
 def _real_step(
-    on_unit, U: np.ndarray, real: np.ndarray, scale: np.ndarray | None
+    on_unit, U: np.ndarray, real: np.ndarray, scale: np.ndarray | None, ftol: float = SEARCH_FTOL
 ) -> tuple[np.ndarray, np.ndarray]:
     """L-BFGS-B over the real columns (in units of ``scale``), the discrete ones fixed."""
     fixed = U.copy()
@@ -305,7 +311,7 @@ def _real_step(
         a, dU = on_unit(full, gradient)
         return a, None if dU is None else dU[:, real]
 
-    Z, values = local_search(fun, U[:, real], scale=scale)
+    Z, values = local_search(fun, U[:, real], scale=scale, ftol=ftol)
     out = fixed.copy()
     out[:, real] = Z
     return out, values
@@ -332,7 +338,11 @@ def _discrete_step(
 
 
 def local_search(
-    fun, starts: np.ndarray, maxiter: int = 200, scale: np.ndarray | None = None
+    fun,
+    starts: np.ndarray,
+    maxiter: int = 200,
+    scale: np.ndarray | None = None,
+    ftol: float = SEARCH_FTOL,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Batched L-BFGS-B in ``[0, 1]^d`` from each row of ``starts``.
 
@@ -350,6 +360,8 @@ def local_search(
     scale : ndarray of shape (d,), optional
         Search ``z = x / scale`` instead of ``x``; pass the kernel's lengthscales (see the
         note in the code).
+    ftol : float, default :data:`SEARCH_FTOL`
+        L-BFGS-B's relative-reduction tolerance (of the sum over the starts).
 
     Returns
     -------
@@ -374,7 +386,7 @@ def local_search(
         jac=True,
         method="L-BFGS-B",
         bounds=[(0.0, 1.0 / si) for si in s] * k,
-        options={"maxiter": maxiter, "gtol": 1e-6},
+        options={"maxiter": maxiter, "gtol": SEARCH_GTOL, "ftol": ftol},
     )
     X = np.clip(res.x.reshape(k, dim) * s, 0.0, 1.0)
     values, _ = fun(X, False)

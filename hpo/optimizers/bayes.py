@@ -21,7 +21,7 @@ from hpo._seed import SeedLike
 from hpo.fidelity import Fidelity
 from hpo.gp._threads import single_blas_thread
 from hpo.gp.acquisition import acquisition_and_gradient, make_acquisition
-from hpo.gp.config import GPConfig
+from hpo.gp.config import FULL_FIT_EVERY, GPConfig
 from hpo.gp.regression import GaussianProcess
 from hpo.gp.warping import WARPINGS, warp
 from hpo.optimizers._bo_multiobjective import check_mo_options, propose_multiobjective
@@ -154,10 +154,12 @@ class BayesianOptimization(Optimizer):
 
     Hyperparameters are refitted (MAP, warm-started) at every ``ask`` that follows new data
     while there are at most 300 observations, then every ``n / 150`` new points, with rank-k
-    Cholesky updates in between; fits restart from the prior while there are at most 40
-    (``GPConfig(fit_restarts="adaptive", search_starts=5)`` skips the restarts when the warm
-    start stayed put and halves the acquisition search's starts: a third less time per run,
-    regret no worse, ``benchmarks/results/bo/speed-ablation.md``).
+    Cholesky updates in between; fits restart from the prior while there are at most 40.
+    ``gp=GPConfig.fast()`` costs about half as much per run (about half of Optuna's
+    GPSampler's time; fewer restarts and search starts, a refit every 2 points, looser
+    tolerances): no problem of the 6-problem suite significantly worse on held-out seeds,
+    but more runs lost on Hartmann6, so not the default
+    (``benchmarks/results/bo/speed-candidates.md``).
 
     Each proposed trial's ``info`` holds ``source`` (``"design"``, ``"model"`` or
     ``"fallback"``), and for model proposals ``acquisition`` (its name), ``acquisition_value``
@@ -287,10 +289,13 @@ class BayesianOptimization(Optimizer):
         n = len(y)
         if self.gp is None:
             self.gp = self.gp_config.make_gp(self.fmap.n_features, self.deterministic)
-        # Refit the hyperparameters at every new point while n is moderate, then every
-        # n/150 points, conditioning in between by rank-k updates of the Cholesky factor.
+        # Refit the hyperparameters at every new point (every GPConfig.refit_every points)
+        # while n is moderate, then every n/150 points, conditioning in between by rank-k
+        # updates of the Cholesky factor.
         unchanged = self.gp.X_train is not None and n == len(self.gp.X_train) == self._fitted_on
-        refit = n <= 300 or n - self._fitted_on >= n // 150 or self.gp.X_train is None
+        every = self.gp_config.refit_every
+        moderate = n <= 300 and (every == 1 or n - self._fitted_on >= every)
+        refit = moderate or n - self._fitted_on >= max(n // 150, every) or self.gp.X_train is None
         if unchanged:  # no new data since the last fit (asks without tells)
             self.gp.set_targets(y)
         elif refit:
@@ -299,7 +304,8 @@ class BayesianOptimization(Optimizer):
                 y,
                 rng=self.rng,
                 n_restarts=2 if n <= _FEW_POINTS else 0,
-                skip_restarts=self.gp_config.fit_restarts == "adaptive",
+                skip_restarts=self._may_skip_restarts(n),
+                gtol=self.gp_config.fit_gtol,
             )
             self._fitted_on = n
         elif n > len(self.gp.X_train):
@@ -309,6 +315,15 @@ class BayesianOptimization(Optimizer):
         else:
             self.gp.set_targets(y)
         return U, y
+
+    def _may_skip_restarts(self, n: int) -> bool:
+        """Whether the fit on ``n`` points may skip its restarts (``GPConfig.fit_restarts``):
+        with ``"safeguarded"``, not when ``n`` reached a multiple of ``FULL_FIT_EVERY``
+        since the last fit."""
+        mode = self.gp_config.fit_restarts
+        if mode == "safeguarded":
+            return n // FULL_FIT_EVERY == self._fitted_on // FULL_FIT_EVERY
+        return mode == "adaptive"
 
     def _fit_ahead(self) -> tuple[GaussianProcess, np.ndarray, np.ndarray]:
         """The fit the next ``ask`` would make, done on copies so that the optimizer's state
@@ -486,6 +501,7 @@ class BayesianOptimization(Optimizer):
             extra=self._local_candidates(gp, U),
             lengthscales=_lengthscales(gp) if precondition else None,
             n_restarts=self.gp_config.search_starts,
+            ftol=self.gp_config.search_ftol,
         )
         for X, v in ((Xs, vs), (raw, raw_values)):
             for u, value in zip(X, v):

@@ -428,3 +428,43 @@ def test_output_warping_accepts_a_callable():
         bad.ask()
     with pytest.raises(ValueError, match="output_warping must be one of"):
         BayesianOptimization(BRANIN, output_warping="log")
+
+
+def test_safeguarded_restarts_run_every_start_at_each_multiple_of_full_fit_every():
+    from hpo.gp.config import FULL_FIT_EVERY
+
+    opt = BayesianOptimization(BRANIN, seed=0, n_initial=3, gp={"fit_restarts": "safeguarded"})
+    starts = {}
+    for _ in range(14):
+        p = opt.ask()
+        if opt.gp is not None:
+            starts[len(opt.gp.y_train)] = opt.gp.n_fit_starts
+        opt.tell(p, branin(p))
+    full = [n for n in starts if n % FULL_FIT_EVERY == 0]
+    assert full and all(starts[n] == 3 for n in full)  # the safeguard: every start
+    assert any(starts[n] == 1 for n in starts if n % FULL_FIT_EVERY)  # skips in between
+
+
+def test_refit_every_fits_the_hyperparameters_every_k_points_and_updates_in_between():
+    opt = BayesianOptimization(BRANIN, seed=0, n_initial=3, gp={"refit_every": 3})
+    fitted = []
+    for _ in range(12):
+        p = opt.ask()
+        if opt.gp is not None:
+            assert len(opt.gp.y_train) == len(opt.completed)  # conditioned on every point
+            fitted.append(opt._fitted_on)
+        opt.tell(p, branin(p))
+    assert sorted(set(fitted)) == [3, 6, 9, 12][: len(set(fitted))]
+    with pytest.raises(ValueError, match="refit_every must be"):
+        GPConfig(refit_every=0)
+
+
+def test_the_fast_preset_is_a_config_whose_fields_can_be_overridden():
+    fast = GPConfig.fast(search_starts=3)
+    assert (fast.fit_restarts, fast.search_starts, fast.refit_every) == ("safeguarded", 3, 2)
+    assert fast.fit_gtol > GPConfig().fit_gtol and fast.search_ftol > GPConfig().search_ftol
+    opt = run(BayesianOptimization(BRANIN, seed=0, n_initial=3, gp=fast), branin, 6)
+    assert opt.best.value < 60
+    for name in ("fit_gtol", "search_ftol"):
+        with pytest.raises(ValueError, match=f"{name} must be"):
+            GPConfig(**{name: 0.0})

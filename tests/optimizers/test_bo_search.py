@@ -343,9 +343,9 @@ def test_lengthscales_are_taken_from_the_real_features(monkeypatch):
     seen = []
     original = bo_search.local_search
 
-    def spy(fun, starts, maxiter=200, scale=None):
+    def spy(fun, starts, maxiter=200, scale=None, **options):
         seen.append(scale)
-        return original(fun, starts, maxiter, scale)
+        return original(fun, starts, maxiter, scale, **options)
 
     monkeypatch.setattr(bo_search, "local_search", spy)
     lengthscales = np.array([0.5, 1, 2, 3, 0.25, 4])
