@@ -104,7 +104,7 @@ def _columns() -> list[tuple[str, str]]:
 def importance_table(res: Results) -> Table | None:
     """First-order importance per MLP task and hyperparameter: median [IQR] over seeds of
     each optimizer's runs, GP surrogate then forest; parameters by decreasing GP median of
-    random search; bold: the two largest medians of each column and task."""
+    random search; bold: the two largest medians of each column and task, unless 0.000."""
     records = importance_records(res)
     if not records:
         return None
@@ -126,6 +126,8 @@ def importance_table(res: Results) -> Table | None:
             rows.append([problem, p, *cells])
         for j, (o, s) in enumerate(_columns(), start=2):
             top = sorted(params, key=lambda p: -cell[problem, p, o, s]["median"])[:2]
+            # a median that prints as 0.000 is no evidence of a rank: left plain
+            top = [p for p in top if cell[problem, p, o, s]["median"] >= 5e-4]
             bold |= {(start + params.index(p), j) for p in top}
     n_seeds = sorted({d["n_seeds"] for d in data})
     n_trials = sorted({r["n_trials"] for r in records})
@@ -135,7 +137,7 @@ def importance_table(res: Results) -> Table | None:
         f"{'/'.join(map(str, n_trials))} completed trials; median [25 %, 75 % quantiles] over "
         f"{'/'.join(map(str, n_seeds))} seeds. Not normalized: what the column leaves to 1 is "
         "interactions (and, for the forest, noise it fits). Bold: the two largest medians of "
-        "a column on a task."
+        "a column on a task (a median of 0.000 is not marked)."
     ]
     title = "Hyperparameter importance on the MLP tasks"
     return Table("mlp_importance", title, header, rows, data, notes, bold)
