@@ -24,6 +24,7 @@ from hpo.gp.acquisition import acquisition_and_gradient, make_acquisition
 from hpo.gp.config import GPConfig
 from hpo.gp.regression import GaussianProcess
 from hpo.gp.warping import WARPINGS, warp
+from hpo.optimizers._bo_conditional import maximize_by_branch
 from hpo.optimizers._bo_multiobjective import check_mo_options, propose_multiobjective
 from hpo.optimizers._bo_search import FeatureMap, maximize_acquisition
 from hpo.optimizers.base import Optimizer, Proposal, config_key
@@ -35,6 +36,7 @@ __all__ = ["BayesianOptimization", "GPConfig"]
 
 _BATCH = ("believer", "liar")
 _ON_FAILURE = ("worst", "ignore")
+_CONDITIONAL = ("branch", "indicator", "impute")
 _FEW_POINTS = 40  # fits restart from the prior while there are at most this many points
 _MAX_ENUMERATION = 4096  # finite spaces up to this size are searched by enumeration
 _FLOAT_MAX = float(np.finfo(float).max)
@@ -227,8 +229,10 @@ class BayesianOptimization(Optimizer):
         self.on_failure = on_failure
         self.gp_config = gp if gp is not None else GPConfig()
         self.budget = budget
+        if conditional not in _CONDITIONAL:
+            raise ValueError(f"conditional must be one of {_CONDITIONAL}, got {conditional!r}")
         self.conditional = conditional
-        self.fmap = FeatureMap(self.space, conditional)  # validates conditional
+        self.fmap = FeatureMap(self.space, "indicator" if conditional == "branch" else conditional)
         self.design = UnitDesign("sobol", d, self.rng)
         self.gp: GaussianProcess | None = None
         self._fitted_on = 0  # number of points of the last full hyperparameter fit
@@ -478,7 +482,8 @@ class BayesianOptimization(Optimizer):
             i = int(np.argmax(values))
             return candidates[i], self._info(gp, acq, candidates[i], values[i])
         precondition = len(self.fmap.real) >= self.gp_config.precondition_min_reals
-        Xs, vs, raw, raw_values = maximize_acquisition(
+        search = maximize_by_branch if self.conditional == "branch" else maximize_acquisition
+        Xs, vs, raw, raw_values = search(
             gp,
             acq,
             self.fmap,

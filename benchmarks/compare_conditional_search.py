@@ -1,0 +1,132 @@
+"""Ablation of the GP's acquisition search on conditional spaces (issue 13), paired seeds.
+
+Arms: ``BayesianOptimization(conditional=ARM)`` for each ``--arms`` value (``indicator``:
+one acquisition search over the whole tree; ``branch``: the search repeated in each branch of
+the tree, :mod:`hpo.optimizers._bo_conditional`), plus ``random``. Each run's final best loss,
+the branch of its incumbent, how many trials went to each branch, and its wall time are
+appended as a JSON line to ``--out`` (a run already there is skipped, so the command resumes);
+``--table`` prints the medians per arm from that file.
+
+Example
+-------
+python benchmarks/compare_conditional_search.py cond_mlp_solver_breast_cancer_logloss \
+    --seeds 100-109 --arms indicator,branch --out runs.jsonl
+"""
+
+from __future__ import annotations
+
+import os
+
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import argparse  # noqa: E402
+import collections  # noqa: E402
+import json  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+from hpo import BayesianOptimization, RandomSearch  # noqa: E402
+from hpo.problems import get_problem  # noqa: E402
+
+
+def one_run(problem_name: str, arm: str, seed: int, evals: int) -> dict:
+    """One run of ``arm`` (a ``conditional`` option, or ``random``) on the problem."""
+    problem = get_problem(problem_name)
+    if arm == "random":
+        opt = RandomSearch(problem.space, seed=seed)
+    else:
+        opt = BayesianOptimization(problem.space, seed=seed, conditional=arm)
+    root = next(iter(problem.space.names))  # the tree's root (solver, model, x1)
+    start, values, roots = time.perf_counter(), [], []
+    for _ in range(evals):
+        params = opt.ask()
+        value = problem(params)
+        opt.tell(params, value)
+        values.append(value)
+        roots.append(str(params[root]))
+    best = int(np.argmin(values))
+    return {
+        "problem": problem_name,
+        "arm": arm,
+        "seed": seed,
+        "final": float(values[best]),
+        "incumbent_branch": roots[best],
+        "trials_per_branch": dict(collections.Counter(roots)),
+        "seconds": time.perf_counter() - start,
+    }
+
+
+def seeds_of(text: str) -> list[int]:
+    """``"100-109"`` or ``"0,3,5"``."""
+    if "-" in text:
+        lo, hi = text.split("-")
+        return list(range(int(lo), int(hi) + 1))
+    return [int(s) for s in text.split(",")]
+
+
+def table(path: Path) -> str:
+    """Medians per problem and arm of the runs in ``path``, on the seeds every arm ran."""
+    runs = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    lines = [
+        "| problem | arm | seeds | median final | mean final | lower than `indicator` |"
+        " incumbent branches | median trials per branch | s/run (median) |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for problem in sorted({r["problem"] for r in runs}):
+        mine = [r for r in runs if r["problem"] == problem]
+        arms = list(dict.fromkeys(r["arm"] for r in mine))
+        common = set.intersection(*({r["seed"] for r in mine if r["arm"] == a} for a in arms))
+        base = {r["seed"]: r["final"] for r in mine if r["arm"] == "indicator"}
+        for arm in arms:
+            rs = sorted(
+                (r for r in mine if r["arm"] == arm and r["seed"] in common),
+                key=lambda r: r["seed"],
+            )
+            final = np.array([r["final"] for r in rs])
+            wins = sum(r["final"] < base[r["seed"]] for r in rs) if base else 0
+            inc = collections.Counter(r["incumbent_branch"] for r in rs)
+            names = sorted({b for r in rs for b in r["trials_per_branch"]})
+            per = {
+                b: float(np.median([r["trials_per_branch"].get(b, 0) for r in rs])) for b in names
+            }
+            lines.append(
+                f"| {problem} | {arm} | {len(rs)} | {np.median(final):.5g} |"
+                f" {np.mean(final):.5g} | {wins}/{len(rs)} | {dict(sorted(inc.items()))} |"
+                f" {per} | {np.median([r['seconds'] for r in rs]):.1f} |"
+            )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("problems", nargs="*")
+    parser.add_argument("--seeds", default="100-109")
+    parser.add_argument("--arms", default="indicator,branch")
+    parser.add_argument("--evals", type=int, default=50)
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--table", action="store_true", help="print the table and stop")
+    args = parser.parse_args()
+    if args.table:
+        print(table(args.out))
+        return
+    done = set()
+    if args.out.exists():
+        for line in args.out.read_text().splitlines():
+            r = json.loads(line)
+            done.add((r["problem"], r["arm"], r["seed"]))
+    for problem in args.problems:
+        for seed in seeds_of(args.seeds):  # seeds outer: the arms stay paired if stopped
+            for arm in args.arms.split(","):
+                if (problem, arm, seed) in done:
+                    continue
+                record = one_run(problem, arm, seed, args.evals)
+                with args.out.open("a") as f:
+                    f.write(json.dumps(record) + "\n")
+                print(json.dumps(record), flush=True)
+
+
+if __name__ == "__main__":
+    main()
