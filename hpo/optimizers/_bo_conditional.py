@@ -27,6 +27,7 @@ leaves, is searched as before (:func:`~hpo.optimizers._bo_search.maximize_acquis
 from __future__ import annotations
 
 import itertools
+from typing import Any
 
 import numpy as np
 
@@ -34,11 +35,30 @@ from hpo.gp.acquisition import Acquisition
 from hpo.gp.regression import GaussianProcess
 from hpo.optimizers._bo_search import FeatureMap, maximize_acquisition
 
-__all__ = ["MAX_BRANCHES", "BranchMap", "branches", "maximize_by_branch"]
+__all__ = ["FOCUS", "MAX_BRANCHES", "BranchMap", "branch_focus", "branches", "maximize_by_branch"]
 
 #: More leaves than this: the tree is searched as a whole (each branch search costs one
 #: acquisition search).
 MAX_BRANCHES = 16
+#: One model-based proposal in FOCUS searches only the branch of the incumbent (the per-branch
+#: budget of the module notes); the others search every branch.
+FOCUS = 2
+
+
+def _parents(fmap: FeatureMap) -> list[int]:
+    """The columns of the categorical parents of ``fmap``'s space, in order."""
+    params = list(fmap.space.values())
+    return sorted(
+        {q for _, rule in fmap._rules for q, _ in rule if params[q].kind == "categorical"}
+    )
+
+
+def _leaf_keys(fmap: FeatureMap, parents: list[int], U: np.ndarray) -> list[tuple]:
+    """The leaf of each unit point (rows of ``U``): its activity pattern and the values of
+    its active categorical parents."""
+    U = fmap.space.snap(np.atleast_2d(U))
+    A = fmap.active(U)
+    return [tuple(a) + tuple(u[q] if a[q] else -1.0 for q in parents) for u, a in zip(U, A)]
 
 
 def branches(fmap: FeatureMap) -> list[dict[int, float]]:
@@ -49,9 +69,7 @@ def branches(fmap: FeatureMap) -> list[dict[int, float]]:
     same parameters with the same active parent values are kept once (the first)."""
     space = fmap.space
     params = list(space.values())
-    parents = sorted(
-        {q for _, rule in fmap._rules for q, _ in rule if params[q].kind == "categorical"}
-    )
+    parents = _parents(fmap)
     if not parents:
         return []
     grids = [(np.arange(params[q].n_values) + 0.5) / params[q].n_values for q in parents]
@@ -60,12 +78,23 @@ def branches(fmap: FeatureMap) -> list[dict[int, float]]:
     combos = np.array(list(itertools.product(*grids)))
     U = np.repeat(space._inactive_unit[None, :], len(combos), axis=0)
     U[:, parents] = combos
-    A = fmap.active(U)
     out: dict[tuple, dict[int, float]] = {}
-    for u, a in zip(U, A):
-        key = tuple(a) + tuple(u[q] if a[q] else -1.0 for q in parents)
+    for u, key in zip(U, _leaf_keys(fmap, parents, U)):
         out.setdefault(key, {q: float(u[q]) for q in parents})
     return list(out.values()) if len(out) <= MAX_BRANCHES else []
+
+
+def branch_focus(opt: Any, position: int = 0) -> np.ndarray | None:
+    """The unit point of the incumbent of ``opt`` (a BayesianOptimization) when its next
+    model-based proposal is one of every :data:`FOCUS` that search the incumbent's branch
+    only, else None.
+
+    ``position``: the proposal's place in the current batch (earlier members count).
+    """
+    n_model = sum(t.info.get("source") == "model" for t in opt.trials) + position
+    if n_model % FOCUS != FOCUS - 1 or opt.best is None:
+        return None
+    return opt.space.to_unit(opt.best.params)
 
 
 class BranchMap:
@@ -112,6 +141,8 @@ def maximize_by_branch(
     acquisition: Acquisition,
     fmap: FeatureMap,
     rng: np.random.Generator,
+    *,
+    focus: np.ndarray | None = None,
     **options,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Maximize ``acquisition`` over each branch of ``fmap``'s tree; rank all the maxima.
@@ -120,10 +151,16 @@ def maximize_by_branch(
     (``options`` go to each branch's search); the local maximizers of all branches come
     first, best first (``n_restarts`` per branch), then the raw candidates of all branches.
     Without branches (:func:`branches` empty) this is ``maximize_acquisition`` itself.
+    ``focus``, a unit point of shape ``(d,)``: search only the branch that holds it.
     """
     tree = branches(fmap)
     if not tree:
         return maximize_acquisition(gp, acquisition, fmap, rng, **options)
+    if focus is not None:
+        parents = _parents(fmap)
+        keys = _leaf_keys(fmap, parents, np.array([_as_point(fmap, b) for b in tree]))
+        mine = _leaf_keys(fmap, parents, focus)[0]
+        tree = [b for b, k in zip(tree, keys) if k == mine] or tree
     parts = []
     for fixed in tree:
         view = BranchMap(fmap, fixed)
@@ -132,3 +169,9 @@ def maximize_by_branch(
     X, v, raw, raw_v = (np.concatenate(p) for p in zip(*parts))
     best, order = np.argsort(-v, kind="stable"), np.argsort(-raw_v, kind="stable")
     return X[best], v[best], raw[order], raw_v[order]
+
+
+def _as_point(fmap: FeatureMap, fixed: dict[int, float]) -> np.ndarray:
+    u = fmap.space._inactive_unit.copy()
+    u[list(fixed)] = list(fixed.values())
+    return u

@@ -11,6 +11,7 @@ proposals move away from them (a pessimistic fantasy, see the class notes).
 from __future__ import annotations
 
 import copy
+import functools
 import pickle
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NamedTuple
@@ -24,7 +25,7 @@ from hpo.gp.acquisition import acquisition_and_gradient, make_acquisition
 from hpo.gp.config import GPConfig
 from hpo.gp.regression import GaussianProcess
 from hpo.gp.warping import WARPINGS, warp
-from hpo.optimizers._bo_conditional import maximize_by_branch
+from hpo.optimizers._bo_conditional import branch_focus, maximize_by_branch
 from hpo.optimizers._bo_multiobjective import check_mo_options, propose_multiobjective
 from hpo.optimizers._bo_search import FeatureMap, maximize_acquisition
 from hpo.optimizers.base import Optimizer, Proposal, config_key
@@ -482,7 +483,9 @@ class BayesianOptimization(Optimizer):
             i = int(np.argmax(values))
             return candidates[i], self._info(gp, acq, candidates[i], values[i])
         precondition = len(self.fmap.real) >= self.gp_config.precondition_min_reals
-        search = maximize_by_branch if self.conditional == "branch" else maximize_acquisition
+        search = maximize_acquisition
+        if self.conditional == "branch":  # hpo/optimizers/_bo_conditional.py
+            search = functools.partial(maximize_by_branch, focus=branch_focus(self, len(seen)))
         Xs, vs, raw, raw_values = search(
             gp,
             acq,

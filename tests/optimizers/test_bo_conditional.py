@@ -6,7 +6,12 @@ import pytest
 from hpo import BayesianOptimization, Categorical, Integer, Real, Space
 from hpo.gp.acquisition import make_acquisition
 from hpo.gp.regression import GaussianProcess
-from hpo.optimizers._bo_conditional import BranchMap, branches, maximize_by_branch
+from hpo.optimizers._bo_conditional import (
+    BranchMap,
+    branch_focus,
+    branches,
+    maximize_by_branch,
+)
 from hpo.optimizers._bo_search import FeatureMap, maximize_acquisition
 from hpo.problems import get_problem
 
@@ -129,3 +134,29 @@ def test_branch_search_on_jenatton_is_valid_and_reproducible():
 def test_unknown_conditional_option_names_the_choices():
     with pytest.raises(ValueError, match=r"conditional must be one of .*branch"):
         BayesianOptimization(solver_like(), conditional="arc")
+
+
+def test_focus_searches_only_the_branch_of_the_given_point():
+    space = solver_like()
+    fmap, gp, acq = fitted(space)
+    point = space.to_unit({"solver": "lbfgs", "alpha": 0.01})
+    X, _, raw, _ = maximize_by_branch(
+        gp, acq, fmap, np.random.default_rng(1), n_restarts=3, focus=point
+    )
+    assert {space.from_unit(u)["solver"] for u in np.vstack([X, raw])} == {"lbfgs"}
+
+
+def test_every_other_model_proposal_stays_in_the_incumbents_branch():
+    problem = get_problem("jenatton")
+    opt = BayesianOptimization(problem.space, seed=2, conditional="branch", n_initial=5)
+    for _ in range(11):
+        focus = branch_focus(opt)
+        incumbent = opt.best.params if opt.best is not None else None
+        p = opt.ask()
+        if opt.trials[-1].info.get("source") == "model" and focus is not None:
+            leaf = {k: incumbent.get(k) for k in ("x1", "x2", "x3")}
+            assert {k: p.get(k) for k in ("x1", "x2", "x3")} == leaf
+        opt.tell(p, problem(p))
+    n_model = sum(t.info.get("source") == "model" for t in opt.trials)
+    assert n_model == 6
+    assert branch_focus(opt) is None and branch_focus(opt, position=1) is not None
