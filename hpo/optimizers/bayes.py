@@ -112,11 +112,16 @@ class BayesianOptimization(Optimizer):
         for more.
     reference_point : sequence of float, optional
         EHVI's reference point (default: the worst observed values plus 10 % of their range).
-    conditional : {"indicator", "impute"}, default "indicator"
-        How the GP sees a conditional space (parameters with ``when=``): inactive parameters
-        at a fixed imputed value plus one activity-indicator feature per conditional
-        parameter, or imputation only (see :mod:`hpo.optimizers._bo_search`; the ablation
-        is ``benchmarks/results/conditional/ablation.md``). Ignored for flat spaces.
+    conditional : {"branch", "indicator", "impute"}, default "branch"
+        How the GP handles a conditional space (parameters with ``when=``). All three impute
+        inactive parameters at a fixed value (:mod:`hpo.optimizers._bo_search`);
+        ``"indicator"`` and ``"branch"`` add one activity-indicator feature per conditional
+        parameter. ``"branch"`` also maximizes the acquisition once per leaf of the tree and
+        spends one model-based proposal in two inside the incumbent's leaf
+        (:mod:`hpo.optimizers._bo_conditional`); the others search the whole tree at once.
+        Ablations: ``benchmarks/results/conditional/ablation.md`` (indicators, on Jenatton's
+        tree) and ``benchmarks/results/conditional/branch.md`` (the branch search, on the
+        MLP solver task). Ignored for flat spaces.
 
     Attributes
     ----------
@@ -200,7 +205,7 @@ class BayesianOptimization(Optimizer):
         n_objectives: int = 1,
         mo_strategy: str | None = None,
         reference_point: Sequence[float] | None = None,
-        conditional: str = "indicator",
+        conditional: str = "branch",
     ) -> None:
         super().__init__(space, seed=seed, fidelity=fidelity, n_objectives=n_objectives)
         self.mo_strategy, self.reference_point = check_mo_options(
