@@ -67,33 +67,45 @@ def seeds_of(text: str) -> list[int]:
     return [int(s) for s in text.split(",")]
 
 
-def table(path: Path) -> str:
-    """Medians per problem and arm of the runs in ``path``, on the seeds every arm ran."""
-    runs = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+def read_runs(path: Path) -> list[dict]:
+    """The runs in ``path``, each (problem, arm, seed) once (the first)."""
+    runs: dict[tuple, dict] = {}
+    for line in path.read_text().splitlines():
+        if line.strip():
+            r = json.loads(line)
+            runs.setdefault((r["problem"], r["arm"], r["seed"]), r)
+    return list(runs.values())
+
+
+def table(path: Path, base: str = "indicator") -> str:
+    """Per problem and arm, on the seeds the arm shares with ``base``: median and mean final
+    loss, seeds where it ends lower than ``base``, incumbents' branches, trials per branch."""
+    runs = read_runs(path)
     lines = [
-        "| problem | arm | seeds | median final | mean final | lower than `indicator` |"
+        f"| problem | arm | seeds | median final | mean final | lower than `{base}` |"
         " incumbent branches | median trials per branch | s/run (median) |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
     for problem in sorted({r["problem"] for r in runs}):
         mine = [r for r in runs if r["problem"] == problem]
-        arms = list(dict.fromkeys(r["arm"] for r in mine))
-        common = set.intersection(*({r["seed"] for r in mine if r["arm"] == a} for a in arms))
-        base = {r["seed"]: r["final"] for r in mine if r["arm"] == "indicator"}
-        for arm in arms:
+        ref = {r["seed"]: r["final"] for r in mine if r["arm"] == base}
+        for arm in dict.fromkeys(r["arm"] for r in mine):
             rs = sorted(
-                (r for r in mine if r["arm"] == arm and r["seed"] in common),
+                (r for r in mine if r["arm"] == arm and (not ref or r["seed"] in ref)),
                 key=lambda r: r["seed"],
             )
+            if not rs:
+                continue
             final = np.array([r["final"] for r in rs])
-            wins = sum(r["final"] < base[r["seed"]] for r in rs) if base else 0
+            wins = sum(r["final"] < ref[r["seed"]] for r in rs) if ref else 0
             inc = collections.Counter(r["incumbent_branch"] for r in rs)
             names = sorted({b for r in rs for b in r["trials_per_branch"]})
             per = {
                 b: float(np.median([r["trials_per_branch"].get(b, 0) for r in rs])) for b in names
             }
+            seeds = f"{len(rs)} ({rs[0]['seed']}-{rs[-1]['seed']})"
             lines.append(
-                f"| {problem} | {arm} | {len(rs)} | {np.median(final):.5g} |"
+                f"| {problem} | {arm} | {seeds} | {np.median(final):.5g} |"
                 f" {np.mean(final):.5g} | {wins}/{len(rs)} | {dict(sorted(inc.items()))} |"
                 f" {per} | {np.median([r['seconds'] for r in rs]):.1f} |"
             )
@@ -114,9 +126,7 @@ def main() -> None:
         return
     done = set()
     if args.out.exists():
-        for line in args.out.read_text().splitlines():
-            r = json.loads(line)
-            done.add((r["problem"], r["arm"], r["seed"]))
+        done = {(r["problem"], r["arm"], r["seed"]) for r in read_runs(args.out)}
     for problem in args.problems:
         for seed in seeds_of(args.seeds):  # seeds outer: the arms stay paired if stopped
             for arm in args.arms.split(","):

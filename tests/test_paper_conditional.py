@@ -106,5 +106,30 @@ def test_the_reading_of_the_solver_task_is_checked_on_the_data(journal):
     from paper_text import ClaimFailed
 
     res = pc.load_conditional(journal)
-    with pytest.raises(ClaimFailed, match="more uncertain"):  # no model-based proposals here
+    # every run spends all its trials in x1 = 0, the TPE as many as bayes
+    with pytest.raises(ClaimFailed, match="fewer trials"):
         pc.check_branch_claims(res)
+
+
+def test_the_search_sentence_reads_tuning_and_study_seeds(tmp_path):
+    import json
+
+    path = tmp_path / "branch.jsonl"
+    rows = [("indicator", s, 0.07) for s in (0, 1, 100, 101, 102)]
+    rows += [("branch", 0, 0.06), ("branch", 1, 0.08), ("branch", 100, 0.05)]
+    rows += [("branch", 101, 0.05), ("branch", 102, 0.09), ("branch", 102, 0.01)]  # dup: first
+    path.write_text(
+        "".join(
+            json.dumps(
+                {"problem": "cond_mlp_solver_breast_cancer_logloss", "arm": a, "seed": s}
+                | {"final": f}
+            )
+            + "\n"
+            for a, s, f in rows
+        )
+    )
+    text = pc.search_sentence(path)
+    assert "3 tuning seeds (100-102)" in text and "lower on 2 of 3 seeds" in text
+    assert "2 study seeds (0-1)" in text and "lower on 1 of 2 seeds" in text
+    assert "is 0.05 with it against 0.07 without" in text
+    assert pc.search_sentence(tmp_path / "absent.jsonl") == "not measured"
