@@ -78,9 +78,18 @@ def read_runs(path: Path) -> list[dict]:
 
 
 def table(path: Path, base: str = "indicator") -> str:
-    """Per problem and arm, on the seeds the arm shares with ``base``: median and mean final
-    loss, seeds where it ends lower than ``base``, incumbents' branches, trials per branch."""
-    runs = read_runs(path)
+    """Per problem, group of seeds (tuning: 100 and above; study: below 100) and arm, on the
+    seeds the arm shares with ``base``: median and mean final loss, seeds where it ends lower
+    than ``base``, incumbents' branches, median trials per branch, seconds per run."""
+    out = []
+    for group, keep in (("tuning", lambda s: s >= 100), ("study", lambda s: s < 100)):
+        runs = [r for r in read_runs(path) if keep(r["seed"])]
+        if runs:
+            out.append(f"Seeds of the {group} group:\n\n" + _table(runs, base))
+    return "\n\n".join(out)
+
+
+def _table(runs: list[dict], base: str) -> str:
     lines = [
         f"| problem | arm | seeds | median final | mean final | lower than `{base}` |"
         " incumbent branches | median trials per branch | s/run (median) |",

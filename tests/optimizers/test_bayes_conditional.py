@@ -56,7 +56,7 @@ def test_save_load_continues_identically(tmp_path):
     opt = run(problem.space, problem, seed=1, n=12)
     opt.save(tmp_path / "bo.pkl")
     twin = BayesianOptimization.load(tmp_path / "bo.pkl")
-    assert twin.conditional == "branch"
+    assert twin.conditional == "indicator"
     assert twin.ask() == opt.ask()
 
 
