@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import collections
 import dataclasses
+import json
 import math
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -37,6 +38,10 @@ __all__ = [
 TREE, FLAT = "jenatton", "jenatton:flat=True"
 #: Regret below which a run of the tree counts as solved.
 SOLVED = 1e-3
+#: The ablation of the GP's branch search (benchmarks/compare_conditional_search.py).
+BRANCH_RUNS = (
+    Path(__file__).resolve().parents[1] / "benchmarks" / "results" / "conditional" / "branch.jsonl"
+)
 
 
 class CondResults:
@@ -352,9 +357,54 @@ def cond_values(res: CondResults, built: dict[str, Table]) -> dict[str, str]:
                 scores.append(f"{s[-1]:.2f} for `{label}` on `{p}`")
     v["cond_scores"] = _list(scores) or "not available (no reference values)"
     v["cond_coverage"] = coverage_sentence(res)
+    v["cond_search"] = search_sentence(BRANCH_RUNS)
     v["cond_branches"] = branch_sentence(res)
     check_branch_claims(res)
     return v
+
+
+def search_sentence(path: Path, problem: str = "cond_mlp_solver_breast_cancer_logloss") -> str:
+    """The branch search against the whole-tree search on ``problem``, from the runs of
+    ``benchmarks/compare_conditional_search.py`` in ``path`` (JSON lines): per group of
+    seeds (tuning seeds >= 100, the study's below), the median final loss of each arm and
+    the seeds where ``branch`` ends lower."""
+    if not path.is_file():
+        return "not measured"
+    runs: dict[tuple, dict[str, Any]] = {}
+    for line in path.read_text().splitlines():
+        if line.strip():
+            r = json.loads(line)
+            if r["problem"] == problem:
+                runs.setdefault((r["arm"], r["seed"]), r)
+    parts = []
+    for name, keep in (("tuning", lambda s: s >= 100), ("study", lambda s: s < 100)):
+        base = {s: r["final"] for (a, s), r in runs.items() if a == "indicator" and keep(s)}
+        mine = {s: r["final"] for (a, s), r in runs.items() if a == "branch" and s in base}
+        if not mine:
+            continue
+        seeds = sorted(mine)
+        lower = sum(mine[s] < base[s] for s in seeds)
+        text = (
+            f"on the {len(seeds)} {name} seeds ({seeds[0]}-{seeds[-1]}) the median final "
+            f"log-loss is {np.median([mine[s] for s in seeds]):.4g} with it against "
+            f'{np.median([base[s] for s in seeds]):.4g} without (`conditional="indicator"`), '
+            f"lower on {lower} of {len(seeds)} seeds"
+        )
+        top = collections.Counter(r["incumbent_branch"] for r in runs.values()).most_common(1)
+        if top:
+            b = top[0][0]
+            spent = {
+                arm: float(
+                    np.median([runs[(arm, s)]["trials_per_branch"].get(b, 0) for s in seeds])
+                )
+                for arm in ("branch", "indicator")
+            }
+            text += (
+                f", with a median of {spent['branch']:g} trials in `{b}` (the branch of most "
+                f"incumbents) against {spent['indicator']:g}"
+            )
+        parts.append(text)
+    return "; ".join(parts) or "not measured"
 
 
 def _root(params: dict[str, Any]) -> Any:

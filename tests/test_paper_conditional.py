@@ -108,3 +108,29 @@ def test_the_reading_of_the_solver_task_is_checked_on_the_data(journal):
     res = pc.load_conditional(journal)
     with pytest.raises(ClaimFailed, match="more uncertain"):  # no model-based proposals here
         pc.check_branch_claims(res)
+
+
+def test_the_search_sentence_reads_tuning_and_study_seeds(tmp_path):
+    import json
+
+    path = tmp_path / "branch.jsonl"
+    rows = [("indicator", s, 0.07) for s in (0, 1, 100, 101, 102)]
+    rows += [("branch", 0, 0.06), ("branch", 1, 0.08), ("branch", 100, 0.05)]
+    rows += [("branch", 101, 0.05), ("branch", 102, 0.09), ("branch", 102, 0.01)]  # dup: first
+    path.write_text(
+        "".join(
+            json.dumps(
+                {"problem": "cond_mlp_solver_breast_cancer_logloss", "arm": a, "seed": s}
+                | {"final": f, "incumbent_branch": "lbfgs", "trials_per_branch": {"lbfgs": s % 7}}
+            )
+            + "\n"
+            for a, s, f in rows
+        )
+    )
+    text = pc.search_sentence(path)
+    assert "3 tuning seeds (100-102)" in text and "lower on 2 of 3 seeds" in text
+    assert "2 study seeds (0-1)" in text and "lower on 1 of 2 seeds" in text
+    assert "is 0.05 with it against 0.07 without" in text
+    # tuning seeds 100-102 spend 2, 3, 4 trials in lbfgs in both arms
+    assert "a median of 3 trials in `lbfgs`" in text
+    assert pc.search_sentence(tmp_path / "absent.jsonl") == "not measured"

@@ -11,6 +11,7 @@ proposals move away from them (a pessimistic fantasy, see the class notes).
 from __future__ import annotations
 
 import copy
+import functools
 import pickle
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NamedTuple
@@ -24,6 +25,7 @@ from hpo.gp.acquisition import acquisition_and_gradient, make_acquisition
 from hpo.gp.config import FULL_FIT_EVERY, GPConfig
 from hpo.gp.regression import GaussianProcess
 from hpo.gp.warping import WARPINGS, warp
+from hpo.optimizers._bo_conditional import branch_focus, maximize_by_branch
 from hpo.optimizers._bo_multiobjective import check_mo_options, propose_multiobjective
 from hpo.optimizers._bo_search import FeatureMap, maximize_acquisition
 from hpo.optimizers.base import Optimizer, Proposal, config_key
@@ -35,6 +37,7 @@ __all__ = ["BayesianOptimization", "GPConfig"]
 
 _BATCH = ("believer", "liar")
 _ON_FAILURE = ("worst", "ignore")
+_CONDITIONAL = ("indicator", "branch", "impute")
 _FEW_POINTS = 40  # fits restart from the prior while there are at most this many points
 _MAX_ENUMERATION = 4096  # finite spaces up to this size are searched by enumeration
 _FLOAT_MAX = float(np.finfo(float).max)
@@ -109,11 +112,16 @@ class BayesianOptimization(Optimizer):
         for more.
     reference_point : sequence of float, optional
         EHVI's reference point (default: the worst observed values plus 10 % of their range).
-    conditional : {"indicator", "impute"}, default "indicator"
-        How the GP sees a conditional space (parameters with ``when=``): inactive parameters
-        at a fixed imputed value plus one activity-indicator feature per conditional
-        parameter, or imputation only (see :mod:`hpo.optimizers._bo_search`; the ablation
-        is ``benchmarks/results/conditional/ablation.md``). Ignored for flat spaces.
+    conditional : {"indicator", "branch", "impute"}, default "indicator"
+        How the GP handles a conditional space (parameters with ``when=``). All three impute
+        inactive parameters at a fixed value (:mod:`hpo.optimizers._bo_search`);
+        ``"indicator"`` and ``"branch"`` add one activity-indicator feature per conditional
+        parameter. ``"branch"`` also maximizes the acquisition once per leaf of the tree and
+        spends one model-based proposal in two inside the incumbent's leaf
+        (:mod:`hpo.optimizers._bo_conditional`); the others search the whole tree at once.
+        ``"branch"`` is not the default: chosen on tuning seeds of the MLP solver task, it
+        did not confirm on the study's seeds (``benchmarks/results/conditional/branch.md``;
+        indicators: ``ablation.md``). Ignored for flat spaces.
 
     Attributes
     ----------
@@ -229,8 +237,10 @@ class BayesianOptimization(Optimizer):
         self.on_failure = on_failure
         self.gp_config = gp if gp is not None else GPConfig()
         self.budget = budget
+        if conditional not in _CONDITIONAL:
+            raise ValueError(f"conditional must be one of {_CONDITIONAL}, got {conditional!r}")
         self.conditional = conditional
-        self.fmap = FeatureMap(self.space, conditional)  # validates conditional
+        self.fmap = FeatureMap(self.space, "indicator" if conditional == "branch" else conditional)
         self.design = UnitDesign("sobol", d, self.rng)
         self.gp: GaussianProcess | None = None
         self._fitted_on = 0  # number of points of the last full hyperparameter fit
@@ -493,7 +503,10 @@ class BayesianOptimization(Optimizer):
             i = int(np.argmax(values))
             return candidates[i], self._info(gp, acq, candidates[i], values[i])
         precondition = len(self.fmap.real) >= self.gp_config.precondition_min_reals
-        Xs, vs, raw, raw_values = maximize_acquisition(
+        search = maximize_acquisition
+        if self.conditional == "branch":  # hpo/optimizers/_bo_conditional.py
+            search = functools.partial(maximize_by_branch, focus=branch_focus(self, len(seen)))
+        Xs, vs, raw, raw_values = search(
             gp,
             acq,
             self.fmap,

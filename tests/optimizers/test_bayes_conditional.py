@@ -43,7 +43,7 @@ def test_jenatton_asks_exactly_the_active_parameters_and_valid_values():
     assert len({(t.params["x1"], t.params.get("x2"), t.params.get("x3")) for t in opt.trials}) > 2
 
 
-@pytest.mark.parametrize("conditional", ["indicator", "impute"])
+@pytest.mark.parametrize("conditional", ["branch", "indicator", "impute"])
 def test_reproducible_under_a_seed(conditional):
     problem = get_problem("jenatton")
     a = run(problem.space, problem, seed=3, n=13, conditional=conditional)
