@@ -35,6 +35,28 @@ __all__ = ["ASHA"]
 _MAX_REDRAWS = 100
 
 
+def promotable(
+    results: list[tuple[Params, float | None]], promoted: set[tuple], eta: float
+) -> Params | None:
+    """The first configuration of a rung's top ``1/eta`` not yet promoted, or ``None``.
+
+    ``results`` are the rung's ``(configuration, loss or None)`` in the order told; the top
+    ``floor(len / eta)`` are the lowest losses, failures last, the earliest told first among
+    ties (ASHA, Li et al. 2020, Algorithm 2, ``get_job`` lines 3-8). A failure is never
+    promoted.
+    """
+    n_top = math.floor(len(results) / eta + 1e-9)
+    order = sorted(
+        range(len(results)),
+        key=lambda i: (results[i][1] is None, results[i][1] or 0.0, i),
+    )
+    for i in order[:n_top]:
+        params, value = results[i]
+        if value is not None and config_key(params) not in promoted:
+            return params
+    return None
+
+
 class ASHA(Optimizer):
     """Asynchronous successive halving (Li et al. 2020, Algorithm 2), for parallel workers.
 
@@ -93,17 +115,9 @@ class ASHA(Optimizer):
     def _promotion(self) -> tuple[Params, int] | None:
         """The configuration to promote and its rung, or ``None`` (Algorithm 2, lines 3-8)."""
         for k in range(len(self.budgets) - 2, -1, -1):
-            results = self.rungs[k]
-            n_top = math.floor(len(results) / self.eta + 1e-9)
-            # top_k: the n_top lowest losses, failures last, earliest told first among ties
-            order = sorted(
-                range(len(results)),
-                key=lambda i: (results[i][1] is None, results[i][1] or 0.0, i),
-            )
-            for i in order[:n_top]:
-                params, value = results[i]
-                if value is not None and config_key(params) not in self.promoted[k]:
-                    return params, k
+            params = promotable(self.rungs[k], self.promoted[k], self.eta)
+            if params is not None:
+                return params, k
         return None
 
     def _new(self) -> Params | None:

@@ -39,13 +39,13 @@ fewer results); GPHyperband stays the synchronous default.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from typing import Any
 
 from hpo._seed import SeedLike
 from hpo.fidelity import Fidelity
 from hpo.gp import GPConfig
+from hpo.optimizers.asha import promotable
 from hpo.optimizers.base import Proposal, config_key
 from hpo.optimizers.gp_hyperband import GPHyperband
 from hpo.optimizers.hyperband import bracket_plan
@@ -169,17 +169,9 @@ class AsyncGPHyperband(GPHyperband):
                 k = level - (self.s_max - s)
                 if not 0 <= k < s:  # no rung at this budget, or the bracket's top rung
                     continue
-                results = self.rungs[s][k]
-                n_top = math.floor(len(results) / self.eta + 1e-9)
-                # the n_top lowest losses, failures last, earliest told first among ties
-                order = sorted(
-                    range(len(results)),
-                    key=lambda i: (results[i][1] is None, results[i][1] or 0.0, i),
-                )
-                for i in order[:n_top]:
-                    params, value = results[i]
-                    if value is not None and config_key(params) not in self.promoted[s][k]:
-                        return params, s, k
+                params = promotable(self.rungs[s][k], self.promoted[s][k], self.eta)
+                if params is not None:
+                    return params, s, k
         return None
 
     def _job(self, params: Params, s: int, rung: int, info: dict[str, Any]) -> Proposal:
