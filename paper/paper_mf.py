@@ -193,6 +193,11 @@ def async_values(mf: MFResults, directory: Path) -> dict[str, str]:
         for r in mf.records
         if r.optimizer == "gp-hyperband" and (r.workers or 1) == 1
     }
+    random_finals: dict[str, list[float]] = {}
+    for r in mf.records:
+        if r.optimizer == "random":
+            random_finals.setdefault(r.problem, []).append(final_loss(r))
+    random_median = {p: float(np.nanmedian(x)) for p, x in random_finals.items()}
     parallel: dict[str, list[float]] = {}
     reach: dict[str, list[float]] = {}
     for r in records:
@@ -204,26 +209,17 @@ def async_values(mf: MFResults, directory: Path) -> dict[str, str]:
             ratio = cost_to_reach(r, final_loss(base), axis="time") / t1
             parallel.setdefault(r.problem, []).append(ratio)
         elif r.optimizer == ASYNC_SINGLE:
-            level = float(
-                np.nanmedian(
-                    [
-                        final_loss(x)
-                        for x in mf.records
-                        if x.problem == r.problem and x.optimizer == "random"
-                    ]
-                )
-            )
             cut = within_budget(r, mf.budget)
+            level = random_median[r.problem]
             reach.setdefault(r.problem, []).append(cost_to_reach(cut, level) / mf.budget)
 
-    def cells(per: dict[str, list[float]]) -> str:
-        text = [
-            f"{_g(float(np.median(x)))} on `{p}` ({sum(v <= 0.2 for v in x)} of {len(x)} "
-            f"seeds within 0.2)"
-            if per is parallel
-            else f"{_g(float(np.median(x)))} on `{p}`"
-            for p, x in per.items()
-        ]
-        return _list(text) or "not measured"
-
-    return {"mf_async_par": cells(parallel), "mf_async_reach": cells(reach)}
+    par = [
+        f"{_g(float(np.median(x)))} on `{p}` ({sum(v <= 0.2 for v in x)} of {len(x)} seeds "
+        "within 0.2)"
+        for p, x in parallel.items()
+    ]
+    one_worker = [f"{_g(float(np.median(x)))} on `{p}`" for p, x in reach.items()]
+    return {
+        "mf_async_par": _list(par) or "not measured",
+        "mf_async_reach": _list(one_worker) or "not measured",
+    }
