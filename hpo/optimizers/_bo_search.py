@@ -50,8 +50,8 @@ Entry points: :func:`maximize_acquisition` (a GP and an acquisition of :mod:`hpo
 from __future__ import annotations
 
 import numpy as np
-from scipy.optimize import minimize
 
+from hpo.gp._lbfgsb import minimize_lbfgsb
 from hpo.gp.acquisition import Acquisition, acquisition_and_gradient
 from hpo.gp.regression import GaussianProcess
 from hpo.optimizers.design import sobol
@@ -145,6 +145,8 @@ class FeatureMap:
         return A
 
     def __call__(self, U: np.ndarray) -> np.ndarray:
+        if len(self.real) == self.space.dim and not self._rules:  # reals only: F = clip(U)
+            return np.clip(np.atleast_2d(np.asarray(U, dtype=float)), 0.0, 1.0)
         U = self.space.snap(np.atleast_2d(U))
         A = None
         if self._rules:
@@ -273,6 +275,8 @@ def maximize_mixed(
         a, dF = fun(fmap(U), gradient)
         if not gradient:
             return a, None
+        if len(fmap.real) == d and not fmap._rules:  # reals only: features are U
+            return a, dF
         dU = np.zeros((len(U), d))
         dU[:, fmap.real] = dF[:, fmap.real_features]
         if fmap._rules:  # an inactive real's feature is its fixed imputed value
@@ -380,13 +384,15 @@ def local_search(
         a, da = fun(flat.reshape(k, dim) * s, True)
         return -float(np.sum(a)), -(da * s).ravel()
 
-    res = minimize(
+    upper = np.tile(1.0 / s, k)
+    res = minimize_lbfgsb(  # scipy's L-BFGS-B, bit for bit, leaner
         objective,
         (starts / s).ravel(),
-        jac=True,
-        method="L-BFGS-B",
-        bounds=[(0.0, 1.0 / si) for si in s] * k,
-        options={"maxiter": maxiter, "gtol": SEARCH_GTOL, "ftol": ftol},
+        np.zeros(k * dim),
+        upper,
+        maxiter=maxiter,
+        gtol=SEARCH_GTOL,
+        ftol=ftol,
     )
     X = np.clip(res.x.reshape(k, dim) * s, 0.0, 1.0)
     values, _ = fun(X, False)

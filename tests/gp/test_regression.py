@@ -293,3 +293,31 @@ def test_skip_restarts_skips_only_when_the_warm_start_stays_put() -> None:
     # data the warm start explains far worse: the restarts run
     gp.fit(X, np.sign(np.sin(40 * X[:, 2])), rng=r1, n_restarts=2, skip_restarts=True)
     assert gp.n_fit_starts == 3
+
+
+def test_the_fits_log_prior_equals_the_priors_own_density_bit_for_bit():
+    from hpo.gp.priors import default_prior
+    from hpo.gp.regression import _fast_log_density
+
+    rng = np.random.default_rng(0)
+    for fit_noise in (False, True):
+        prior = default_prior(5, 5, fit_noise)
+        fast = _fast_log_density(prior)
+        for scale in (0.1, 1.0, 30.0):
+            for _ in range(50):
+                theta = rng.normal(size=len(prior.priors)) * scale
+                value, grad = prior.log_density(theta)
+                fast_value, fast_grad = fast(theta)
+                assert fast_value == value
+                assert np.array_equal(fast_grad, grad)
+
+
+def test_the_inverse_from_the_factor_is_the_symmetric_inverse(rng):
+    from hpo.gp.regression import _inverse_from_cholesky, cholesky_jitter
+
+    A = rng.random((15, 15))
+    K = A @ A.T + 0.1 * np.eye(15)
+    L, _ = cholesky_jitter(K, start=2)
+    inv = _inverse_from_cholesky(L)
+    assert np.array_equal(inv, inv.T)
+    np.testing.assert_allclose(inv @ (L @ L.T), np.eye(15), atol=1e-8)

@@ -470,3 +470,11 @@ def test_a_sharp_peak_on_a_wide_log_integer_is_found_on_every_seed():
         for seed in range(10)
     ]
     assert found == [700] * 10
+
+
+def test_the_features_of_a_space_of_reals_are_its_clipped_unit_points():
+    space = Space({"a": Real(0.0, 1.0), "b": Real(1e-3, 10.0, log=True), "c": Real(-5.0, 5.0)})
+    fmap = FeatureMap(space)
+    U = np.random.default_rng(0).uniform(-0.2, 1.2, (40, 3))
+    slow = space.snap(U)  # the general path: snap, then one column per real
+    assert np.array_equal(fmap(U), slow)
