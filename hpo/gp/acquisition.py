@@ -71,21 +71,29 @@ def log_h(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     z = np.asarray(z, dtype=float)
     out, grad = np.empty_like(z), np.empty_like(z)
     upper = z > -1.0
-    zu = z[upper]
-    h = _phi(zu) + zu * ndtr(zu)
-    out[upper], grad[upper] = np.log(h), ndtr(zu) / h
+    # each region computed only when it has points (most calls have one or two)
+    if upper.any():
+        zu = z[upper]
+        cdf = ndtr(zu)
+        h = _phi(zu) + zu * cdf
+        out[upper], grad[upper] = np.log(h), cdf / h
+        if upper.all():
+            return out, grad
     mid = ~upper & (z > _TAIL)
-    zm = z[mid]
-    # u = log(|z| r) < 0, and 1 - |z| r = -expm1(u)
-    u = np.log(erfcx(-zm / math.sqrt(2.0)) * np.abs(zm)) + _LOG_SQRT_PI_2
-    out[mid] = -0.5 * zm**2 - _LOG_SQRT_2PI + _log1mexp(u)
-    r = math.sqrt(math.pi / 2.0) * erfcx(-zm / math.sqrt(2.0))
-    grad[mid] = r / -np.expm1(np.minimum(u, -1e-300))
+    if mid.any():
+        zm = z[mid]
+        # u = log(|z| r) < 0, and 1 - |z| r = -expm1(u)
+        ex = erfcx(-zm / math.sqrt(2.0))
+        u = np.log(ex * np.abs(zm)) + _LOG_SQRT_PI_2
+        out[mid] = -0.5 * zm**2 - _LOG_SQRT_2PI + _log1mexp(u)
+        r = math.sqrt(math.pi / 2.0) * ex
+        grad[mid] = r / -np.expm1(np.minimum(u, -1e-300))
     tail = ~upper & ~mid
-    zt = z[tail]
-    q = 1.0 - 3.0 / zt**2 + 15.0 / zt**4
-    out[tail] = -0.5 * zt**2 - _LOG_SQRT_2PI - 2.0 * np.log(np.abs(zt)) + np.log(q)
-    grad[tail] = -zt - 2.0 / zt + (6.0 / zt**3 - 60.0 / zt**5) / q
+    if tail.any():
+        zt = z[tail]
+        q = 1.0 - 3.0 / zt**2 + 15.0 / zt**4
+        out[tail] = -0.5 * zt**2 - _LOG_SQRT_2PI - 2.0 * np.log(np.abs(zt)) + np.log(q)
+        grad[tail] = -zt - 2.0 / zt + (6.0 / zt**3 - 60.0 / zt**5) / q
     return out, grad
 
 

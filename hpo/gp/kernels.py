@@ -195,7 +195,12 @@ class Stationary(Kernel):
     def __call__(self, X: np.ndarray, Y: np.ndarray | None = None) -> np.ndarray:
         return self._profile(self.r2(X, Y))[0]
 
+    #: ``f(0) == 1`` exactly (RBF, Matern, rational quadratic): ``diag`` skips ``_profile``
+    _unit_diag = False
+
     def diag(self, X: np.ndarray) -> np.ndarray:
+        if self._unit_diag:
+            return np.ones(_as_2d(X).shape[0])
         return np.full(_as_2d(X).shape[0], self._profile(np.zeros(1))[0][0])
 
     # -- gradients ----------------------------------------------------------------------
@@ -213,9 +218,9 @@ class Stationary(Kernel):
 
     def with_gradient(self, X: np.ndarray) -> tuple[np.ndarray, Contraction]:
         X = _as_2d(X)
-        r2 = self.r2(X)
-        K, df = self._profile(r2)
         Z = X / self.lengthscale
+        r2 = cdist(Z, Z, "sqeuclidean")  # self.r2(X), without dividing twice
+        K, df = self._profile(r2)
 
         def contract(W: np.ndarray) -> np.ndarray:
             M = W * df
@@ -246,6 +251,8 @@ class Stationary(Kernel):
 class RBF(Stationary):
     """Squared exponential: ``k = exp(-r2 / 2)`` (R&W eq. 4.9)."""
 
+    _unit_diag = True
+
     def _profile(self, r2: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         k = np.exp(-0.5 * r2)
         return k, -0.5 * k
@@ -263,6 +270,8 @@ class Matern(Stationary):
     nu : {0.5, 1.5, 2.5}, default 2.5
     bounds : (float, float), default (1e-3, 1e3)
     """
+
+    _unit_diag = True
 
     def __init__(
         self,
