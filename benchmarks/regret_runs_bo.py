@@ -8,7 +8,9 @@ the format of ``time_runs_bo.py`` (``--summarize`` there reads them).
 Usage::
 
     PYTHONPATH=/tmp/copy python benchmarks/regret_runs_bo.py LABEL 40-49 \\
-        "branin;hartmann6;levy:dim=6" out.jsonl
+        "branin;hartmann6;levy:dim=6" out.jsonl ['{"search_batch": "independent"}']
+
+The optional last argument is a JSON object of ``GPConfig`` fields.
 """
 
 from __future__ import annotations
@@ -29,12 +31,14 @@ from hpo.problems import get_problem
 def main() -> None:
     label, seeds, problems, out = sys.argv[1], sys.argv[2], sys.argv[3].split(";"), sys.argv[4]
     lo, hi = map(int, seeds.split("-"))
+    gp = json.loads(sys.argv[5]) if len(sys.argv) > 5 else None
     warnings.simplefilter("ignore")
     with threadpool_limits(limits=1), open(out, "a") as fh:
         for seed in range(lo, hi + 1):
             for name in problems:
                 problem = get_problem(name)
-                opt = make_optimizer("bayes", problem.space, seed=seed, budget=50)
+                options = {"gp": gp} if gp else None
+                opt = make_optimizer("bayes", problem.space, seed=seed, budget=50, options=options)
                 best, spent = np.inf, 0.0
                 for _ in range(50):
                     t0 = time.perf_counter()

@@ -18,6 +18,7 @@ from hpo.gp.regression import FIT_GTOL, GaussianProcess
 __all__ = ["EXACT_NOISE", "FULL_FIT_EVERY", "GPConfig"]
 
 FIT_RESTARTS = ("always", "adaptive", "safeguarded")
+SEARCH_BATCH = ("stacked", "independent")  # as hpo.optimizers._bo_search.SEARCH_BATCH
 FULL_FIT_EVERY = 4  # "safeguarded": all restarts whenever n crosses a multiple of this
 EXACT_NOISE = 1e-6  # the noise variance of a deterministic objective, and the noise floor
 
@@ -64,6 +65,11 @@ class GPConfig:
         Projected-gradient tolerance of the hyperparameter fit's L-BFGS-B runs.
     search_ftol : float, default 2.22e-9 (scipy's)
         Relative-reduction tolerance of the acquisition search's L-BFGS-B.
+    search_batch : {"stacked", "independent"}, default "stacked"
+        How the acquisition search runs L-BFGS-B from its starts: one run on the stacked
+        starts (shared steps, as many as the slowest start needs), or one run per start,
+        their evaluations batched (``batch`` of
+        :func:`~hpo.optimizers._bo_search.local_search`).
 
     :meth:`fast` gives the measured cheaper setting (about half the optimizer time per
     run; evidence and its quality check in ``benchmarks/results/bo/speed-candidates.md``).
@@ -88,6 +94,7 @@ class GPConfig:
     refit_every: int = 1
     fit_gtol: float = FIT_GTOL
     search_ftol: float = 2.220446049250313e-09  # scipy's L-BFGS-B default (_bo_search)
+    search_batch: str = "stacked"
 
     @classmethod
     def fast(cls, **fields: Any) -> GPConfig:
@@ -134,6 +141,10 @@ class GPConfig:
             tol = getattr(self, name)
             if isinstance(tol, bool) or not isinstance(tol, (int, float)) or not 0 < tol < 1:
                 raise ValueError(f"{name} must be a number in (0, 1), got {tol!r}")
+        if self.search_batch not in SEARCH_BATCH:
+            raise ValueError(
+                f"search_batch must be one of {SEARCH_BATCH}, got {self.search_batch!r}"
+            )
         if self.fit_restarts not in FIT_RESTARTS:
             raise ValueError(
                 f"fit_restarts must be one of {FIT_RESTARTS}, got {self.fit_restarts!r}"

@@ -51,7 +51,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from hpo.gp._lbfgsb import minimize_lbfgsb
+from hpo.gp._lbfgsb import minimize_lbfgsb, minimize_lbfgsb_batch
 from hpo.gp.acquisition import Acquisition, acquisition_and_gradient
 from hpo.gp.regression import GaussianProcess
 from hpo.optimizers.design import sobol
@@ -70,6 +70,7 @@ _MAX_ROUNDS = 100  # alternations of real and discrete steps; each round that go
 _NEIGHBOURS = (-2, -1, 1, 2)
 SEARCH_GTOL = 1e-6  # L-BFGS-B's projected-gradient tolerance of the acquisition search
 SEARCH_FTOL = 2.220446049250313e-09  # and its relative-reduction tolerance (scipy's default)
+SEARCH_BATCH = ("stacked", "independent")  # how local_search runs its starts
 
 
 CONDITIONAL = ("indicator", "impute")
@@ -200,7 +201,7 @@ def maximize_acquisition(
     fmap : FeatureMap
     rng : numpy.random.Generator
     **options
-        ``n_raw``, ``n_restarts``, ``extra``, ``lengthscales``, ``ftol`` of
+        ``n_raw``, ``n_restarts``, ``extra``, ``lengthscales``, ``ftol``, ``batch`` of
         :func:`maximize_mixed`.
 
     Returns
@@ -237,6 +238,7 @@ def maximize_mixed(
     extra: np.ndarray | None = None,
     lengthscales: np.ndarray | None = None,
     ftol: float = SEARCH_FTOL,
+    batch: str = "stacked",
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Maximize an acquisition over the unit cube of a mixed space.
 
@@ -257,6 +259,11 @@ def maximize_mixed(
         search in units of them (the preconditioning of :func:`local_search`).
     ftol : float, default :data:`SEARCH_FTOL`
         Relative-reduction tolerance of the gradient steps (:func:`local_search`).
+    batch : {"stacked", "independent"}, default "stacked"
+        With ``"independent"``, ``fun`` is also given ``rows=``, the indices of the
+        starts that the rows of ``X`` belong to (a round evaluates only the runs that
+        have not stopped).
+        How :func:`local_search` runs the gradient steps of all starts.
 
     Returns
     -------
@@ -265,6 +272,8 @@ def maximize_mixed(
     raw, raw_values : ndarrays
         The raw candidates and their values, as fallbacks.
     """
+    if batch not in SEARCH_BATCH:
+        raise ValueError(f"batch must be one of {SEARCH_BATCH}, got {batch!r}")
     space, d = fmap.space, fmap.space.dim
     scale = None
     if lengthscales is not None:
@@ -293,7 +302,7 @@ def maximize_mixed(
     values = raw_values[order[:n_restarts]]
     for _ in range(_MAX_ROUNDS):  # until nothing changes
         if len(fmap.real):
-            U, values = _real_step(on_unit, U, fmap.real, scale, ftol)
+            U, values = _real_step(on_unit, U, fmap.real, scale, ftol, batch)
         if not len(fmap.discrete):
             break
         U, values, changed = _discrete_step(on_unit, fmap, U, values)
@@ -304,18 +313,23 @@ def maximize_mixed(
 
 
 def _real_step(
-    on_unit, U: np.ndarray, real: np.ndarray, scale: np.ndarray | None, ftol: float = SEARCH_FTOL
+    on_unit,
+    U: np.ndarray,
+    real: np.ndarray,
+    scale: np.ndarray | None,
+    ftol: float = SEARCH_FTOL,
+    batch: str = "stacked",
 ) -> tuple[np.ndarray, np.ndarray]:
     """L-BFGS-B over the real columns (in units of ``scale``), the discrete ones fixed."""
     fixed = U.copy()
 
-    def fun(Z: np.ndarray, gradient: bool):
-        full = fixed.copy()
+    def fun(Z: np.ndarray, gradient: bool, rows: np.ndarray | None = None):
+        full = fixed.copy() if rows is None else fixed[rows]
         full[:, real] = Z
         a, dU = on_unit(full, gradient)
         return a, None if dU is None else dU[:, real]
 
-    Z, values = local_search(fun, U[:, real], scale=scale, ftol=ftol)
+    Z, values = local_search(fun, U[:, real], scale=scale, ftol=ftol, batch=batch)
     out = fixed.copy()
     out[:, real] = Z
     return out, values
@@ -347,12 +361,18 @@ def local_search(
     maxiter: int = 200,
     scale: np.ndarray | None = None,
     ftol: float = SEARCH_FTOL,
+    batch: str = "stacked",
 ) -> tuple[np.ndarray, np.ndarray]:
     """Batched L-BFGS-B in ``[0, 1]^d`` from each row of ``starts``.
 
-    The starts are independent, so one L-BFGS-B run on ``-sum_k a(x_k)`` (dimension
-    ``k * d``, block-diagonal gradient) optimizes them all, with one vectorized call of
-    ``fun`` per step instead of one per start.
+    ``batch="stacked"``: the starts are independent, so one L-BFGS-B run on
+    ``-sum_k a(x_k)`` (dimension ``k * d``, block-diagonal gradient) optimizes them all,
+    with one vectorized call of ``fun`` per step instead of one per start; its curvature
+    memory, line search and stopping tests are shared, so every start takes as many steps
+    as the slowest needs. ``batch="independent"``: one L-BFGS-B run per start, advanced
+    side by side with their evaluations batched into one call of ``fun`` per round
+    (:func:`hpo.gp._lbfgsb.minimize_lbfgsb_batch`, Optuna's GP sampler's design); each
+    start stops on its own tests (``ftol`` relative to its own value).
 
     Parameters
     ----------
@@ -365,7 +385,11 @@ def local_search(
         Search ``z = x / scale`` instead of ``x``; pass the kernel's lengthscales (see the
         note in the code).
     ftol : float, default :data:`SEARCH_FTOL`
-        L-BFGS-B's relative-reduction tolerance (of the sum over the starts).
+        L-BFGS-B's relative-reduction tolerance (of the sum over the starts when stacked).
+    batch : {"stacked", "independent"}, default "stacked"
+        With ``"independent"``, ``fun`` is also given ``rows=``, the indices of the
+        starts that the rows of ``X`` belong to (a round evaluates only the runs that
+        have not stopped).
 
     Returns
     -------
@@ -379,6 +403,22 @@ def local_search(
     # whose curvature memory is shared by all k starts, needs far fewer iterations when
     # the lengthscales l differ. x = z * s, da/dz = da/dx * s, z in [0, 1/s].
     s = np.ones(dim) if scale is None else np.broadcast_to(np.asarray(scale, float), (dim,))
+
+    if batch == "independent":
+
+        def each(Z: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            a, da = fun(Z * s, True, rows=rows)
+            return -a, -(da * s)
+
+        Z, _, _ = minimize_lbfgsb_batch(
+            each, starts / s, np.zeros(dim), 1.0 / s, maxiter=maxiter, gtol=SEARCH_GTOL, ftol=ftol
+        )
+        X = np.clip(Z * s, 0.0, 1.0)
+        values, _ = fun(X, False)
+        start_values, _ = fun(starts, False)
+        worse = values < start_values
+        X[worse], values[worse] = starts[worse], start_values[worse]
+        return X, values
 
     def objective(flat: np.ndarray) -> tuple[float, np.ndarray]:
         a, da = fun(flat.reshape(k, dim) * s, True)

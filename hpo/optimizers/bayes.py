@@ -515,6 +515,7 @@ class BayesianOptimization(Optimizer):
             lengthscales=_lengthscales(gp) if precondition else None,
             n_restarts=self.gp_config.search_starts,
             ftol=self.gp_config.search_ftol,
+            batch=self.gp_config.search_batch,
         )
         for X, v in ((Xs, vs), (raw, raw_values)):
             for u, value in zip(X, v):

@@ -4,7 +4,7 @@ from scipy.optimize import minimize, rosen, rosen_der
 
 from hpo import BayesianOptimization
 from hpo.gp import regression
-from hpo.gp._lbfgsb import minimize_lbfgsb
+from hpo.gp._lbfgsb import minimize_lbfgsb, minimize_lbfgsb_batch
 from hpo.optimizers import _bo_search
 from hpo.problems import get_problem
 
@@ -60,3 +60,24 @@ def test_bayes_proposes_exactly_what_it_did_with_scipys_driver(monkeypatch):
     monkeypatch.setattr(regression, "minimize_lbfgsb", _scipy_driver)
     monkeypatch.setattr(_bo_search, "minimize_lbfgsb", _scipy_driver)
     assert _proposals("hartmann6", 14) == lean
+
+
+def test_batched_runs_are_each_the_single_run_from_their_start():
+    rng = np.random.default_rng(3)
+    n, k = 5, 7
+    X0 = rng.uniform(-2.0, 2.0, (k, n))
+    lower, upper = np.full(n, -1.5), np.full(n, 1.7)
+    asked = []
+
+    def batch(X, rows):
+        asked.append(len(rows))
+        assert len(X) == len(rows) and len(set(rows.tolist())) == len(rows)
+        return np.array([rosen(x) for x in X]), np.array([rosen_der(x) for x in X])
+
+    X, f, n_calls = minimize_lbfgsb_batch(batch, X0, lower, upper, maxiter=200, gtol=1e-6)
+    for i in range(k):
+        ref = minimize_lbfgsb(_rosen, X0[i], lower, upper, maxiter=200, gtol=1e-6)
+        assert np.array_equal(X[i], ref.x)
+        assert f[i] == ref.fun
+    assert n_calls == len(asked)
+    assert asked[0] == k and min(asked) < k  # runs that stopped are no longer evaluated

@@ -478,3 +478,52 @@ def test_the_features_of_a_space_of_reals_are_its_clipped_unit_points():
     U = np.random.default_rng(0).uniform(-0.2, 1.2, (40, 3))
     slow = space.snap(U)  # the general path: snap, then one column per real
     assert np.array_equal(fmap(U), slow)
+
+
+def test_independent_runs_reach_each_starts_maximum_with_fewer_rounds():
+    # two bumps with lengthscales far apart: stacked, the slow start holds the fast one back
+    targets = np.array([[0.3, 0.6, 0.4], [0.7, 0.2, 0.8]])
+    widths = np.array([[0.05, 0.4, 0.2], [0.3, 0.02, 0.5]])
+    calls = {"stacked": 0, "independent": 0}
+
+    def counted(key):
+        def fun(X, gradient, rows=None):
+            calls[key] += 1
+            near = np.argmin(np.abs(X[:, :1] - targets[:, 0]), axis=1)
+            z = (X - targets[near]) / widths[near]
+            a = -np.log1p(np.sum(z**2, axis=1))
+            da = -2 * z / widths[near] / (1 + np.sum(z**2, axis=1))[:, None]
+            return a, (da if gradient else None)
+
+        return fun
+
+    starts = np.array([[0.25, 0.5, 0.5], [0.75, 0.25, 0.7], [0.35, 0.7, 0.3]])
+    expected = targets[[0, 1, 0]]
+    for batch in ("stacked", "independent"):
+        X, values = local_search(counted(batch), starts, batch=batch)
+        np.testing.assert_allclose(X, expected, atol=1e-3)
+        assert np.all(values > -1e-6)
+    assert calls["independent"] < calls["stacked"]
+
+
+def test_independent_search_of_a_mixed_space_keeps_each_starts_discrete_values():
+    space = Space({"x": Real(0.0, 1.0), "k": Integer(0, 3), "c": Categorical(["a", "b"])})
+    fmap = FeatureMap(space)
+
+    def fun(F, gradient):  # a peak in x at 0.3 u_k + 0.1, higher for larger k
+        k = F[:, 1]
+        a = -((F[:, 0] - (0.3 * k + 0.1)) ** 2) + 0.1 * k
+        da = np.zeros_like(F)
+        da[:, 0] = -2 * (F[:, 0] - (0.3 * k + 0.1))
+        return a, (da if gradient else None)
+
+    for batch in ("stacked", "independent"):
+        U, values, _, _ = maximize_mixed(
+            fun, fmap, np.random.default_rng(0), n_raw=64, n_restarts=4, batch=batch
+        )
+        best = space.from_unit(U[0])
+        peak = 0.3 * fmap(U[:1])[0, 1] + 0.1
+        assert best["k"] == 3 and best["x"] == pytest.approx(peak, abs=1e-4)
+        np.testing.assert_allclose(values, fun(fmap(U), False)[0])
+    with pytest.raises(ValueError, match="batch"):
+        maximize_mixed(fun, fmap, np.random.default_rng(0), batch="parallel")
