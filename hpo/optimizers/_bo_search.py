@@ -145,10 +145,43 @@ class FeatureMap:
                 A[:, j] &= A[:, q] & np.isin(params[q].decode(U[:, q]), allowed)
         return A
 
+    def _plan(self) -> tuple:
+        """Column groups for :meth:`__call__` (built once; maps pickled before it existed
+        build it on first use): the integer and categorical parameters with their
+        columns, and the columns and first features of the non-categorical ones."""
+        plan = self.__dict__.get("_plan_cache")
+        if plan is None:
+            params = list(self.space.values())
+            integers = [(j, params[j]) for j in self.discrete if params[j].kind == "integer"]
+            choices = [
+                (j, start, w, params[j])
+                for j, start, w in self._slices
+                if params[j].kind == "categorical" and w
+            ]
+            plain = [(j, start) for j, start, _ in self._slices if params[j].kind != "categorical"]
+            cols = np.array([j for j, _ in plain], dtype=int)
+            starts = np.array([start for _, start in plain], dtype=int)
+            categorical = [(j, params[j]) for j in self.discrete if params[j].kind == "categorical"]
+            plan = (integers, categorical, choices, cols, starts)
+            self.__dict__["_plan_cache"] = plan
+        return plan
+
+    def _snap(self, U: np.ndarray) -> np.ndarray:
+        """``space.snap`` (the same operations on the same columns), by column groups."""
+        integers, categorical, _, _, _ = self._plan()
+        U = np.array(U, dtype=float, copy=True)
+        if len(self.real):
+            U[:, self.real] = np.clip(U[:, self.real], 0.0, 1.0)
+        for j, p in integers:
+            U[:, j] = p.encode(p.decode(U[:, j]))
+        for j, p in categorical:
+            U[:, j] = (p.decode(U[:, j]) + 0.5) / p.n_values
+        return U
+
     def __call__(self, U: np.ndarray) -> np.ndarray:
         if len(self.real) == self.space.dim and not self._rules:  # reals only: F = clip(U)
             return np.clip(np.atleast_2d(np.asarray(U, dtype=float)), 0.0, 1.0)
-        U = self.space.snap(np.atleast_2d(U))
+        U = self._snap(np.atleast_2d(U))
         A = None
         if self._rules:
             A = self.active(U)
@@ -156,13 +189,11 @@ class FeatureMap:
         F = np.zeros((len(U), self.n_features))
         if A is not None and len(self._indicators):
             F[:, -len(self._indicators) :] = A[:, self._indicators]
-        for (j, start, w), p in zip(self._slices, self.space.values()):
-            if p.kind == "categorical":
-                if w:
-                    idx = p.decode(U[:, j])
-                    F[np.arange(len(U)), start + idx] = np.sqrt(0.5)
-            else:
-                F[:, start] = U[:, j]
+        _, _, choices, cols, starts = self._plan()
+        F[:, starts] = U[:, cols]
+        for j, start, _, p in choices:
+            idx = p.decode(U[:, j])
+            F[np.arange(len(U)), start + idx] = np.sqrt(0.5)
         return F
 
     def values(self, j: int, current: np.ndarray) -> np.ndarray:

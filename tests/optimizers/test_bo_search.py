@@ -527,3 +527,27 @@ def test_independent_search_of_a_mixed_space_keeps_each_starts_discrete_values()
         np.testing.assert_allclose(values, fun(fmap(U), False)[0])
     with pytest.raises(ValueError, match="batch"):
         maximize_mixed(fun, fmap, np.random.default_rng(0), batch="parallel")
+
+
+def test_the_features_equal_the_general_path_of_snap_and_one_column_at_a_time():
+    space = Space(
+        {
+            "x": Real(0.0, 1.0),
+            "k": Integer(1, 1000, log=True),
+            "c": Categorical(["a", "b", "c"]),
+            "n": Integer(0, 5),
+            "one": Categorical(["only"]),
+            "y": Real(1e-3, 1.0, log=True),
+        }
+    )
+    fmap = FeatureMap(space)
+    U = np.random.default_rng(1).uniform(-0.1, 1.1, (50, space.dim))
+    S = space.snap(U)
+    F = np.zeros((50, fmap.n_features))
+    for (j, start, w), p in zip(fmap._slices, space.values()):
+        if p.kind == "categorical":
+            if w:
+                F[np.arange(50), start + p.decode(S[:, j])] = np.sqrt(0.5)
+        else:
+            F[:, start] = S[:, j]
+    assert np.array_equal(fmap(U), F)
