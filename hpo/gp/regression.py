@@ -190,10 +190,10 @@ class GaussianProcess:
             return default_prior(n_ls, n_ls, self.fit_noise)
         return None
 
-    def _log_prior(self) -> Callable[[np.ndarray], tuple[float, np.ndarray]] | None:
-        """``HyperPrior.log_density`` of :meth:`_prior`, built once per prior and kernel
-        size (the fit calls it at every step)."""
-        key = (id(self.prior), self._default, self.kernel.n_params, self.fit_noise)
+    def _log_prior(self, size: int) -> Callable[[np.ndarray], tuple[float, np.ndarray]] | None:
+        """``HyperPrior.log_density`` of :meth:`_prior`, built once per prior and number
+        ``size`` of hyperparameters (the fit calls it at every step)."""
+        key = (id(self.prior), self._default, size, self.fit_noise)
         cached = getattr(self, "_log_prior_cache", None)
         if cached is None or cached[0] != key:
             cached = (key, _fast_log_density(self._prior()))
@@ -252,7 +252,7 @@ class GaussianProcess:
             K = K.copy()
         else:
             K = kernel(X)
-        K[np.diag_indices_from(K)] += noise
+        K.flat[:: len(K) + 1] += noise  # the diagonal (K[np.diag_indices_from(K)])
         try:
             L, _ = cholesky_jitter(K, start=jitter_start)
         except LinAlgError as err:
@@ -266,7 +266,7 @@ class GaussianProcess:
             grad = 0.5 * contract(W)
             if self.fit_noise:  # dK_y / dlog(sigma2) = sigma2 I
                 grad = np.append(grad, 0.5 * noise * np.trace(W))
-        hyperprior = self._log_prior() if prior else None
+        hyperprior = self._log_prior(len(eta)) if prior else None
         if hyperprior is not None:
             lp, dlp = hyperprior(eta)
             value = value + lp
