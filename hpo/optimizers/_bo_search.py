@@ -323,6 +323,24 @@ def maximize_mixed(
             dU *= fmap.active(U)
         return a, dU
 
+    def on_reals(fixed: np.ndarray):
+        """``fun`` of the real columns with the discrete ones held at those of ``fixed``
+        (snapped), as :func:`_real_step` asks for it, or None for the general path. The
+        features of the discrete columns are built once: snapping a snapped coordinate
+        gives it back, so they are what ``fmap`` would rebuild at every step."""
+        if fmap._rules or not len(fmap.discrete):
+            return None
+        F_fixed = fmap(fixed)
+        columns = fmap.real_features
+
+        def real_fun(Z: np.ndarray, gradient: bool, rows: np.ndarray | None = None):
+            F = F_fixed.copy() if rows is None else F_fixed[rows]
+            F[:, columns] = np.clip(Z, 0.0, 1.0)
+            a, dF = fun(F, gradient)
+            return a, None if dF is None else dF[:, columns]
+
+        return real_fun
+
     raw = sobol(n_raw, d, rng)
     if extra is not None and len(extra):
         raw = np.vstack([raw, np.clip(extra, 0.0, 1.0)])
@@ -333,7 +351,7 @@ def maximize_mixed(
     values = raw_values[order[:n_restarts]]
     for _ in range(_MAX_ROUNDS):  # until nothing changes
         if len(fmap.real):
-            U, values = _real_step(on_unit, U, fmap.real, scale, ftol, batch)
+            U, values = _real_step(on_unit, U, fmap.real, scale, ftol, batch, on_reals(U))
         if not len(fmap.discrete):
             break
         U, values, changed = _discrete_step(on_unit, fmap, U, values)
@@ -350,8 +368,10 @@ def _real_step(
     scale: np.ndarray | None,
     ftol: float = SEARCH_FTOL,
     batch: str = "stacked",
+    real_fun=None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """L-BFGS-B over the real columns (in units of ``scale``), the discrete ones fixed."""
+    """L-BFGS-B over the real columns (in units of ``scale``), the discrete ones fixed
+    (``real_fun``: the objective of the reals at those discrete values, if at hand)."""
     fixed = U.copy()
 
     def fun(Z: np.ndarray, gradient: bool, rows: np.ndarray | None = None):
@@ -360,6 +380,8 @@ def _real_step(
         a, dU = on_unit(full, gradient)
         return a, None if dU is None else dU[:, real]
 
+    if real_fun is not None:
+        fun = real_fun
     Z, values = local_search(fun, U[:, real], scale=scale, ftol=ftol, batch=batch)
     out = fixed.copy()
     out[:, real] = Z
