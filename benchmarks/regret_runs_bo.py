@@ -11,6 +11,10 @@ Usage::
         "branin;hartmann6;levy:dim=6" out.jsonl ['{"search_batch": "independent"}']
 
 The optional last argument is a JSON object of ``GPConfig`` fields.
+
+``--summarize FILE BASE``: per problem and variant, the median final regret against the
+variant ``BASE``'s, wins/ties/losses, and a one-sided Wilcoxon signed-rank test paired by seed
+on log10 regret (alternative: the variant's regret is larger), as a Markdown table.
 """
 
 from __future__ import annotations
@@ -28,7 +32,43 @@ from hpo.optimizers import make_optimizer
 from hpo.problems import get_problem
 
 
+def summarize(path: str, base: str) -> str:
+    """The per-problem quality check of the module notes, as Markdown."""
+    from scipy.stats import wilcoxon
+
+    rows = [json.loads(line) for line in open(path)]
+    regret = {(r["variant"], r["problem"], r["seed"]): r["regret"] for r in rows}
+    variants = [v for v in dict.fromkeys(r["variant"] for r in rows) if v != base]
+    problems = list(dict.fromkeys(r["problem"] for r in rows))
+    out = [
+        f"| variant | problem | pairs | median regret | {base} median | wins/ties/losses "
+        f"vs {base} | p (one-sided, log10 regret) |",
+        "|---|---|---:|---:|---:|---:|---:|",
+    ]
+    for v in variants:
+        for p in problems:
+            seeds = sorted(
+                s for (w, q, s) in regret if w == v and q == p and (base, p, s) in regret
+            )
+            if not seeds:
+                continue
+            new = np.array([regret[(v, p, s)] for s in seeds])
+            old = np.array([regret[(base, p, s)] for s in seeds])
+            diff = np.log10(np.maximum(new, 1e-12)) - np.log10(np.maximum(old, 1e-12))
+            test = wilcoxon(diff, alternative="greater") if np.any(diff) else None
+            pv = "all equal" if test is None else f"{test.pvalue:.3f}"
+            wins, ties = int(np.sum(new < old)), int(np.sum(new == old))
+            out.append(
+                f"| {v} | {p} | {len(seeds)} | {np.median(new):.3g} | {np.median(old):.3g} | "
+                f"{wins}/{ties}/{len(seeds) - wins - ties} | {pv} |"
+            )
+    return "\n".join(out)
+
+
 def main() -> None:
+    if sys.argv[1] == "--summarize":
+        print(summarize(sys.argv[2], sys.argv[3]))
+        return
     label, seeds, problems, out = sys.argv[1], sys.argv[2], sys.argv[3].split(";"), sys.argv[4]
     lo, hi = map(int, seeds.split("-"))
     gp = json.loads(sys.argv[5]) if len(sys.argv) > 5 else None

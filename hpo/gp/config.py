@@ -45,14 +45,17 @@ class GPConfig:
         With at least this many real parameters the gradient steps of the acquisition
         search run in units of the kernel's lengthscales (1: always; a large number:
         never); evidence in ``benchmarks/results/bo/precondition.md``.
-    fit_restarts : {"always", "adaptive", "safeguarded"}, default "always"
+    fit_restarts : {"always", "adaptive", "safeguarded"}, default "safeguarded"
         While the hyperparameter fit restarts (few points), ``"always"`` runs every start;
         ``"adaptive"`` skips the restarts when the warm start stayed put (``skip_restarts``
         of :meth:`~hpo.gp.regression.GaussianProcess.fit`); ``"safeguarded"`` does too,
         but runs every start whenever the number of points reaches a multiple of
         :data:`FULL_FIT_EVERY`, so that a warm start stuck in a poor mode of the likelihood
         is left within a few steps (``"adaptive"`` alone lost Hartmann6 on 5 of 5 held-out
-        seeds). Evidence in ``benchmarks/results/bo/speed-ablation.md``.
+        seeds). The default since 2026-12-01 (before: ``"always"``), with
+        ``search_batch="independent"``: held-out check in
+        ``benchmarks/results/bo/speed-2026-12-01.md``; earlier evidence in
+        ``benchmarks/results/bo/speed-ablation.md``.
     refit_every : int, default 1
         While there are at most 300 points, fit the hyperparameters (MAP) when this many
         new points arrived since the last fit, and in between condition the GP on the new
@@ -65,14 +68,17 @@ class GPConfig:
         Projected-gradient tolerance of the hyperparameter fit's L-BFGS-B runs.
     search_ftol : float, default 2.22e-9 (scipy's)
         Relative-reduction tolerance of the acquisition search's L-BFGS-B.
-    search_batch : {"stacked", "independent"}, default "stacked"
+    search_batch : {"stacked", "independent"}, default "independent"
         How the acquisition search runs L-BFGS-B from its starts: one run on the stacked
-        starts (shared steps, as many as the slowest start needs), or one run per start,
-        their evaluations batched (``batch`` of
+        starts (shared steps, as many as the slowest start needs; the default before
+        2026-12-01), or one run per start, their evaluations batched (``batch`` of
         :func:`~hpo.optimizers._bo_search.local_search`).
 
-    :meth:`fast` gives the measured cheaper setting (about half the optimizer time per
-    run; evidence and its quality check in ``benchmarks/results/bo/speed-candidates.md``).
+    ``GPConfig(fit_restarts="always", search_batch="stacked")`` proposes exactly what the
+    default did before 2026-12-01 (the study files of the committed journals pin it).
+
+    :meth:`fast` gives a still cheaper setting (evidence and its quality check in
+    ``benchmarks/results/bo/speed-candidates.md``; measured against the stacked search).
 
     Examples
     --------
@@ -89,12 +95,12 @@ class GPConfig:
     kernel: Kernel | None = None
     lengthscale_prior: LogNormal | Callable[[int], LogNormal] | None = None
     precondition_min_reals: int = 10
-    fit_restarts: str = "always"
+    fit_restarts: str = "safeguarded"
     search_starts: int = 10
     refit_every: int = 1
     fit_gtol: float = FIT_GTOL
     search_ftol: float = 2.220446049250313e-09  # scipy's L-BFGS-B default (_bo_search)
-    search_batch: str = "stacked"
+    search_batch: str = "independent"
 
     @classmethod
     def fast(cls, **fields: Any) -> GPConfig:

@@ -162,12 +162,12 @@ class BayesianOptimization(Optimizer):
 
     Hyperparameters are refitted (MAP, warm-started) at every ``ask`` that follows new data
     while there are at most 300 observations, then every ``n / 150`` new points, with rank-k
-    Cholesky updates in between; fits restart from the prior while there are at most 40.
-    ``gp=GPConfig.fast()`` costs about half as much per run (about half of Optuna's
-    GPSampler's time; fewer restarts and search starts, a refit every 2 points, looser
-    tolerances): no problem of the 6-problem suite significantly worse on held-out seeds,
-    but more runs lost on Hartmann6, so not the default
-    (``benchmarks/results/bo/speed-candidates.md``).
+    Cholesky updates in between; while there are at most 40, fits restart from the prior
+    when the warm start moved or lost density, and at every fourth point
+    (``GPConfig.fit_restarts``). Each start of the acquisition search runs its own
+    L-BFGS-B, their evaluations batched (``GPConfig.search_batch``); both since
+    2026-12-01, checked on held-out seeds (``benchmarks/results/bo/speed-2026-12-01.md``).
+    ``gp=GPConfig(fit_restarts="always", search_batch="stacked")`` is the earlier default.
 
     Each proposed trial's ``info`` holds ``source`` (``"design"``, ``"model"`` or
     ``"fallback"``), and for model proposals ``acquisition`` (its name), ``acquisition_value``
