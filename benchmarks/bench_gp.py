@@ -1,7 +1,10 @@
 """pytest-benchmark suites of hpo's Bayesian optimization (speed only, no assertions on it).
 
 Run with ``nice -n 10 pytest benchmarks/bench_gp.py --benchmark-only`` (add
-``--benchmark-json=benchmarks/results/bo/bench.json`` to keep the figures). Observations are
+``--benchmark-json=benchmarks/results/bo/bench.json`` to keep the figures). A regression
+shows against saved figures: ``--benchmark-autosave`` once, then
+``--benchmark-compare --benchmark-compare-fail=median:25%`` fails any benchmark whose median
+grew by more than a quarter (compare on the same machine, at the same load). Observations are
 random points of the problem, the same for every size; each benchmark reuses one optimizer
 (or GP) state, so it measures the steady state of a run: warm-started hyperparameters.
 

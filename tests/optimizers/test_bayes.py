@@ -388,6 +388,7 @@ def test_gp_config_injects_kernel_prior_and_precondition(monkeypatch):
         ({"precondition_min_reals": True}, ValueError, "precondition_min_reals must be"),
         ({"fit_restarts": "never"}, ValueError, "fit_restarts must be"),
         ({"search_starts": 0}, ValueError, "search_starts must be"),
+        ({"search_batch": "parallel"}, ValueError, "search_batch must be one of"),
     ],
 )
 def test_gp_config_refuses_bad_options(options, error, match):
@@ -468,3 +469,25 @@ def test_the_fast_preset_is_a_config_whose_fields_can_be_overridden():
     for name in ("fit_gtol", "search_ftol"):
         with pytest.raises(ValueError, match=f"{name} must be"):
             GPConfig(**{name: 0.0})
+
+
+def test_the_old_default_from_a_study_file_proposes_with_the_stacked_search(monkeypatch):
+    """What the study files pin for their committed journals: every fit restart and the
+    stacked search; the default runs the starts of the search independently."""
+    import hpo.optimizers._bo_search as bo_search
+
+    batches = []
+    original = bo_search.local_search
+
+    def spy(fun, starts, maxiter=200, scale=None, **options):
+        batches.append(options.get("batch"))
+        return original(fun, starts, maxiter, scale, **options)
+
+    monkeypatch.setattr(bo_search, "local_search", spy)
+    old = {"fit_restarts": "always", "search_batch": "stacked"}
+    pinned = run(BayesianOptimization(BRANIN, seed=0, n_initial=3, gp=old), branin, 5)
+    assert set(batches) == {"stacked"} and pinned.gp.n_fit_starts == 3
+    batches.clear()
+    run(BayesianOptimization(BRANIN, seed=0, n_initial=3), branin, 5)
+    assert set(batches) == {"independent"}
+    assert (GPConfig().fit_restarts, GPConfig().search_batch) == ("safeguarded", "independent")
