@@ -89,9 +89,11 @@ def _lbfgsb_own(stats: pstats.Stats) -> tuple[float, float]:
     (``_minimize_lbfgsb``) or hpo's lean one (``hpo/gp/_lbfgsb.py``, since 2026-12-01)."""
     total = objectives = 0.0
     for (file, _, func), (_cc, _nc, _tt, ct, _callers) in stats.stats.items():
-        if func == "_minimize_lbfgsb" or (func == "minimize_lbfgsb" and "_lbfgsb" in file):
+        lean = func in ("minimize_lbfgsb", "minimize_lbfgsb_batch") and "_lbfgsb" in file
+        if func == "_minimize_lbfgsb" or lean:
             total += ct
-        if func == "objective" and ("_bo_search" in file or "regression" in file):
+        # the objectives: the fit's, the stacked search's, the independent search's ("each")
+        if func in ("objective", "each") and ("_bo_search" in file or "regression" in file):
             objectives += ct
     return total, total - objectives
 

@@ -210,7 +210,7 @@ def minimize_lbfgsb_batch(
                     run.iwa, run.task, run.lsave, run.isave, run.dsave, maxls, run.ln_task,
                 )  # fmt: skip
                 if run.task[0] == _FG:
-                    if np.array_equal(run.x, run.last_x):
+                    if (run.x == run.last_x).all():
                         continue  # the memo: f and g at this point are at hand
                     asking.append(run)
                     break
@@ -227,7 +227,7 @@ def minimize_lbfgsb_batch(
             n_calls += 1
             for j, run in enumerate(asking):
                 run.last_x = run.x.copy()
-                run.f, run.g = float(F[j]), np.array(G[j], dtype=np.float64)
+                run.f, run.g = float(F[j]), G[j]  # setulb gets a float64 copy of g
                 run.nfev += 1
         active = [run for run in active if not run.done]
     return np.array([run.x for run in runs]), np.array([run.f for run in runs]), n_calls
