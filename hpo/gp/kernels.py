@@ -296,9 +296,18 @@ class Matern(Stationary):
         if self.nu == 1.5:
             e = np.exp(-math.sqrt(3.0) * r)
             return (1.0 + math.sqrt(3.0) * r) * e, -1.5 * e
-        e = np.exp(-math.sqrt(5.0) * r)
-        k = (1.0 + math.sqrt(5.0) * r + 5.0 / 3.0 * r2) * e
-        return k, -5.0 / 6.0 * (1.0 + math.sqrt(5.0) * r) * e
+        # k = (1 + sqrt5 r + 5/3 r2) e and df = -5/6 (1 + sqrt5 r) e, e = exp(-sqrt5 r), with
+        # the same operations in the same order, in place (fewer n x m temporaries)
+        e = np.multiply(-math.sqrt(5.0), r)
+        np.exp(e, out=e)
+        a = np.multiply(math.sqrt(5.0), r, out=r)
+        np.add(1.0, a, out=a)
+        k = np.multiply(5.0 / 3.0, r2)
+        np.add(a, k, out=k)
+        k *= e
+        np.multiply(-5.0 / 6.0, a, out=a)
+        a *= e
+        return k, a
 
     def __repr__(self) -> str:
         return super().__repr__()[:-1] + f", nu={self.nu})"

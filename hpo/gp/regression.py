@@ -88,14 +88,16 @@ def log_marginal_likelihood(L: np.ndarray, alpha: np.ndarray, y: np.ndarray) -> 
     return float(-0.5 * y @ alpha - np.log(np.diag(L)).sum() - 0.5 * n * math.log(2 * math.pi))
 
 
-def _inverse_from_cholesky(L: np.ndarray) -> np.ndarray:
+def _inverse_from_cholesky(L: np.ndarray, overwrite: bool = False) -> np.ndarray:
     """``K^{-1}`` from its lower Cholesky factor (LAPACK potri, half the work of solving
-    against the identity)."""
-    inv, info = lapack.dpotri(L, lower=1)
+    against the identity); ``overwrite``: in the memory of ``L`` (Fortran-ordered), which
+    is then lost."""
+    inv, info = lapack.dpotri(L, lower=1, overwrite_c=int(overwrite))
     if info != 0:
         raise _FitFailure(f"potri failed with info={info}")
     # potri fills the lower triangle; the upper one is the zeros of the clean factor L
-    return inv + np.tril(inv, -1).T
+    inv += np.tril(inv, -1).T
+    return inv
 
 
 class GaussianProcess:
@@ -262,7 +264,8 @@ class GaussianProcess:
         grad = None
         if gradient:
             # R&W eq. 5.9: d lml / d eta_i = tr((alpha alpha^T - K_y^{-1}) dK_y/deta_i) / 2
-            W = np.outer(alpha, alpha) - _inverse_from_cholesky(L)
+            Kinv = _inverse_from_cholesky(L, overwrite=True)  # L is not used after this
+            W = np.subtract(np.outer(alpha, alpha), Kinv, out=Kinv)
             grad = 0.5 * contract(W)
             if self.fit_noise:  # dK_y / dlog(sigma2) = sigma2 I
                 grad = np.append(grad, 0.5 * noise * np.trace(W))
