@@ -235,6 +235,7 @@ def maximize_mixed(
     extra: np.ndarray | None = None,
     lengthscales: np.ndarray | None = None,
     ftol: float = SEARCH_FTOL,
+    box: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Maximize an acquisition over the unit cube of a mixed space.
 
@@ -255,6 +256,11 @@ def maximize_mixed(
         search in units of them (the preconditioning of :func:`local_search`).
     ftol : float, default :data:`SEARCH_FTOL`
         Relative-reduction tolerance of the gradient steps (:func:`local_search`).
+    box : (lower, upper), optional
+        Search only this box of the unit cube (arrays of shape ``(d,)``; a trust region,
+        :mod:`hpo.optimizers._trust_region`): the raw candidates are drawn in it, the extra
+        ones clipped to it, and the gradient steps bounded by it. Give discrete columns
+        ``[0, 1]``.
 
     Returns
     -------
@@ -279,9 +285,10 @@ def maximize_mixed(
             dU *= fmap.active(U)
         return a, dU
 
-    raw = sobol(n_raw, d, rng)
+    lower, upper = (np.zeros(d), np.ones(d)) if box is None else box
+    raw = lower + (upper - lower) * sobol(n_raw, d, rng)
     if extra is not None and len(extra):
-        raw = np.vstack([raw, np.clip(extra, 0.0, 1.0)])
+        raw = np.vstack([raw, np.clip(extra, lower, upper)])
     raw = space.snap(raw)
     raw_values, _ = on_unit(raw)
     order = np.argsort(-raw_values)
@@ -289,7 +296,8 @@ def maximize_mixed(
     values = raw_values[order[:n_restarts]]
     for _ in range(_MAX_ROUNDS):  # until nothing changes
         if len(fmap.real):
-            U, values = _real_step(on_unit, U, fmap.real, scale, ftol)
+            real_box = None if box is None else (lower[fmap.real], upper[fmap.real])
+            U, values = _real_step(on_unit, U, fmap.real, scale, ftol, real_box)
         if not len(fmap.discrete):
             break
         U, values, changed = _discrete_step(on_unit, fmap, U, values)
@@ -300,7 +308,12 @@ def maximize_mixed(
 
 
 def _real_step(
-    on_unit, U: np.ndarray, real: np.ndarray, scale: np.ndarray | None, ftol: float = SEARCH_FTOL
+    on_unit,
+    U: np.ndarray,
+    real: np.ndarray,
+    scale: np.ndarray | None,
+    ftol: float = SEARCH_FTOL,
+    box: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """L-BFGS-B over the real columns (in units of ``scale``), the discrete ones fixed."""
     fixed = U.copy()
@@ -311,7 +324,7 @@ def _real_step(
         a, dU = on_unit(full, gradient)
         return a, None if dU is None else dU[:, real]
 
-    Z, values = local_search(fun, U[:, real], scale=scale, ftol=ftol)
+    Z, values = local_search(fun, U[:, real], scale=scale, ftol=ftol, box=box)
     out = fixed.copy()
     out[:, real] = Z
     return out, values
@@ -343,8 +356,9 @@ def local_search(
     maxiter: int = 200,
     scale: np.ndarray | None = None,
     ftol: float = SEARCH_FTOL,
+    box: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Batched L-BFGS-B in ``[0, 1]^d`` from each row of ``starts``.
+    """Batched L-BFGS-B in ``[0, 1]^d`` (or ``box``) from each row of ``starts``.
 
     The starts are independent, so one L-BFGS-B run on ``-sum_k a(x_k)`` (dimension
     ``k * d``, block-diagonal gradient) optimizes them all, with one vectorized call of
@@ -362,6 +376,8 @@ def local_search(
         note in the code).
     ftol : float, default :data:`SEARCH_FTOL`
         L-BFGS-B's relative-reduction tolerance (of the sum over the starts).
+    box : (lower, upper), optional
+        Bounds of shape ``(d,)`` inside ``[0, 1]^d``, containing the starts.
 
     Returns
     -------
@@ -375,6 +391,7 @@ def local_search(
     # whose curvature memory is shared by all k starts, needs far fewer iterations when
     # the lengthscales l differ. x = z * s, da/dz = da/dx * s, z in [0, 1/s].
     s = np.ones(dim) if scale is None else np.broadcast_to(np.asarray(scale, float), (dim,))
+    lower, upper = (np.zeros(dim), np.ones(dim)) if box is None else box
 
     def objective(flat: np.ndarray) -> tuple[float, np.ndarray]:
         a, da = fun(flat.reshape(k, dim) * s, True)
@@ -385,10 +402,10 @@ def local_search(
         (starts / s).ravel(),
         jac=True,
         method="L-BFGS-B",
-        bounds=[(0.0, 1.0 / si) for si in s] * k,
+        bounds=[(lo / si, hi / si) for lo, hi, si in zip(lower, upper, s)] * k,
         options={"maxiter": maxiter, "gtol": SEARCH_GTOL, "ftol": ftol},
     )
-    X = np.clip(res.x.reshape(k, dim) * s, 0.0, 1.0)
+    X = np.clip(res.x.reshape(k, dim) * s, lower, upper)
     values, _ = fun(X, False)
     # A start that L-BFGS-B made worse (a non-monotone batch step) keeps its start.
     start_values, _ = fun(starts, False)
