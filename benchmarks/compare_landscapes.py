@@ -45,6 +45,20 @@ code gives the same runs, checked on the first runs of instance 1)::
 (stopped at the deadline after instance 8; instances 9 and 10 were added later by the same
 loop, ``for I in 9 10``, so that every optimizer has 10 instances: 110 (class, instance)
 pairs; the summary .md is the same command with ``--instances 1-10``, which runs nothing new).
+
+Issue 17, item 2 (``bayes`` with a trust region, ``hpo/optimizers/_trust_region.py``;
+diagnosis in ``tr-diagnosis.md``): the variants compared with today's ``bayes`` on tuning
+instances 101-103 (``tr-tune-20``, its .md holds the command: ``bayes-tr`` is TuRBO's rules,
+``bayes-tr-g3`` also searches the whole space at every third model-based proposal), and the
+chosen variant on instances 1-10 in its own journal ``tr-d5-20d``, the other columns' rows
+copied into it first (resumed, not re-run: ``random``, ``ga``, ``cma-es`` and ``optuna-tpe``
+from ``d5-20d.jsonl``, ``bayes`` and ``optuna-gp`` from ``d5-20d-models.jsonl``; the same code
+gives the same runs, checked by re-running ``bayes`` on instance 1 of every class)::
+
+    python benchmarks/compare_landscapes.py --dim 5 --budget 20 --instances 1-10 \\
+        --optimizers bayes optuna-gp optuna-tpe cma-es ga random --variants \\
+        '{"bayes-tr": {"optimizer": "bayes", "trust_region": {"global_every": 3}}}' \\
+        --tag tr-d5-20d
 """
 
 from __future__ import annotations

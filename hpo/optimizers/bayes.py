@@ -128,9 +128,10 @@ class BayesianOptimization(Optimizer):
         successes and shrinks after failures, scaled by the GP's lengthscales (TuRBO's
         rules, Eriksson et al. 2019; :mod:`hpo.optimizers._trust_region`). ``True`` takes
         TuRBO's constants; a :class:`~hpo.optimizers._trust_region.TrustRegion` or a dict of
-        its fields sets them. Default None: the whole space. One objective, flat or
-        conditional spaces with reals; finite spaces searched by enumeration ignore it.
-        Evidence: ``benchmarks/results/landscapes/tr-*.md``.
+        its fields sets them; ``{"global_every": 3}`` (every third model-based proposal
+        searches the whole space) is the variant chosen on the BBOB landscapes. Default
+        None: the whole space. One objective; finite spaces searched by enumeration ignore
+        it. Evidence: ``benchmarks/results/landscapes/tr-*.md``.
 
     Attributes
     ----------

@@ -132,3 +132,16 @@ def test_acquisition_search_stays_in_the_box():
     for X in (U, raw):
         assert np.all(X >= lower - 1e-12) and np.all(X <= upper + 1e-12)
     assert np.allclose(U[0], upper)  # the box's corner nearest the peak
+
+
+def test_a_saved_optimizer_proposes_the_same_inside_its_region(tmp_path):
+    from hpo.optimizers import Optimizer
+
+    opt = _run(TrustRegion(global_every=3), n=9)
+    opt.save(tmp_path / "opt.pkl")
+    twin = Optimizer.load(tmp_path / "opt.pkl")
+    assert twin.trust_region == TrustRegion(global_every=3)
+    assert opt.ask(2) == twin.ask(2)
+    # global_every=3: model proposals 0, 3, ... search the whole space
+    regions = [t.info.get("trust_region", "design") for t in opt.trials[5:9]]
+    assert regions[0] is None and regions[3] is None and regions[1] > 0 and regions[2] > 0
