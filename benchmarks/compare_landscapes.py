@@ -59,6 +59,15 @@ gives the same runs, checked by re-running ``bayes`` on instance 1 of every clas
         --optimizers bayes optuna-gp optuna-tpe cma-es ga random --variants \\
         '{"bayes-tr": {"optimizer": "bayes", "trust_region": {"global_every": 3}}}' \\
         --tag tr-d5-20d
+
+The variant not chosen (TuRBO's rules alone), on the four classes that issue 17 names, its
+``bayes`` rows copied from ``d5-20d-models.jsonl``::
+
+    python benchmarks/compare_landscapes.py --dim 5 --budget 20 --instances 1-10 \\
+        --optimizers bayes --variants \\
+        '{"bayes-turbo": {"optimizer": "bayes", "trust_region": true}}' \\
+        --classes bbob_rosenbrock_rotated bbob_ellipsoid_rotated bbob_bent_cigar \\
+        bbob_sharp_ridge --tag tr-turbo-d5-20d
 """
 
 from __future__ import annotations

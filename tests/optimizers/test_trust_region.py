@@ -145,3 +145,19 @@ def test_a_saved_optimizer_proposes_the_same_inside_its_region(tmp_path):
     # global_every=3: model proposals 0, 3, ... search the whole space
     regions = [t.info.get("trust_region", "design") for t in opt.trials[5:9]]
     assert regions[0] is None and regions[3] is None and regions[1] > 0 and regions[2] > 0
+
+
+@pytest.mark.parametrize("conditional", ["indicator", "branch"])
+def test_conditional_spaces_search_inside_the_region(conditional):
+    from hpo import Categorical
+
+    space = Space(
+        {"s": Categorical(["a", "b"]), "x": Real(0.0, 1.0, when={"s": "a"}), "y": Real(0, 1)}
+    )
+    opt = BayesianOptimization(
+        space, seed=0, conditional=conditional, trust_region=True, n_initial=4
+    )
+    for _ in range(8):
+        p = opt.ask()
+        opt.tell(p, p["y"] + p.get("x", 0.5))
+    assert all(t.info["trust_region"] > 0 for t in opt.trials[4:])
