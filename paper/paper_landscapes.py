@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from scipy.stats import rankdata
+from scipy.stats import rankdata, wilcoxon
 
 from hpo.bench.tables import Table
 
@@ -37,6 +37,11 @@ JOURNALS = {
 }
 #: The trust-region ablation of ``bayes`` on tuning instances, per budget.
 TUNE = {20: "tr-tune-20.jsonl"}
+#: The variant not chosen (TuRBO's rules alone, ``bayes-turbo``) on the reported instances.
+NOT_CHOSEN = {20: "tr-turbo-d5-20d.jsonl"}
+#: The held-out check of ``bayes-tr`` as a default on the 6-problem suite
+#: (``benchmarks/regret_runs_bo.py`` rows; variants ``base`` and ``tr``).
+HOLDOUT = "tr-holdout.jsonl"
 #: The classes where issue 17 asks ``bayes`` to gain a decade of median regret.
 TARGET_CLASSES = (
     "bbob_ellipsoid_rotated",
@@ -63,6 +68,7 @@ class LandscapeRuns:
     final: dict[tuple[str, str], dict[int, float]]
     before: LandscapeRuns | None = None  # the GA before issue 17 on the same instances
     tune: LandscapeRuns | None = None  # bayes's trust-region ablation on tuning instances
+    not_chosen: LandscapeRuns | None = None  # the other trust-region variant, same instances
 
     def instances(self, optimizer: str) -> int:
         """Number of (class, instance) runs of ``optimizer``."""
@@ -132,6 +138,7 @@ def load_landscapes(directory: Path = RESULTS) -> dict[int, LandscapeRuns]:
             runs.before = _read([directory / BEFORE[budget]], budget)
             if budget in TUNE:
                 runs.tune = _read([directory / TUNE[budget]], budget)
+                runs.not_chosen = _read([directory / NOT_CHOSEN[budget]], budget)
             out[budget] = runs
     return out
 
@@ -228,10 +235,12 @@ def _trust_region_table(runs: LandscapeRuns) -> Table:
     tune = runs.tune
     assert tune is not None
     tried = [o for o in tune.optimizers if o.startswith("bayes")]
+    other = runs.not_chosen
     rows, data, bold = [], [], set()
     for i, c in enumerate(runs.classes):
         med_tune = [tune.median_log(o, c) for o in tried]
         base, tr = runs.median_log("bayes", c), runs.median_log("bayes-tr", c)
+        alt = [] if other is None else [other.median_log("bayes-turbo", c)]
         rows.append(
             [
                 _short(c),
@@ -239,8 +248,19 @@ def _trust_region_table(runs: LandscapeRuns) -> Table:
                 f"{base:.2f}",
                 f"{tr:.2f}",
                 f"{tr - base:+.2f}",
+                *("-" if np.isnan(m) else f"{m:.2f}" for m in alt),
             ]
         )
+        data += [
+            {
+                "instances": "reported",
+                "class": c,
+                "optimizer": "bayes-turbo",
+                "median_log10_regret": m,
+            }
+            for m in alt
+            if not np.isnan(m)
+        ]
         best = np.nanmin(med_tune)
         bold |= {(i, j + 1) for j, m in enumerate(med_tune) if m == best}
         bold.add((i, len(tried) + 1 + (tr < base)))
@@ -253,7 +273,10 @@ def _trust_region_table(runs: LandscapeRuns) -> Table:
             for o, m in (("bayes", base), ("bayes-tr", tr))
         ]
     ranks = tune.mean_ranks()
-    rows.append(["mean rank (tuning)", *(f"{ranks[o]:.2f}" for o in tried), "", "", ""])
+    rows.append(
+        ["mean rank (tuning)", *(f"{ranks[o]:.2f}" for o in tried), "", "", ""]
+        + [""] * (other is not None)
+    )
     return Table(
         name="landscapes_trust_region",
         title=(
@@ -266,14 +289,22 @@ def _trust_region_table(runs: LandscapeRuns) -> Table:
             "bayes",
             "bayes-tr",
             "change (decades)",
+            *(["bayes-turbo (not chosen)"] if other is not None else []),
         ],
         rows=rows,
         data=data,
         notes=[
-            f"Tuning: instances {_instances(tune, tried[0])}; `bayes-tr-g3` searches the whole "
-            "space at every third model-based proposal. Reported: instances "
+            f"Tuning: instances {_instances(tune, tried[0])}; `bayes-tr` searches the whole "
+            "space at every third model-based proposal, `bayes-turbo` never (TuRBO's rules "
+            "alone). Reported: instances "
             f"{_instances(runs, 'bayes-tr')}, the variant chosen on the tuning instances; "
-            "change = bayes-tr - bayes (negative: lower regret).",
+            "change = bayes-tr - bayes (negative: lower regret)."
+            + (
+                " Last column: the variant not chosen, `bayes-turbo`, on the reported "
+                "instances (-: not run)."
+                if other is not None
+                else ""
+            ),
         ],
         bold=bold,
     )
@@ -352,6 +383,18 @@ def _trust_region_values(runs: LandscapeRuns) -> dict[str, str]:
         items.append(f"{_short(c).replace('_', ' ')} {base:.2f} to {tr:.2f}")
     v["lands_tr_targets"] = _list(items)
     v["lands_tr_met"] = f"{met} of {len(TARGET_CLASSES)}"
+    other = runs.not_chosen
+    if other is not None:
+        alt = [
+            (c, runs.median_log("bayes", c), other.median_log("bayes-turbo", c))
+            for c in TARGET_CLASSES
+        ]
+        v["lands_tr_turbo_targets"] = _list(
+            [f"{_short(c).replace('_', ' ')} {m:.2f}" for c, _, m in alt]
+        )
+        v["lands_tr_turbo_met"] = f"{sum(m <= b - 1.0 for _, b, m in alt)} of {len(alt)}"
+    else:
+        v["lands_tr_turbo_targets"] = v["lands_tr_turbo_met"] = "not run"
     better = [
         _short(c)
         for c in runs.classes
@@ -367,4 +410,28 @@ def _trust_region_values(runs: LandscapeRuns) -> dict[str, str]:
     v["lands_tr_reached"] = f"{runs.reached('bayes-tr'):.3f} against {runs.reached('bayes'):.3f}"
     v["lands_tr_instances"] = _instances(runs, "bayes-tr")
     v["lands_tr_tune"] = _instances(runs.tune, "bayes") if runs.tune else ""
+    v["lands_tr_holdout"] = holdout_sentence(RESULTS / HOLDOUT)
     return v
+
+
+def holdout_sentence(path: Path) -> str:
+    """The held-out check in words: on how many problems the trust region's median regret
+    is lower, and where it is worse at p < 0.05 (one-sided Wilcoxon signed-rank test on
+    log10 regret, paired by seed)."""
+    if not path.is_file():
+        return "not run"
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    by = {(r["variant"], r["problem"], r["seed"]): r["regret"] for r in rows}
+    problems = list(dict.fromkeys(r["problem"] for r in rows))
+    better, worse, seeds_used = 0, [], set()
+    for p in problems:
+        seeds = sorted(s for (v, q, s) in by if v == "base" and q == p and ("tr", p, s) in by)
+        seeds_used |= set(seeds)
+        a = np.log10(np.maximum([by[("base", p, s)] for s in seeds], 1e-12))
+        b = np.log10(np.maximum([by[("tr", p, s)] for s in seeds], 1e-12))
+        better += np.median(b) < np.median(a)
+        if np.any(a != b) and (pv := wilcoxon(b, a, alternative="greater").pvalue) < 0.05:
+            worse.append(f"{p.split(':')[0]} (p = {pv:.3f})")
+    span = f"{min(seeds_used)}-{max(seeds_used)}"
+    text = f"a lower median regret on {better} of {len(problems)} problems (seeds {span})"
+    return text + (f", but worse at p < 0.05 on {_list(worse)}" if worse else "")

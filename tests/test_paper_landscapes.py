@@ -95,11 +95,14 @@ def test_trust_region_ablation_compares_bayes_with_and_without(tmp_path: Path):
             ("bayes-tr", "bbob_x", 101, 1.0),
         ],
     )
+    write(tmp_path / "tr-turbo-d5-20d.jsonl", [("bayes-turbo", cls, 1, 1e2)])
     lands = pl.load_landscapes(tmp_path)
     table = pl.lands_tables(lands)["landscapes_trust_region"]
+    assert table.header[-1] == "bayes-turbo (not chosen)"
+    assert [row[-1] for row in table.rows] == ["2.00", "-", ""]  # bbob_x not run, then ranks
     assert table.header[1:3] == ["bayes (tuning)", "bayes-tr (tuning)"]
     # rotated ellipsoid: median log10 3.5 before, 1.5 after: two decades
-    assert table.rows[0] == ["ellipsoid_rotated", "5.00", "3.00", "3.50", "1.50", "-2.00"]
+    assert table.rows[0][:6] == ["ellipsoid_rotated", "5.00", "3.00", "3.50", "1.50", "-2.00"]
     values = pl.lands_values(lands)
     assert values["lands_tr_met"] == "1 of 4"  # the other target classes were not run: nan
     assert values["lands_tr_worse"] == "x"
