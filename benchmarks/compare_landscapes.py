@@ -68,6 +68,9 @@ The variant not chosen (TuRBO's rules alone), on the four classes that issue 17 
         '{"bayes-turbo": {"optimizer": "bayes", "trust_region": true}}' \\
         --classes bbob_rosenbrock_rotated bbob_ellipsoid_rotated bbob_bent_cigar \\
         bbob_sharp_ridge --tag tr-turbo-d5-20d
+
+and then on all 11 classes in ``tr-turbo-all-d5-20d`` (that journal's rows copied in first),
+the same command with ``--tag tr-turbo-all-d5-20d`` and without ``--classes``.
 """
 
 from __future__ import annotations

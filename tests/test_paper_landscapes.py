@@ -95,7 +95,7 @@ def test_trust_region_ablation_compares_bayes_with_and_without(tmp_path: Path):
             ("bayes-tr", "bbob_x", 101, 1.0),
         ],
     )
-    write(tmp_path / "tr-turbo-d5-20d.jsonl", [("bayes-turbo", cls, 1, 1e2)])
+    write(tmp_path / "tr-turbo-all-d5-20d.jsonl", [("bayes-turbo", cls, 1, 1e2)])
     lands = pl.load_landscapes(tmp_path)
     table = pl.lands_tables(lands)["landscapes_trust_region"]
     assert table.header[-1] == "bayes-turbo (not chosen)"
