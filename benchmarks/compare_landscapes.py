@@ -42,8 +42,35 @@ code gives the same runs, checked on the first runs of instance 1)::
     for I in 6 7 8; do python benchmarks/compare_landscapes.py --dim 5 --budget 20 \
         --instances $I --optimizers bayes optuna-gp optuna-tpe --tag d5-20d-models; done
 
-(stopped at the deadline after instance 8: 88 (class, instance) pairs; the summary .md is
-the same command with ``--instances 1-8``, which runs nothing new).
+(stopped at the deadline after instance 8; instances 9 and 10 were added later by the same
+loop, ``for I in 9 10``, so that every optimizer has 10 instances: 110 (class, instance)
+pairs; the summary .md is the same command with ``--instances 1-10``, which runs nothing new).
+
+Issue 17, item 2 (``bayes`` with a trust region, ``hpo/optimizers/_trust_region.py``;
+diagnosis in ``tr-diagnosis.md``): the variants compared with today's ``bayes`` on tuning
+instances 101-103 (``tr-tune-20``, its .md holds the command: ``bayes-tr`` is TuRBO's rules,
+``bayes-tr-g3`` also searches the whole space at every third model-based proposal), and the
+chosen variant on instances 1-10 in its own journal ``tr-d5-20d``, the other columns' rows
+copied into it first (resumed, not re-run: ``random``, ``ga``, ``cma-es`` and ``optuna-tpe``
+from ``d5-20d.jsonl``, ``bayes`` and ``optuna-gp`` from ``d5-20d-models.jsonl``; the same code
+gives the same runs, checked by re-running ``bayes`` on instance 1 of every class)::
+
+    python benchmarks/compare_landscapes.py --dim 5 --budget 20 --instances 1-10 \\
+        --optimizers bayes optuna-gp optuna-tpe cma-es ga random --variants \\
+        '{"bayes-tr": {"optimizer": "bayes", "trust_region": {"global_every": 3}}}' \\
+        --tag tr-d5-20d
+
+The variant not chosen (TuRBO's rules alone), on the four classes that issue 17 names, its
+``bayes`` rows copied from ``d5-20d-models.jsonl``::
+
+    python benchmarks/compare_landscapes.py --dim 5 --budget 20 --instances 1-10 \\
+        --optimizers bayes --variants \\
+        '{"bayes-turbo": {"optimizer": "bayes", "trust_region": true}}' \\
+        --classes bbob_rosenbrock_rotated bbob_ellipsoid_rotated bbob_bent_cigar \\
+        bbob_sharp_ridge --tag tr-turbo-d5-20d
+
+and then on all 11 classes in ``tr-turbo-all-d5-20d`` (that journal's rows copied in first),
+the same command with ``--tag tr-turbo-all-d5-20d`` and without ``--classes``.
 """
 
 from __future__ import annotations

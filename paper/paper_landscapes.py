@@ -4,7 +4,11 @@ Inputs are the committed journals of ``benchmarks/compare_landscapes.py`` (one J
 run: optimizer, problem ``"<class>:dim=D,instance=k"``, seed, the best-so-far regret after
 every ``D`` evaluations), per budget: ``benchmarks/results/landscapes/d5-20d.jsonl`` (20 x d
 evaluations; the GP-based methods, slower, in ``d5-20d-models.jsonl``) and ``d5-50d.jsonl``
-(50 x d). An optimizer's runs come from the first journal of its budget that holds it.
+(50 x d), and at 20 x d the trust-region variant of ``bayes`` (issue 17, item 2: ``bayes-tr``,
+``BayesianOptimization(trust_region={"global_every": 3})``) in ``tr-d5-20d.jsonl``. Its
+ablation on the tuning instances 101-103 is ``tr-tune-20.jsonl``, and the variant not chosen
+(``bayes-turbo``) on the reported instances ``tr-turbo-all-d5-20d.jsonl``. An optimizer's runs
+come from the first journal of its budget that holds it.
 Every number of the section is computed here from them: per class the median over instances
 of log10 final regret, COCO's fraction of targets reached (51 targets log-spaced from 1e2 to
 1e-8 on the regret; Hansen et al. 2021, "COCO: a platform for comparing continuous optimizers
@@ -20,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from scipy.stats import rankdata
+from scipy.stats import rankdata, wilcoxon
 
 from hpo.bench.tables import Table
 
@@ -28,13 +32,30 @@ __all__ = ["LandscapeRuns", "lands_tables", "lands_values", "load_landscapes"]
 
 RESULTS = Path(__file__).resolve().parent.parent / "benchmarks" / "results" / "landscapes"
 #: Journals of each budget (evaluations per dimension), in order of precedence.
-JOURNALS = {20: ("d5-20d.jsonl", "d5-20d-models.jsonl"), 50: ("d5-50d.jsonl",)}
+JOURNALS = {
+    20: ("d5-20d.jsonl", "d5-20d-models.jsonl", "tr-d5-20d.jsonl"),
+    50: ("d5-50d.jsonl",),
+}
+#: The trust-region ablation of ``bayes`` on tuning instances, per budget.
+TUNE = {20: "tr-tune-20.jsonl"}
+#: The variant not chosen (TuRBO's rules alone, ``bayes-turbo``) on the reported instances.
+NOT_CHOSEN = {20: "tr-turbo-all-d5-20d.jsonl"}
+#: The held-out check of ``bayes-tr`` as a default on the 6-problem suite
+#: (``benchmarks/regret_runs_bo.py`` rows; variants ``base`` and ``tr``).
+HOLDOUT = "tr-holdout.jsonl"
+#: The classes where issue 17 asks ``bayes`` to gain a decade of median regret.
+TARGET_CLASSES = (
+    "bbob_ellipsoid_rotated",
+    "bbob_bent_cigar",
+    "bbob_sharp_ridge",
+    "bbob_rosenbrock_rotated",
+)
 #: The same instances with the GA before issue 17 (``variation=CLASSIC``), per budget.
 BEFORE = {20: "d5-20d-ga-before.jsonl", 50: "d5-50d-ga-before.jsonl"}
 #: COCO's targets on the regret ``f - f_opt``: 51 values log-spaced from 1e2 to 1e-8.
 TARGETS = 10.0 ** np.linspace(2, -8, 51)
 #: Display order of the optimizers (those present in a journal are shown).
-ORDER = ("bayes", "optuna-gp", "optuna-tpe", "cma-es", "ga", "random")
+ORDER = ("bayes", "bayes-tr", "optuna-gp", "optuna-tpe", "cma-es", "ga", "random")
 
 
 @dataclass
@@ -47,6 +68,8 @@ class LandscapeRuns:
     classes: list[str]
     final: dict[tuple[str, str], dict[int, float]]
     before: LandscapeRuns | None = None  # the GA before issue 17 on the same instances
+    tune: LandscapeRuns | None = None  # bayes's trust-region ablation on tuning instances
+    not_chosen: LandscapeRuns | None = None  # the other trust-region variant, same instances
 
     def instances(self, optimizer: str) -> int:
         """Number of (class, instance) runs of ``optimizer``."""
@@ -114,6 +137,9 @@ def load_landscapes(directory: Path = RESULTS) -> dict[int, LandscapeRuns]:
         runs = _read([directory / name for name in names], budget)
         if runs is not None:
             runs.before = _read([directory / BEFORE[budget]], budget)
+            if budget in TUNE:
+                runs.tune = _read([directory / TUNE[budget]], budget)
+                runs.not_chosen = _read([directory / NOT_CHOSEN[budget]], budget)
             out[budget] = runs
     return out
 
@@ -197,12 +223,103 @@ def _winners_table(lands: dict[int, LandscapeRuns]) -> Table:
     )
 
 
+def _instances(runs: LandscapeRuns, optimizer: str) -> str:
+    ks = sorted({k for c in runs.classes for k in runs.final.get((optimizer, c), {})})
+    if len(ks) > 1 and ks == list(range(ks[0], ks[-1] + 1)):
+        return f"{ks[0]}-{ks[-1]}"
+    return ", ".join(map(str, ks))
+
+
+def _trust_region_table(runs: LandscapeRuns) -> Table:
+    """bayes with and without its trust region: median log10 final regret per class on the
+    tuning instances (every variant tried) and on the reported ones (the chosen variant)."""
+    tune = runs.tune
+    assert tune is not None
+    tried = [o for o in tune.optimizers if o.startswith("bayes")]
+    other = runs.not_chosen
+    rows, data, bold = [], [], set()
+    for i, c in enumerate(runs.classes):
+        med_tune = [tune.median_log(o, c) for o in tried]
+        base, tr = runs.median_log("bayes", c), runs.median_log("bayes-tr", c)
+        alt = [] if other is None else [other.median_log("bayes-turbo", c)]
+        rows.append(
+            [
+                _short(c),
+                *(f"{m:.2f}" for m in med_tune),
+                f"{base:.2f}",
+                f"{tr:.2f}",
+                f"{tr - base:+.2f}",
+                *("-" if np.isnan(m) else f"{m:.2f}" for m in alt),
+            ]
+        )
+        data += [
+            {
+                "instances": "reported",
+                "class": c,
+                "optimizer": "bayes-turbo",
+                "median_log10_regret": m,
+            }
+            for m in alt
+            if not np.isnan(m)
+        ]
+        best = np.nanmin(med_tune)
+        bold |= {(i, j + 1) for j, m in enumerate(med_tune) if m == best}
+        bold.add((i, len(tried) + 1 + (tr < base)))
+        data += [
+            {"instances": "tuning", "class": c, "optimizer": o, "median_log10_regret": m}
+            for o, m in zip(tried, med_tune)
+        ]
+        data += [
+            {"instances": "reported", "class": c, "optimizer": o, "median_log10_regret": m}
+            for o, m in (("bayes", base), ("bayes-tr", tr))
+        ]
+    ranks = tune.mean_ranks()
+    rows.append(
+        ["mean rank (tuning)", *(f"{ranks[o]:.2f}" for o in tried), "", "", ""]
+        + [""] * (other is not None)
+    )
+    return Table(
+        name="landscapes_trust_region",
+        title=(
+            f"bayes with a trust region (TuRBO's rules) at {runs.budget} x d: median log10 "
+            "final regret per class"
+        ),
+        header=[
+            "class",
+            *(f"{o} (tuning)" for o in tried),
+            "bayes",
+            "bayes-tr",
+            "change (decades)",
+            *(["bayes-turbo (not chosen)"] if other is not None else []),
+        ],
+        rows=rows,
+        data=data,
+        notes=[
+            f"Tuning: instances {_instances(tune, tried[0])}; `bayes-tr` searches the whole "
+            "space at every third model-based proposal, `bayes-turbo` never (TuRBO's rules "
+            "alone). Reported: instances "
+            f"{_instances(runs, 'bayes-tr')}, the variant chosen on the tuning instances; "
+            "change = bayes-tr - bayes (negative: lower regret)."
+            + (
+                " Last column: the variant not chosen, `bayes-turbo`, on the reported "
+                "instances (-: not run)."
+                if other is not None
+                else ""
+            ),
+        ],
+        bold=bold,
+    )
+
+
 def lands_tables(lands: dict[int, LandscapeRuns]) -> dict[str, Table]:
     """The section's tables (none when no journal exists)."""
     if not lands:
         return {}
     out = {f"landscapes_{b}d": _budget_table(runs) for b, runs in lands.items()}
     out["landscapes_winners"] = _winners_table(lands)
+    for runs in lands.values():
+        if runs.tune is not None and {"bayes", "bayes-tr"} <= set(runs.optimizers):
+            out["landscapes_trust_region"] = _trust_region_table(runs)
     return out
 
 
@@ -250,6 +367,76 @@ def lands_values(lands: dict[int, LandscapeRuns]) -> dict[str, str]:
             v[f"lands_{b}_ga_cma"] = f"{len(at)} of {len(runs.classes)} classes" + (
                 f" ({len(both0)} of them ties at 0)" if both0 else ""
             )
+        if runs.tune is not None and {"bayes", "bayes-tr"} <= set(runs.optimizers):
+            v.update(_trust_region_values(runs))
     if lands:
         v["lands_dim"] = str(next(iter(lands.values())).dim)
     return v
+
+
+def _trust_region_values(runs: LandscapeRuns) -> dict[str, str]:
+    """``lands_tr_*``: the target classes before and after, and the gains and losses."""
+    v: dict[str, str] = {}
+    items, met = [], 0
+    for c in TARGET_CLASSES:
+        base, tr = runs.median_log("bayes", c), runs.median_log("bayes-tr", c)
+        met += tr <= base - 1.0
+        items.append(f"{_short(c).replace('_', ' ')} {base:.2f} to {tr:.2f}")
+    v["lands_tr_targets"] = _list(items)
+    v["lands_tr_met"] = f"{met} of {len(TARGET_CLASSES)}"
+    other = runs.not_chosen
+    if other is not None:
+        alt = [
+            (c, runs.median_log("bayes", c), other.median_log("bayes-turbo", c))
+            for c in TARGET_CLASSES
+        ]
+        v["lands_tr_turbo_targets"] = _list(
+            [f"{_short(c).replace('_', ' ')} {m:.2f}" for c, _, m in alt]
+        )
+        v["lands_tr_turbo_met"] = f"{sum(m <= b - 1.0 for _, b, m in alt)} of {len(alt)}"
+        ran = [c for c in runs.classes if (("bayes-turbo", c)) in other.final]
+        lower = [c for c in ran if other.median_log("bayes-turbo", c) < runs.median_log("bayes", c)]
+        v["lands_tr_turbo_better"] = f"{len(lower)} of {len(ran)} classes"
+    else:
+        v["lands_tr_turbo_targets"] = v["lands_tr_turbo_met"] = "not run"
+        v["lands_tr_turbo_better"] = "no class"
+    better = [
+        _short(c)
+        for c in runs.classes
+        if runs.median_log("bayes-tr", c) < runs.median_log("bayes", c)
+    ]
+    worse = [
+        _short(c)
+        for c in runs.classes
+        if runs.median_log("bayes-tr", c) > runs.median_log("bayes", c)
+    ]
+    v["lands_tr_better"] = f"{len(better)} of {len(runs.classes)} classes ({', '.join(better)})"
+    v["lands_tr_worse"] = _list(worse)
+    v["lands_tr_reached"] = f"{runs.reached('bayes-tr'):.3f} against {runs.reached('bayes'):.3f}"
+    v["lands_tr_instances"] = _instances(runs, "bayes-tr")
+    v["lands_tr_tune"] = _instances(runs.tune, "bayes") if runs.tune else ""
+    v["lands_tr_holdout"] = holdout_sentence(RESULTS / HOLDOUT)
+    return v
+
+
+def holdout_sentence(path: Path) -> str:
+    """The held-out check in words: on how many problems the trust region's median regret
+    is lower, and where it is worse at p < 0.05 (one-sided Wilcoxon signed-rank test on
+    log10 regret, paired by seed)."""
+    if not path.is_file():
+        return "not run"
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    by = {(r["variant"], r["problem"], r["seed"]): r["regret"] for r in rows}
+    problems = list(dict.fromkeys(r["problem"] for r in rows))
+    better, worse, seeds_used = 0, [], set()
+    for p in problems:
+        seeds = sorted(s for (v, q, s) in by if v == "base" and q == p and ("tr", p, s) in by)
+        seeds_used |= set(seeds)
+        a = np.log10(np.maximum([by[("base", p, s)] for s in seeds], 1e-12))
+        b = np.log10(np.maximum([by[("tr", p, s)] for s in seeds], 1e-12))
+        better += np.median(b) < np.median(a)
+        if np.any(a != b) and (pv := wilcoxon(b, a, alternative="greater").pvalue) < 0.05:
+            worse.append(f"{p.split(':')[0]} (p = {pv:.3f})")
+    span = f"{min(seeds_used)}-{max(seeds_used)}"
+    text = f"a lower median regret on {better} of {len(problems)} problems (seeds {span})"
+    return text + (f", but worse at p < 0.05 on {_list(worse)}" if worse else "")

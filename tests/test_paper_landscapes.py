@@ -74,3 +74,36 @@ def test_ranks_use_only_pairs_every_optimizer_ran_and_winners_are_lowest_medians
     values = pl.lands_values(lands)
     assert values["lands_20_ga_random"].startswith("0.209 against 0.078 (2.7 times)")
     assert values["lands_20_runs"] == "`bayes` 1, `ga` 3 and `random` 3"
+
+
+def test_trust_region_ablation_compares_bayes_with_and_without(tmp_path: Path):
+    cls = "bbob_ellipsoid_rotated"
+    write(
+        tmp_path / "d5-20d-models.jsonl",
+        [("bayes", cls, 1, 1e4), ("bayes", cls, 2, 1e3), ("bayes", "bbob_x", 1, 1.0)],
+    )
+    write(
+        tmp_path / "tr-d5-20d.jsonl",
+        [("bayes-tr", cls, 1, 1e2), ("bayes-tr", cls, 2, 1e1), ("bayes-tr", "bbob_x", 1, 10.0)],
+    )
+    write(
+        tmp_path / "tr-tune-20.jsonl",
+        [
+            ("bayes", cls, 101, 1e5),
+            ("bayes-tr", cls, 101, 1e3),
+            ("bayes", "bbob_x", 101, 1.0),
+            ("bayes-tr", "bbob_x", 101, 1.0),
+        ],
+    )
+    write(tmp_path / "tr-turbo-all-d5-20d.jsonl", [("bayes-turbo", cls, 1, 1e2)])
+    lands = pl.load_landscapes(tmp_path)
+    table = pl.lands_tables(lands)["landscapes_trust_region"]
+    assert table.header[-1] == "bayes-turbo (not chosen)"
+    assert [row[-1] for row in table.rows] == ["2.00", "-", ""]  # bbob_x not run, then ranks
+    assert table.header[1:3] == ["bayes (tuning)", "bayes-tr (tuning)"]
+    # rotated ellipsoid: median log10 3.5 before, 1.5 after: two decades
+    assert table.rows[0][:6] == ["ellipsoid_rotated", "5.00", "3.00", "3.50", "1.50", "-2.00"]
+    values = pl.lands_values(lands)
+    assert values["lands_tr_met"] == "1 of 4"  # the other target classes were not run: nan
+    assert values["lands_tr_worse"] == "x"
+    assert values["lands_tr_instances"] == "1-2" and values["lands_tr_tune"] == "101"

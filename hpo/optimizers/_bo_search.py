@@ -270,6 +270,7 @@ def maximize_mixed(
     lengthscales: np.ndarray | None = None,
     ftol: float = SEARCH_FTOL,
     batch: str = "stacked",
+    box: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Maximize an acquisition over the unit cube of a mixed space.
 
@@ -295,6 +296,11 @@ def maximize_mixed(
         starts that the rows of ``X`` belong to (a round evaluates only the runs that
         have not stopped).
         How :func:`local_search` runs the gradient steps of all starts.
+    box : (lower, upper), optional
+        Search only this box of the unit cube (arrays of shape ``(d,)``; a trust region,
+        :mod:`hpo.optimizers._trust_region`): the raw candidates are drawn in it, the extra
+        ones clipped to it, and the gradient steps bounded by it. Give discrete columns
+        ``[0, 1]``.
 
     Returns
     -------
@@ -341,9 +347,10 @@ def maximize_mixed(
 
         return real_fun
 
-    raw = sobol(n_raw, d, rng)
+    lower, upper = (np.zeros(d), np.ones(d)) if box is None else box
+    raw = lower + (upper - lower) * sobol(n_raw, d, rng)
     if extra is not None and len(extra):
-        raw = np.vstack([raw, np.clip(extra, 0.0, 1.0)])
+        raw = np.vstack([raw, np.clip(extra, lower, upper)])
     raw = space.snap(raw)
     raw_values, _ = on_unit(raw)
     order = np.argsort(-raw_values)
@@ -351,7 +358,8 @@ def maximize_mixed(
     values = raw_values[order[:n_restarts]]
     for _ in range(_MAX_ROUNDS):  # until nothing changes
         if len(fmap.real):
-            U, values = _real_step(on_unit, U, fmap.real, scale, ftol, batch, on_reals(U))
+            real_box = None if box is None else (lower[fmap.real], upper[fmap.real])
+            U, values = _real_step(on_unit, U, fmap.real, scale, ftol, batch, on_reals(U), real_box)
         if not len(fmap.discrete):
             break
         U, values, changed = _discrete_step(on_unit, fmap, U, values)
@@ -369,6 +377,7 @@ def _real_step(
     ftol: float = SEARCH_FTOL,
     batch: str = "stacked",
     real_fun=None,
+    box: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """L-BFGS-B over the real columns (in units of ``scale``), the discrete ones fixed
     (``real_fun``: the objective of the reals at those discrete values, if at hand)."""
@@ -382,7 +391,7 @@ def _real_step(
 
     if real_fun is not None:
         fun = real_fun
-    Z, values = local_search(fun, U[:, real], scale=scale, ftol=ftol, batch=batch)
+    Z, values = local_search(fun, U[:, real], scale=scale, ftol=ftol, batch=batch, box=box)
     out = fixed.copy()
     out[:, real] = Z
     return out, values
@@ -415,8 +424,9 @@ def local_search(
     scale: np.ndarray | None = None,
     ftol: float = SEARCH_FTOL,
     batch: str = "stacked",
+    box: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Batched L-BFGS-B in ``[0, 1]^d`` from each row of ``starts``.
+    """Batched L-BFGS-B in ``[0, 1]^d`` (or ``box``) from each row of ``starts``.
 
     ``batch="stacked"``: the starts are independent, so one L-BFGS-B run on
     ``-sum_k a(x_k)`` (dimension ``k * d``, block-diagonal gradient) optimizes them all,
@@ -443,6 +453,8 @@ def local_search(
         With ``"independent"``, ``fun`` is also given ``rows=``, the indices of the
         starts that the rows of ``X`` belong to (a round evaluates only the runs that
         have not stopped).
+    box : (lower, upper), optional
+        Bounds of shape ``(d,)`` inside ``[0, 1]^d``, containing the starts.
 
     Returns
     -------
@@ -456,6 +468,7 @@ def local_search(
     # whose curvature memory is shared by all k starts, needs far fewer iterations when
     # the lengthscales l differ. x = z * s, da/dz = da/dx * s, z in [0, 1/s].
     s = np.ones(dim) if scale is None else np.broadcast_to(np.asarray(scale, float), (dim,))
+    lower, upper = (np.zeros(dim), np.ones(dim)) if box is None else box
 
     if batch == "independent":
 
@@ -464,9 +477,9 @@ def local_search(
             return -a, -(da * s)
 
         Z, _, _ = minimize_lbfgsb_batch(
-            each, starts / s, np.zeros(dim), 1.0 / s, maxiter=maxiter, gtol=SEARCH_GTOL, ftol=ftol
+            each, starts / s, lower / s, upper / s, maxiter=maxiter, gtol=SEARCH_GTOL, ftol=ftol
         )
-        X = np.clip(Z * s, 0.0, 1.0)
+        X = np.clip(Z * s, lower, upper)
         values, _ = fun(X, False)
         start_values, _ = fun(starts, False)
         worse = values < start_values
@@ -477,17 +490,16 @@ def local_search(
         a, da = fun(flat.reshape(k, dim) * s, True)
         return -float(np.sum(a)), -(da * s).ravel()
 
-    upper = np.tile(1.0 / s, k)
     res = minimize_lbfgsb(  # scipy's L-BFGS-B, bit for bit, leaner
         objective,
         (starts / s).ravel(),
-        np.zeros(k * dim),
-        upper,
+        np.tile(lower / s, k),
+        np.tile(upper / s, k),
         maxiter=maxiter,
         gtol=SEARCH_GTOL,
         ftol=ftol,
     )
-    X = np.clip(res.x.reshape(k, dim) * s, 0.0, 1.0)
+    X = np.clip(res.x.reshape(k, dim) * s, lower, upper)
     values, _ = fun(X, False)
     # A start that L-BFGS-B made worse (a non-monotone batch step) keeps its start.
     start_values, _ = fun(starts, False)

@@ -28,6 +28,7 @@ from hpo.gp.warping import WARPINGS, warp
 from hpo.optimizers._bo_conditional import branch_focus, maximize_by_branch
 from hpo.optimizers._bo_multiobjective import check_mo_options, propose_multiobjective
 from hpo.optimizers._bo_search import FeatureMap, maximize_acquisition
+from hpo.optimizers._trust_region import TrustRegion, make_trust_region, side_length, trust_box
 from hpo.optimizers.base import Optimizer, Proposal, config_key
 from hpo.optimizers.design import UnitDesign
 from hpo.space import Params, Space
@@ -122,6 +123,15 @@ class BayesianOptimization(Optimizer):
         ``"branch"`` is not the default: chosen on tuning seeds of the MLP solver task, it
         did not confirm on the study's seeds (``benchmarks/results/conditional/branch.md``;
         indicators: ``ablation.md``). Ignored for flat spaces.
+    trust_region : bool, TrustRegion or dict, optional
+        Search the acquisition only inside a box around the incumbent whose side grows after
+        successes and shrinks after failures, scaled by the GP's lengthscales (TuRBO's
+        rules, Eriksson et al. 2019; :mod:`hpo.optimizers._trust_region`). ``True`` takes
+        TuRBO's constants; a :class:`~hpo.optimizers._trust_region.TrustRegion` or a dict of
+        its fields sets them; ``{"global_every": 3}`` (every third model-based proposal
+        searches the whole space) is the variant chosen on the BBOB landscapes. Default
+        None: the whole space. One objective; finite spaces searched by enumeration ignore
+        it. Evidence: ``benchmarks/results/landscapes/tr-*.md``.
 
     Attributes
     ----------
@@ -208,6 +218,7 @@ class BayesianOptimization(Optimizer):
         mo_strategy: str | None = None,
         reference_point: Sequence[float] | None = None,
         conditional: str = "indicator",
+        trust_region: TrustRegion | Mapping[str, Any] | bool | None = None,
     ) -> None:
         super().__init__(space, seed=seed, fidelity=fidelity, n_objectives=n_objectives)
         self.mo_strategy, self.reference_point = check_mo_options(
@@ -240,6 +251,9 @@ class BayesianOptimization(Optimizer):
         if conditional not in _CONDITIONAL:
             raise ValueError(f"conditional must be one of {_CONDITIONAL}, got {conditional!r}")
         self.conditional = conditional
+        self.trust_region = make_trust_region(trust_region)
+        if self.trust_region is not None and self.n_objectives > 1:
+            raise ValueError("trust_region applies to one objective (n_objectives=1)")
         self.fmap = FeatureMap(self.space, "indicator" if conditional == "branch" else conditional)
         self.design = UnitDesign("sobol", d, self.rng)
         self.gp: GaussianProcess | None = None
@@ -253,6 +267,7 @@ class BayesianOptimization(Optimizer):
         avoid = state.pop("_avoid_failures", True)
         state.setdefault("on_failure", "worst" if avoid else "ignore")
         state.setdefault("gp_config", GPConfig())
+        state.setdefault("trust_region", None)
         if not isinstance(state.get("_preview"), _Preview):  # absent, or an old plain tuple
             state["_preview"] = None
         self.__dict__.update(state)
@@ -506,6 +521,7 @@ class BayesianOptimization(Optimizer):
         search = maximize_acquisition
         if self.conditional == "branch":  # hpo/optimizers/_bo_conditional.py
             search = functools.partial(maximize_by_branch, focus=branch_focus(self, len(seen)))
+        box, region = self._trust_box(gp, len(seen))
         Xs, vs, raw, raw_values = search(
             gp,
             acq,
@@ -516,17 +532,41 @@ class BayesianOptimization(Optimizer):
             n_restarts=self.gp_config.search_starts,
             ftol=self.gp_config.search_ftol,
             batch=self.gp_config.search_batch,
+            **({} if box is None else {"box": box}),
         )
         for X, v in ((Xs, vs), (raw, raw_values)):
             for u, value in zip(X, v):
                 params = self.space.from_unit(u)
                 if self.is_new(params) and config_key(params) not in seen:
-                    return params, self._info(gp, acq, params, value)
+                    return params, {**self._info(gp, acq, params, value), **region}
         for _ in range(100):  # everything near the optimum was seen: a random new point
             params = self.space.from_unit(self.rng.random(self.space.dim))
             if self.is_new(params) and config_key(params) not in seen:
                 return params, {"source": "fallback"}
         return None, {}
+
+    def _trust_box(
+        self, gp: GaussianProcess, position: int
+    ) -> tuple[tuple[np.ndarray, np.ndarray] | None, dict[str, Any]]:
+        """The trust region of the next proposal (``position`` in its batch) and what its
+        ``info`` records of it; (None, {}) when the search is global."""
+        tr = self.trust_region
+        if tr is None:
+            return None, {}
+        # this proposal's number among the model-based ones (pending trials included)
+        if tr.is_global(max(len(self._trials) - self.n_initial, 0) + position):
+            return None, {"trust_region": None}
+        finished = [t for t in self._trials if t.status is not TrialStatus.PENDING]
+        values = [t.value if t.status is TrialStatus.COMPLETE else np.inf for t in finished]
+        n_before = min(self.n_initial + tr.start, len(values))
+        length = side_length(values, n_before, tr, self.space.dim)
+        center = self.space.to_unit(self.best.params)
+        ls = _lengthscales(gp)
+        if ls is not None and ls.ndim == 0:  # an isotropic kernel: a cube
+            ls = None
+        real = np.flatnonzero(self.space.is_real)
+        ls = None if ls is None else ls[self.fmap.real_features]
+        return trust_box(center, length, ls, real), {"trust_region": length}
 
     def _info(self, gp: GaussianProcess, acq, params: Params, value: float) -> dict[str, Any]:
         mean, var = gp.posterior(self.features([params]))
