@@ -368,6 +368,7 @@ def cond_values(res: CondResults, built: dict[str, Table]) -> dict[str, str]:
     v["cond_leaf"] = leaf_sentence(LEAF_RUNS)
     v["cond_leaf_alone"] = leaf_sentence(LEAF_RUNS, arm="leaf-no-random", groups=("study",))
     v["cond_leaf_basin"] = basin_sentence(LEAF_ALONE)
+    v["cond_leaf_tuning"] = tuning_verdict(LEAF_RUNS)
     check_leaf_claims(res, LEAF_RUNS)
     return v
 
@@ -427,6 +428,25 @@ def leaf_sentence(
             f"{lower['indicator']} and {lower['random']} of {len(seeds)} seeds)"
         )
     return "; ".join(parts) or "not measured"
+
+
+def tuning_verdict(path: Path, problem: str = SOLVER) -> str:
+    """Whether ``leaf`` ends below ``indicator`` and random search on the tuning seeds
+    (seeds >= 100 that all three ran): a clause such as "ends below random search but above
+    the whole-tree GP alone"."""
+    seeds, med = _group_medians(
+        _arm_runs(path, problem), ("leaf", "indicator", "random"), lambda s: s >= 100
+    )
+    if not seeds:
+        return "was not run"
+    names = {"random": "random search", "indicator": "the whole-tree GP alone"}
+    below = [names[a] for a in ("random", "indicator") if med["leaf"] < med[a]]
+    above = [names[a] for a in ("random", "indicator") if med["leaf"] >= med[a]]
+    if not above:
+        return f"ends below {' and '.join(below)}"
+    if not below:
+        return f"does not end below {' or '.join(above)}"
+    return f"ends below {below[0]} but not below {above[0]}"
 
 
 def _basin(journal: Path, problem: str = SOLVER) -> list[tuple[int, int, float, float]]:
@@ -536,6 +556,8 @@ def check_leaf_claims(res: CondResults, path: Path, ours: str = "bayes") -> None
     seeds, med = _group_medians(runs, ("leaf", "indicator", "random"), lambda s: s >= 100)
     if not (seeds and med["leaf"] >= min(med["indicator"], med["random"])):
         raise ClaimFailed("4.9: `leaf` is better than both on the tuning seeds: say so")
+    if not tuning_verdict(path).startswith(("ends below", "does not")):
+        raise ClaimFailed("4.9: no tuning seeds of `leaf`, `indicator` and random search")
     if not np.median(_finals(res, SOLVER, ours)[1]) > np.median(
         _finals(res, SOLVER, "optuna-tpe")[1]
     ):

@@ -184,3 +184,15 @@ def test_the_search_sentence_reads_tuning_and_study_seeds(tmp_path):
     # tuning seeds 100-102 spend 2, 3, 4 trials in lbfgs in both arms
     assert "a median of 3 trials in `lbfgs`" in text
     assert pc.search_sentence(tmp_path / "absent.jsonl") == "not measured"
+
+
+def test_the_tuning_verdict_names_what_leaf_beats(tmp_path):
+    base = [("indicator", s, 0.3) for s in (100, 101)] + [("random", s, 0.5) for s in (100, 101)]
+    for leaf, verdict in (
+        (0.4, "ends below random search but not below the whole-tree GP alone"),
+        (0.1, "ends below random search and the whole-tree GP alone"),
+        (0.6, "does not end below random search or the whole-tree GP alone"),
+    ):
+        rows = [*base, ("leaf", 100, leaf), ("leaf", 101, leaf)]
+        assert pc.tuning_verdict(write_runs(tmp_path / "t.jsonl", rows)) == verdict
+    assert pc.tuning_verdict(tmp_path / "absent.jsonl") == "was not run"

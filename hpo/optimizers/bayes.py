@@ -128,10 +128,11 @@ class BayesianOptimization(Optimizer):
         proposal in two inside the incumbent's leaf (:mod:`hpo.optimizers._bo_conditional`);
         the other two search the whole tree at once. ``"leaf"`` is the default: on the
         conditional study's seeds it ends below random search on the MLP solver task, where
-        the whole-tree GP alone did not, but on six other seeds of that task it did not beat
-        either (``benchmarks/results/conditional/leaf.md``; ``branch.md`` and
-        ``ablation.md`` for the others; the random interleaving was set, not tuned). Ignored
-        for flat spaces: their proposals are the same under every value.
+        the whole-tree GP alone did not; on ten other seeds of that task it ends below
+        random search but above the whole-tree GP
+        (``benchmarks/results/conditional/leaf.md``; ``branch.md`` and ``ablation.md`` for
+        the others; the random interleaving was set, not tuned). Ignored for flat spaces:
+        their proposals are the same under every value.
 
     Attributes
     ----------
