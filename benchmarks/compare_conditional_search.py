@@ -7,6 +7,10 @@ the branch of its incumbent, how many trials went to each branch, and its wall t
 appended as a JSON line to ``--out`` (a run already there is skipped, so the command resumes);
 ``--table`` prints the medians per arm from that file.
 
+``--from-journal J --optimizer O --arm A`` appends the runs of optimizer ``O`` in a study
+journal ``J`` (``hpo bench``) as lines of arm ``A`` (seconds: the run's wall time), so that the
+study's runs on its own seeds are compared in the same table.
+
 Example
 -------
 python benchmarks/compare_conditional_search.py cond_mlp_solver_breast_cancer_logloss \
@@ -57,6 +61,32 @@ def one_run(problem_name: str, arm: str, seed: int, evals: int) -> dict:
         "trials_per_branch": dict(collections.Counter(roots)),
         "seconds": time.perf_counter() - start,
     }
+
+
+def from_journal(journal: Path, optimizer: str, arm: str) -> list[dict]:
+    """The runs of ``optimizer`` in a study journal, as lines of arm ``arm``."""
+    from hpo.bench import read_journal
+
+    _, records = read_journal(journal)
+    out = []
+    for r in records:
+        if r.optimizer != optimizer:
+            continue
+        done = [t for t in r.trials if t["status"] == "complete" and t["value"] is not None]
+        root = [str(next(iter(t["params"].values()))) for t in r.trials]
+        best = min(done, key=lambda t: t["value"])
+        out.append(
+            {
+                "problem": r.problem,
+                "arm": arm,
+                "seed": r.seed,
+                "final": float(best["value"]),
+                "incumbent_branch": str(next(iter(best["params"].values()))),
+                "trials_per_branch": dict(collections.Counter(root)),
+                "seconds": r.wall_time,
+            }
+        )
+    return out
 
 
 def seeds_of(text: str) -> list[int]:
@@ -129,9 +159,20 @@ def main() -> None:
     parser.add_argument("--evals", type=int, default=50)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--table", action="store_true", help="print the table and stop")
+    parser.add_argument("--base", default="indicator", help="the arm of the table's comparison")
+    parser.add_argument("--from-journal", type=Path, help="append a study journal's runs")
+    parser.add_argument("--optimizer", default="bayes", help="with --from-journal")
+    parser.add_argument("--arm", help="with --from-journal: the arm its runs are named")
     args = parser.parse_args()
     if args.table:
-        print(table(args.out))
+        print(table(args.out, args.base))
+        return
+    if args.from_journal is not None:
+        if not args.arm:
+            parser.error("--from-journal needs --arm")
+        with args.out.open("a") as f:
+            for record in from_journal(args.from_journal, args.optimizer, args.arm):
+                f.write(json.dumps(record) + "\n")
         return
     done = set()
     if args.out.exists():

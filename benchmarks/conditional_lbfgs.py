@@ -5,6 +5,9 @@ median ``alpha`` and ``tol`` of those trials, and of the best lbfgs loss. Nothin
 
     python benchmarks/conditional_lbfgs.py benchmarks/results/conditional/study/journal.jsonl.gz \
         benchmarks/results/conditional/branch_journal.jsonl.gz
+
+``--by-tol``: instead, the lbfgs trials of every optimizer of the journals pooled, by
+quarter-decade of ``tol``: how many, and the lowest, median and 90th-percentile loss.
 """
 
 from __future__ import annotations
@@ -44,10 +47,41 @@ def lbfgs_rows(journal: Path) -> list[str]:
     return rows
 
 
+def tol_rows(journals: list[Path]) -> list[str]:
+    """The lbfgs trials of every optimizer in ``journals``, by quarter-decade of ``tol``."""
+    tol, loss = [], []
+    for journal in journals:
+        _, records = read_journal(journal)
+        for r in records:
+            if r.problem != PROBLEM:
+                continue
+            for t in r.trials:
+                if t["params"]["solver"] == "lbfgs" and t["value"] is not None:
+                    tol.append(np.log10(t["params"]["tol"]))
+                    loss.append(t["value"])
+    tol_a, loss_a = np.array(tol), np.array(loss)
+    rows = []
+    for lo in np.arange(-5.0, -1.0, 0.25):
+        m = (tol_a >= lo) & (tol_a < lo + 0.25)
+        if m.any():
+            v = loss_a[m]
+            rows.append(
+                f"| {10**lo:.2g} to {10 ** (lo + 0.25):.2g} | {int(m.sum())} | {v.min():.4f} |"
+                f" {np.median(v):.4f} | {np.quantile(v, 0.9):.4f} |"
+            )
+    return rows
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("journals", type=Path, nargs="+")
+    parser.add_argument("--by-tol", action="store_true", help="pooled trials by tol")
     args = parser.parse_args(argv)
+    if args.by_tol:
+        print("| tol | lbfgs trials | lowest loss | median loss | 90th percentile |")
+        print("|---|---|---|---|---|")
+        print("\n".join(tol_rows(args.journals)))
+        return
     print(
         "| journal | optimizer | runs with lbfgs trials | lbfgs trials | median alpha |"
         " median tol | best lbfgs loss |"

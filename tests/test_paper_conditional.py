@@ -69,7 +69,7 @@ def journal(tmp_path):
 
 
 def test_tables_and_sentences_follow_the_journal(journal, monkeypatch):
-    monkeypatch.setattr(pc, "check_branch_claims", lambda res: None)  # tested below
+    monkeypatch.setattr(pc, "check_leaf_claims", lambda res, path: None)  # tested below
     res = pc.load_conditional(journal)
     built = pc.cond_tables(res)
     targets = {r["problem"]: r for r in built["cond_targets"].data}
@@ -102,12 +102,62 @@ def test_an_absent_journal_gives_none(tmp_path):
     assert pc.load_conditional(tmp_path / "missing.jsonl.gz") is None
 
 
-def test_the_reading_of_the_solver_task_is_checked_on_the_data(journal):
+def write_runs(path, rows, problem="cond_mlp_solver_breast_cancer_logloss"):
+    import json
+
+    path.write_text(
+        "".join(
+            json.dumps(
+                {"problem": problem, "arm": a, "seed": s}
+                | {"final": f, "incumbent_branch": "lbfgs", "trials_per_branch": {"lbfgs": s % 7}}
+            )
+            + "\n"
+            for a, s, f in rows
+        )
+    )
+    return path
+
+
+def test_the_reading_of_the_solver_task_is_checked_on_the_data(journal, tmp_path):
     from paper_text import ClaimFailed
 
     res = pc.load_conditional(journal)
-    with pytest.raises(ClaimFailed, match="more uncertain"):  # no model-based proposals here
-        pc.check_branch_claims(res)
+    # the journal's bayes runs of the solver task: 0.3 on seeds 0 and 1 (random 0.2)
+    rows = [("random", s, 0.2) for s in (0, 1, 100, 101)]
+    rows += [("indicator", s, 0.4) for s in (0, 1, 100, 101)]
+    rows += [("leaf-no-random", s, 0.3) for s in (0, 1, 100, 101)]
+    rows += [("leaf", 0, 0.3), ("leaf", 1, 0.3), ("leaf", 100, 0.25), ("leaf", 101, 0.25)]
+    # no lbfgs trial in the fixture: the tol claim is the one left to fail
+    with pytest.raises(ClaimFailed, match="stop early"):
+        pc.check_leaf_claims(res, write_runs(tmp_path / "good.jsonl", rows))
+    bad = {
+        "were not better on the tuning": [
+            ("leaf-no-random", 100, 0.5),
+            ("leaf-no-random", 101, 0.5),
+        ],
+        "did beat random": [("leaf-no-random", 0, 0.1), ("leaf-no-random", 1, 0.1)],
+        "did not lose": [("indicator", 0, 0.1), ("indicator", 1, 0.1)],
+        "are not the study's bayes runs": [("leaf", 1, 0.2)],
+        "better than both on the tuning seeds": [("leaf", 100, 0.1), ("leaf", 101, 0.1)],
+    }
+    for message, changed in bad.items():
+        keys = {(a, s) for a, s, _ in changed}
+        edited = changed + [r for r in rows if (r[0], r[1]) not in keys]
+        with pytest.raises(ClaimFailed, match=message):
+            pc.check_leaf_claims(res, write_runs(tmp_path / "bad.jsonl", edited))
+
+
+def test_the_leaf_sentence_reads_tuning_and_study_seeds(tmp_path):
+    rows = [("random", s, 0.2) for s in (0, 1, 100, 101, 102)]
+    rows += [("indicator", s, 0.4) for s in (0, 1, 100, 101, 102)]
+    rows += [("leaf", 0, 0.3), ("leaf", 1, 0.5), ("leaf", 100, 0.1), ("leaf", 101, 0.1)]
+    text = pc.leaf_sentence(write_runs(tmp_path / "leaf.jsonl", rows))
+    # seed 102 has no leaf run: the tuning group is 100-101
+    assert "2 tuning seeds (100-101)" in text and "is 0.1 with `leaf`" in text
+    assert "lower on 2 and 2 of 2 seeds" in text
+    assert "2 study seeds (0-1)" in text and "is 0.4 with `leaf`, against 0.4" in text
+    assert "lower on 1 and 0 of 2 seeds" in text
+    assert pc.leaf_sentence(tmp_path / "absent.jsonl") == "not measured"
 
 
 def test_the_search_sentence_reads_tuning_and_study_seeds(tmp_path):
@@ -134,3 +184,15 @@ def test_the_search_sentence_reads_tuning_and_study_seeds(tmp_path):
     # tuning seeds 100-102 spend 2, 3, 4 trials in lbfgs in both arms
     assert "a median of 3 trials in `lbfgs`" in text
     assert pc.search_sentence(tmp_path / "absent.jsonl") == "not measured"
+
+
+def test_the_tuning_verdict_names_what_leaf_beats(tmp_path):
+    base = [("indicator", s, 0.3) for s in (100, 101)] + [("random", s, 0.5) for s in (100, 101)]
+    for leaf, verdict in (
+        (0.4, "ends below random search but not below the whole-tree GP alone"),
+        (0.1, "ends below random search and the whole-tree GP alone"),
+        (0.6, "does not end below random search or the whole-tree GP alone"),
+    ):
+        rows = [*base, ("leaf", 100, leaf), ("leaf", 101, leaf)]
+        assert pc.tuning_verdict(write_runs(tmp_path / "t.jsonl", rows)) == verdict
+    assert pc.tuning_verdict(tmp_path / "absent.jsonl") == "was not run"

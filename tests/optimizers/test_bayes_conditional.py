@@ -43,7 +43,7 @@ def test_jenatton_asks_exactly_the_active_parameters_and_valid_values():
     assert len({(t.params["x1"], t.params.get("x2"), t.params.get("x3")) for t in opt.trials}) > 2
 
 
-@pytest.mark.parametrize("conditional", ["branch", "indicator", "impute"])
+@pytest.mark.parametrize("conditional", ["leaf", "branch", "indicator", "impute"])
 def test_reproducible_under_a_seed(conditional):
     problem = get_problem("jenatton")
     a = run(problem.space, problem, seed=3, n=13, conditional=conditional)
@@ -56,7 +56,7 @@ def test_save_load_continues_identically(tmp_path):
     opt = run(problem.space, problem, seed=1, n=12)
     opt.save(tmp_path / "bo.pkl")
     twin = BayesianOptimization.load(tmp_path / "bo.pkl")
-    assert twin.conditional == "indicator"
+    assert twin.conditional == "leaf"  # the default
     assert twin.ask() == opt.ask()
 
 
