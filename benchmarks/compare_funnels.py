@@ -24,6 +24,10 @@ Usage::
         --families "ackley:dim=5,shift={s}" "rastrigin:dim=5,shift={s},offset=0.25" \\
         --variant base=bayes --variant optuna=optuna-gp --variant botorch=botorch
     PYTHONPATH=$PWD python benchmarks/compare_funnels.py --tag main --summarize --ref base
+
+``--diagnose`` writes, for ``bayes`` variants, per-run diagnostics instead (how close the
+initial design came to x*, how far the model's proposals moved from the incumbent, the
+shortest fitted lengthscale): ``funnels-diagnosis.jsonl``.
 """
 
 from __future__ import annotations
@@ -111,6 +115,44 @@ def run_cell(name: str, options: dict, spec: str, seed: int, budget: int) -> dic
     return {"regret": [float(f"{r:.6g}") for r in best[4::5]], "time": spent}
 
 
+def diagnose(spec: str, seed: int, options: dict, budget: int) -> dict:
+    """Why a ``bayes`` run stays on the plateau: how close its initial design came to x*
+    (RMS distance in the unit cube), how far its model proposals moved from the incumbent,
+    and the shortest fitted lengthscale, per run."""
+    from threadpoolctl import threadpool_limits
+
+    from hpo.optimizers import make_optimizer
+    from hpo.optimizers.bayes import _lengthscales
+    from hpo.problems import get_problem
+
+    p = get_problem(spec)
+    x_star = (p.minimizers[0] - p.bounds[:, 0]) / (p.bounds[:, 1] - p.bounds[:, 0])
+    best, incumbent, moves, shortest, values, to_star = np.inf, None, [], [], [], []
+    with threadpool_limits(limits=1), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        opt = make_optimizer("bayes", p.space, seed=seed, budget=budget, options=options)
+        for i in range(budget):
+            x = opt.ask()
+            v, u = p(x), np.asarray(p.space.to_unit(x))
+            if i >= opt.n_initial and opt.gp is not None:
+                moves.append(float(np.sqrt(np.mean((u - incumbent) ** 2))))
+                shortest.append(float(np.min(_lengthscales(opt.gp))))
+            if v < best:
+                best, incumbent = v, u
+            values.append(v)
+            to_star.append(float(np.sqrt(np.mean((u - x_star) ** 2))))
+            opt.tell(x, v)
+    n0 = opt.n_initial
+    return {
+        "final": float(best - p.optimum),
+        "design_best": float(min(values[:n0]) - p.optimum),
+        "design_closest": float(min(to_star[:n0])),
+        "median_move": float(np.median(moves)),
+        "local_share": float(np.mean(np.array(moves) < 0.1)),
+        "median_shortest_lengthscale": float(np.median(shortest)),
+    }
+
+
 def summarize(
     rows: list[dict], labels: list[str], ref: str | None, command: str, plateau: float = 15.0
 ) -> str:
@@ -193,6 +235,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ref", default=None)
     parser.add_argument("--labels", nargs="*", default=None, help="order of the summary rows")
     parser.add_argument("--plateau", type=float, default=15.0)
+    parser.add_argument(
+        "--diagnose", action="store_true", help="per-run diagnostics of bayes variants instead"
+    )
     args = parser.parse_args(argv)
     journal = RESULTS / f"funnels-{args.tag}.jsonl"
     rows = [json.loads(x) for x in journal.read_text().splitlines()] if journal.exists() else []
@@ -207,6 +252,18 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     done = {(r["variant"], r["family"], r["seed"]) for r in rows}
     variants = [parse_variant(v) for v in args.variant]
+    if args.diagnose:
+        with open(journal, "a") as out:
+            for fam in args.families:
+                for seed in parse_seeds(args.seeds):
+                    for label, _, options in variants:
+                        if (label, fam, seed) in done:
+                            continue
+                        cell = diagnose(fam.format(s=seed), seed, options, args.budget)
+                        row = {"variant": label, "family": fam, "seed": seed, **cell}
+                        out.write(json.dumps(row) + "\n")
+                        out.flush()
+        return 0
     with open(journal, "a") as out:
         for seed in parse_seeds(args.seeds):
             for fam in args.families:
