@@ -25,6 +25,27 @@ Usage::
         --variant base=bayes --variant optuna=optuna-gp --variant botorch=botorch
     PYTHONPATH=$PWD python benchmarks/compare_funnels.py --tag main --summarize --ref base
 
+The committed results (``benchmarks/results/bo/funnels-*.md`` hold their summary commands;
+``funnels-issue16.md`` reads them):
+
+- ``main``: seeds 0-9, families ``"ackley:dim=5,shift={s}"``, ``"ackley:dim=5,shift={s},
+  offset=0.4"``, ``"rastrigin:dim=5,shift={s},offset=0.25"``, ``"levy:dim=5,shift={s},
+  offset=0.25"``, ``"ackley:dim=10,shift={s},offset=0.25"``, ``--variant base=bayes``, then
+  per d = 5 family ``--variant optuna=optuna-gp --variant botorch=botorch``; the ``init2d``
+  rows are the ``init10`` runs of ``ablation``, copied.
+- ``ablation``: seeds 0-9, the first four families, ``--variant hv=bayes+gp.lengthscale_prior=
+  dimension_scaled_lengthscale_prior``, ``wnone=bayes+output_warping=none``,
+  ``wcop=bayes+output_warping=copula``, ``initN=bayes+n_initial=N`` (10, 15, 20),
+  ``tight=bayes+gp.lengthscale_prior=tight_lengthscale_prior`` and their combinations as
+  labelled (``base`` rows copied from ``main``).
+- ``after``: seeds 10-19, the five families, ``base=bayes``, ``init2d=bayes+n_initial=10``
+  (20 for Ackley-10), ``optuna=optuna-gp``.
+- ``holdout``: seeds 70-79, families ``hartmann6``, ``levy:dim=6`` (``n_initial=12``),
+  ``ackley:dim=5,shift=0`` (10), ``rosenbrock:dim=4``, ``styblinski_tang:dim=4`` (8),
+  ``branin`` (``base`` only: 2d = 4 < the default 5).
+- ``diagnosis``: ``--diagnose``, seeds 0-9, the two Ackley-5 families, ``base`` and
+  ``init2d`` (``n_initial=10``).
+
 ``--diagnose`` writes, for ``bayes`` variants, per-run diagnostics instead (how close the
 initial design came to x*, how far the model's proposals moved from the incumbent, the
 shortest fitted lengthscale): ``funnels-diagnosis.jsonl``.
@@ -153,6 +174,41 @@ def diagnose(spec: str, seed: int, options: dict, budget: int) -> dict:
     }
 
 
+def summarize_diagnosis(rows: list[dict], command: str, plateau: float = 15.0) -> str:
+    """The ``--diagnose`` rows grouped by outcome (left on the plateau or not), medians."""
+    lines = [
+        "# Why bayes runs stay on the plateau: per-run diagnostics",
+        "",
+        "```",
+        command,
+        "```",
+        "",
+        f"Runs grouped by outcome (final regret >= {plateau:g}: left on the plateau). Medians "
+        "over the runs of a group: `design closest`: RMS distance (unit cube) from x* to the "
+        "closest initial design point; `move`: RMS distance of the model's proposals from the "
+        "incumbent (median per run); `local`: share of them within 0.1 of it; `shortest ls`: "
+        "the shortest fitted lengthscale (median over the run's model steps).",
+        "",
+        "| variant | outcome | runs | design closest | design best regret | move | local "
+        "| shortest ls |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for v in dict.fromkeys(r["variant"] for r in rows):
+        runs = [r for r in rows if r["variant"] == v]
+        for name, group in (
+            (f"plateau (>= {plateau:g})", [r for r in runs if r["final"] >= plateau]),
+            ("funnel found", [r for r in runs if r["final"] < plateau]),
+        ):
+            if group:
+                m = {k: np.median([r[k] for r in group]) for k in group[0] if k[0] in "dml"}
+                lines.append(
+                    f"| {v} | {name} | {len(group)} | {m['design_closest']:.3f} "
+                    f"| {m['design_best']:.1f} | {m['median_move']:.3f} | {m['local_share']:.2f} "
+                    f"| {m['median_shortest_lengthscale']:.3f} |"
+                )
+    return "\n".join(lines) + "\n"
+
+
 def summarize(
     rows: list[dict], labels: list[str], ref: str | None, command: str, plateau: float = 15.0
 ) -> str:
@@ -246,7 +302,10 @@ def main(argv: list[str] | None = None) -> int:
         command = "python benchmarks/compare_funnels.py " + shlex.join(
             sys.argv[1:] if argv is None else argv
         )
-        text = summarize(rows, labels, args.ref, command, args.plateau)
+        if rows and "design_closest" in rows[0]:
+            text = summarize_diagnosis(rows, command, args.plateau)
+        else:
+            text = summarize(rows, labels, args.ref, command, args.plateau)
         (RESULTS / f"funnels-{args.tag}.md").write_text(text)
         print(text)
         return 0
