@@ -71,7 +71,7 @@ import numpy as np  # noqa: E402
 from scipy.stats import wilcoxon  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).parent))
-from suite import parse_seeds  # noqa: E402
+from suite import FUNNELS, parse_seeds  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results" / "bo"
 
@@ -285,7 +285,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tag", required=True)
     parser.add_argument("--seeds", default="0-9")
     parser.add_argument("--budget", type=int, default=50)
-    parser.add_argument("--families", nargs="+", default=["ackley:dim=5,shift={s}"])
+    parser.add_argument("--families", nargs="+", default=list(FUNNELS))
     parser.add_argument("--variant", action="append", default=[])
     parser.add_argument("--summarize", action="store_true")
     parser.add_argument("--ref", default=None)
