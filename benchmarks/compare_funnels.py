@@ -105,12 +105,29 @@ def _resolve_gp(gp: dict) -> dict:
 
 
 def run_cell(name: str, options: dict, spec: str, seed: int, budget: int) -> dict:
-    from threadpoolctl import threadpool_limits
-
-    from hpo.optimizers import make_optimizer
+    from hpo.gp import priors
     from hpo.problems import get_problem
 
     problem = get_problem(spec)
+    options = dict(options)
+    # A probe, not an option of bayes: ``noise_prior=(mu, sigma)`` replaces the module's
+    # noise-variance prior (hpo.gp.priors.NOISE_PRIOR, read when a GP builds its prior)
+    # for this cell only.
+    noise = options.pop("noise_prior", None)
+    saved = priors.NOISE_PRIOR
+    if noise is not None:
+        priors.NOISE_PRIOR = priors.LogNormal(*noise)
+    try:
+        return _run_cell(name, options, problem, seed, budget)
+    finally:
+        priors.NOISE_PRIOR = saved
+
+
+def _run_cell(name: str, options: dict, problem, seed: int, budget: int) -> dict:
+    from threadpoolctl import threadpool_limits
+
+    from hpo.optimizers import make_optimizer
+
     with threadpool_limits(limits=1), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         if name == "botorch":
