@@ -39,7 +39,13 @@ The committed results (``benchmarks/results/bo/funnels-*.md`` hold their summary
   ``tight=bayes+gp.lengthscale_prior=tight_lengthscale_prior`` and their combinations as
   labelled (``base`` rows copied from ``main``).
 - ``after``: seeds 10-19, the five families, ``base=bayes``, ``init2d=bayes+n_initial=10``
-  (20 for Ackley-10), ``optuna=optuna-gp``.
+  (20 for Ackley-10), ``optuna=optuna-gp``; then ``botorch=botorch`` on the two Ackley-5
+  families.
+- ``noise-probe``: seeds 0-9, the Ackley-5 and Levy-5 families, ``"bt-noise=bayes+
+  noise_prior=(-4.0,1.0)"`` and the same with ``+gp.lengthscale_prior=
+  dimension_scaled_lengthscale_prior`` (``bt-noise-hv``); ``base``, ``init2d`` and
+  ``botorch`` rows copied from ``main``. ``noise_prior=(mu, sigma)`` is a probe of this
+  script, not an option of ``bayes``: it replaces ``hpo.gp.priors.NOISE_PRIOR`` for the cell.
 - ``holdout``: seeds 70-79, families ``hartmann6``, ``levy:dim=6`` (``n_initial=12``),
   ``ackley:dim=5,shift=0`` (10), ``rosenbrock:dim=4``, ``styblinski_tang:dim=4`` (8),
   ``branin`` (``base`` only: 2d = 4 < the default 5).
