@@ -12,6 +12,17 @@ SUITE = (
     "styblinski_tang:dim=4",
 )
 
+#: Off-centre funnels (issue 16, item 3): families of shifted boxes, ``{s}`` the box's seed
+#: (seed ``s`` runs on box ``s``); ``offset`` is how far x* sits from the centre, as a share
+#: of the width (``hpo/problems/synthetic.py``). Used by ``compare_funnels.py``.
+FUNNELS = (
+    "ackley:dim=5,shift={s}",
+    "ackley:dim=5,shift={s},offset=0.4",
+    "rastrigin:dim=5,shift={s},offset=0.25",
+    "levy:dim=5,shift={s},offset=0.25",
+    "ackley:dim=10,shift={s},offset=0.25",
+)
+
 
 def parse_seeds(text: str) -> list[int]:
     """Seeds from the command line: a range ``"0-9"`` (both ends included) or a list ``"1,5"``."""

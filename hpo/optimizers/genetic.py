@@ -88,6 +88,29 @@ class Variation:
     step_size : float, default 0.1
         Initial mutation strength of self-adaptive mutation (standard deviation in the unit
         cube), given to design points, random points and warm starts.
+    elite_share : float, default 0.0
+        Probability that the first parent of a pair is the best individual of the population
+        instead of a tournament's winner: a larger share of offspring from the best, for small
+        budgets.
+    offspring : int, optional
+        Children per generation after the first (lambda; the initial design has ``pop_size``
+        points); ``None``: ``pop_size`` (mu = lambda). Fewer children per generation mean more
+        generations, hence more selection, in the same budget.
+    tau_scale : float, default 1.0
+        Multiplies the learning rate ``tau = 1 / sqrt(2 d)`` of self-adaptive mutation.
+    line_spread : float, default 0.25
+        How far extended line recombination reaches beyond the parents
+        (:func:`~hpo.optimizers.operators.line_crossover`'s ``spread``).
+    gene_mutation : float, default 0.0
+        With self-adaptive mutation, also mutate each real and integer gene with this
+        probability by ``mutation`` (polynomial by default), gene by gene.
+    line_share : float, default 0.5
+        With ``recombination="mixed"``, the probability that a pair is recombined on a line
+        (else by ``crossover``).
+
+    The last six fields are the knobs of the issue-17 ablations
+    (``benchmarks/results/ga/issue17-followup.md``); their defaults are the GA chosen
+    before them, which none of them beat on held-out instances.
     """
 
     tournament_size: int | None = None
@@ -98,6 +121,12 @@ class Variation:
     recombination: str | None = None
     self_adaptive: bool | None = None
     step_size: float = 0.1
+    elite_share: float = 0.0
+    offspring: int | None = None
+    tau_scale: float = 1.0
+    line_spread: float = 0.25
+    gene_mutation: float = 0.0
+    line_share: float = 0.5
 
     def __post_init__(self) -> None:
         k = self.tournament_size
@@ -120,6 +149,17 @@ class Variation:
             raise ValueError(f"self_adaptive must be a bool or None, got {self.self_adaptive!r}")
         if not 0 < self.step_size <= 1:
             raise ValueError(f"step_size must lie in (0, 1], got {self.step_size!r}")
+        if not 0 <= self.elite_share <= 1:
+            raise ValueError(f"elite_share must lie in [0, 1], got {self.elite_share!r}")
+        for name in ("gene_mutation", "line_share"):
+            if not 0 <= getattr(self, name) <= 1:
+                raise ValueError(f"{name} must lie in [0, 1], got {getattr(self, name)!r}")
+        for name in ("tau_scale", "line_spread"):
+            if not getattr(self, name) >= 0:
+                raise ValueError(f"{name} must be >= 0, got {getattr(self, name)!r}")
+        lam = self.offspring
+        if lam is not None and (isinstance(lam, bool) or not isinstance(lam, int) or lam < 1):
+            raise ValueError(f"offspring must be an integer >= 1 or None, got {lam!r}")
 
 
 #: The GA before issue 17, still the multi-objective (NSGA-II) default: binary tournaments, SBX
@@ -377,7 +417,7 @@ class GeneticAlgorithm(Optimizer):
             pop_size = default_pop_size(budget, self.n_objectives, self._adaptive)
         self.pop_size = pop_size
         # Log-normal learning rate tau = 1 / sqrt(2 d) (Beyer & Schwefel 2002, sec. 4.1).
-        self._tau = 1.0 / math.sqrt(2.0 * max(1, int((~self.space.is_categorical).sum())))
+        self._tau = v.tau_scale / math.sqrt(2.0 * max(1, int((~self.space.is_categorical).sum())))
         self._sigma: dict[int, float] = {}  # trial number -> its mutation strength
         #: One :class:`Generation` per evaluated generation.
         self.history: list[Generation] = []
@@ -432,7 +472,9 @@ class GeneticAlgorithm(Optimizer):
     def _breed_generation(self, keys: set[tuple]) -> None:
         """Breed the current generation, less the warm starts already told into it."""
         self._bred = True
-        self._queue = deque(self._breed(self.pop_size - len(self._offspring), keys))
+        lam = self.variation.offspring if self.generation > 0 else None
+        size = self.pop_size if lam is None else lam
+        self._queue = deque(self._breed(size - len(self._offspring), keys))
 
     def _only_warm_starts_left(self, out: list[Proposal]) -> bool:
         """Whether the generation is complete without another ask: told entirely by warm
@@ -459,6 +501,9 @@ class GeneticAlgorithm(Optimizer):
         for _ in range(_MAX_ROUNDS):
             m = (n - len(children) + 1) // 2  # pairs of parents
             pick = self.selection(fitness, 2 * m, self._k, self.rng)
+            if self.variation.elite_share > 0:  # first parents: the best, at this rate
+                best = int(np.argmin(fitness))
+                pick[:m] = np.where(self.rng.random(m) < self.variation.elite_share, best, pick[:m])
             a, b = [self._parents[i] for i in pick[:m]], [self._parents[i] for i in pick[m:]]
             U, sigma = self._vary(
                 np.array([self._unit[i] for i in a]),
@@ -490,14 +535,18 @@ class GeneticAlgorithm(Optimizer):
         sigma = np.tile(np.sqrt(S[0] * S[1]), 2)
         if num.any():
             if self._mixed:
-                l1, l2 = line_crossover(UA[:, num], UB[:, num], rng, v.crossover_rate)
+                l1, l2 = line_crossover(
+                    UA[:, num], UB[:, num], rng, v.crossover_rate, v.line_spread
+                )
                 s1, s2 = self.crossover(
                     UA[:, num], UB[:, num], v.crossover_eta, rng, v.crossover_rate
                 )
-                on_line = (rng.random(len(UA)) < 0.5)[:, None]
+                on_line = (rng.random(len(UA)) < v.line_share)[:, None]
                 c1, c2 = np.where(on_line, l1, s1), np.where(on_line, l2, s2)
             elif self._line:
-                c1, c2 = line_crossover(UA[:, num], UB[:, num], rng, v.crossover_rate)
+                c1, c2 = line_crossover(
+                    UA[:, num], UB[:, num], rng, v.crossover_rate, v.line_spread
+                )
             else:
                 c1, c2 = self.crossover(
                     UA[:, num], UB[:, num], v.crossover_eta, rng, v.crossover_rate
@@ -507,6 +556,9 @@ class GeneticAlgorithm(Optimizer):
                 m = len(UA)
                 C1[:, num] = gaussian_mutation(c1, sigma[:m], rng)
                 C2[:, num] = gaussian_mutation(c2, sigma[m:], rng)
+                if v.gene_mutation > 0:  # and gene by gene, polynomial mutation
+                    C1[:, num] = self.mutation(C1[:, num], v.mutation_eta, v.gene_mutation, rng)
+                    C2[:, num] = self.mutation(C2[:, num], v.mutation_eta, v.gene_mutation, rng)
             else:
                 C1[:, num] = self.mutation(c1, v.mutation_eta, self._rate, rng)
                 C2[:, num] = self.mutation(c2, v.mutation_eta, self._rate, rng)

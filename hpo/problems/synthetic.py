@@ -22,6 +22,11 @@ with ``numpy.random.default_rng(s)``, for each coordinate ``i`` a fraction
 drawn sign would leave a minimizer closer than 10 % of the width to an edge (or outside), the
 other sign is used, so every x* stays well inside and the box centre is no minimizer.
 
+``offset=f`` (with ``shift``) says how far: every coordinate then moves by exactly ``f`` of
+its width, ``0 < f <= 0.4``, the signs drawn as above from the seed ``shift``; with x* at the
+centre, ``f = 0.4`` puts it 10 % of the width from a corner of the box (the off-centre funnels
+of issue 16). Without ``offset`` the boxes are those above, unchanged.
+
 Only functions whose every minimizer allows this and that stay above f* on the whole of R^d
 (so a moved box holds no lower point) offer ``shift``; the others refuse it with a
 ``ValueError``.
@@ -46,7 +51,9 @@ SHIFT_FRACTION = (0.1, 0.3)
 SHIFT_MARGIN = 0.1
 
 
-def shifted_bounds(bounds: np.ndarray, minimizers: np.ndarray, seed: int) -> np.ndarray:
+def shifted_bounds(
+    bounds: np.ndarray, minimizers: np.ndarray, seed: int, offset: float | None = None
+) -> np.ndarray:
     """Move a box at random, keeping every minimizer well inside (see the module docstring).
 
     Parameters
@@ -57,6 +64,9 @@ def shifted_bounds(bounds: np.ndarray, minimizers: np.ndarray, seed: int) -> np.
         Points that must stay at least ``SHIFT_MARGIN`` of the width away from every edge.
     seed : int
         Seed of ``numpy.random.default_rng``.
+    offset : float, optional
+        Move every coordinate by exactly this fraction of its width (signs still drawn);
+        ``None`` draws each fraction from ``SHIFT_FRACTION``.
 
     Returns
     -------
@@ -66,11 +76,14 @@ def shifted_bounds(bounds: np.ndarray, minimizers: np.ndarray, seed: int) -> np.
     dim = bounds.shape[0]
     width = bounds[:, 1] - bounds[:, 0]
     fraction = rng.uniform(*SHIFT_FRACTION, size=dim) * rng.choice((-1.0, 1.0), size=dim)
+    if offset is not None:  # same draws as without it, so the signs are the same ones
+        fraction = np.sign(fraction) * offset
 
     def fits(frac: np.ndarray) -> np.ndarray:
         # Position of each minimizer in the moved box, as a fraction of the width.
         rel = (minimizers - bounds[:, 0]) / width - frac
-        return np.all((rel >= SHIFT_MARGIN) & (rel <= 1.0 - SHIFT_MARGIN), axis=0)
+        tol = 0.0 if offset is None else 1e-9  # offset = 0.4 lands exactly on the margin
+        return np.all((rel >= SHIFT_MARGIN - tol) & (rel <= 1.0 - SHIFT_MARGIN + tol), axis=0)
 
     fraction = np.where(fits(fraction), fraction, -fraction)
     if not np.all(fits(fraction)):
@@ -98,6 +111,9 @@ class SyntheticFunction(Problem):
     shift : int, optional
         Seed of a random move of the domain (see :func:`shifted_bounds`); ``None`` keeps the
         reference domain. Only for functions with ``shiftable = True``.
+    offset : float, optional
+        With ``shift``: move every coordinate by exactly this fraction of the width,
+        ``0 < offset <= 0.4`` (see the module docstring); ``None`` draws 10-30 % each.
 
     Attributes
     ----------
@@ -141,7 +157,9 @@ class SyntheticFunction(Problem):
     min_dim: ClassVar[int] = 1
     shiftable: ClassVar[bool] = False
 
-    def __init__(self, dim: int | None = None, shift: int | None = None) -> None:
+    def __init__(
+        self, dim: int | None = None, shift: int | None = None, offset: float | None = None
+    ) -> None:
         self.dim = self._resolve_dim(dim)
         self.optimum = float(self.optimum_for(self.dim))
         self.minimizers = _frozen(self.minimizers_for(self.dim))
@@ -156,8 +174,16 @@ class SyntheticFunction(Problem):
             shift = _check_int("shift", shift, self.key)
             if shift < 0:
                 raise ValueError(f"{self.key}: shift must be a non-negative seed, got {shift}")
-            bounds = shifted_bounds(bounds, self.minimizers, shift)
-        self.shift = shift
+            if offset is not None:
+                if isinstance(offset, bool) or not isinstance(offset, numbers.Real):
+                    raise ValueError(f"{self.key}: offset must be a number, got {offset!r}")
+                if not 0 < offset <= 0.5 - SHIFT_MARGIN:  # x* at the centre stays inside
+                    raise ValueError(f"{self.key}: offset must lie in (0, 0.4], got {offset!r}")
+                offset = float(offset)
+            bounds = shifted_bounds(bounds, self.minimizers, shift, offset)
+        elif offset is not None:
+            raise ValueError(f"{self.key}: offset needs a shift (the seed of its signs)")
+        self.shift, self.offset = shift, offset
         self.bounds = _frozen(bounds)
         self.space = Space({f"x{i}": Real(lo, hi) for i, (lo, hi) in enumerate(bounds)})
         args = []
@@ -165,6 +191,8 @@ class SyntheticFunction(Problem):
             args.append(f"dim={self.dim}")
         if shift is not None:
             args.append(f"shift={shift}")
+        if offset is not None:
+            args.append(f"offset={offset:g}")
         self.name = self.key + (":" + ",".join(args) if args else "")
 
     @classmethod

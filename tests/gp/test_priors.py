@@ -186,3 +186,14 @@ def test_priors_are_immutable_values():
 def test_lognormal_refuses_a_degenerate_or_invalid_scale(mu, sigma):
     with pytest.raises(ValueError, match="sigma > 0"):
         LogNormal(mu, sigma)
+
+
+def test_tight_lengthscale_prior_has_the_default_median_and_less_mass_at_short_scales():
+    from hpo.gp.priors import LENGTHSCALE_PRIOR, tight_lengthscale_prior
+
+    tight = tight_lengthscale_prior(5)
+    assert tight == tight_lengthscale_prior(50)  # dim unused
+    assert tight.mu == LENGTHSCALE_PRIOR.mu and tight.sigma < LENGTHSCALE_PRIOR.sigma
+    rng = np.random.default_rng(0)
+    h = np.exp(tight.sample(rng, 20_000))
+    assert np.mean(h < 0.05) < 1e-3 < np.mean(np.exp(LENGTHSCALE_PRIOR.sample(rng, 20_000)) < 0.05)

@@ -282,3 +282,37 @@ def test_classic_variation_is_the_ga_before_issue_17(space):
     line = GeneticAlgorithm(space, seed=0, variation={"recombination": "line"})
     assert line._line and not line._mixed
     assert all("sigma" not in t.info for t in run(opt, 40).trials)
+
+
+def test_ablation_knobs_are_checked_naming_the_field():
+    for field, bad in [
+        ("elite_share", 1.5),
+        ("elite_share", -0.1),
+        ("offspring", 0),
+        ("offspring", True),
+        ("tau_scale", -1.0),
+        ("line_spread", -0.5),
+        ("gene_mutation", 2.0),
+        ("line_share", -0.1),
+    ]:
+        with pytest.raises(ValueError, match=field):
+            Variation(**{field: bad})
+
+
+def test_offspring_sets_the_size_of_every_generation_after_the_design(space):
+    opt = run(GeneticAlgorithm(space, seed=0, pop_size=6, variation={"offspring": 2}), 20)
+    sizes = [len(g.offspring) for g in opt.history]
+    assert sizes[0] == 6 and sizes[1:] == [2] * (len(sizes) - 1) and len(sizes) == 8
+    assert all(len(g.population) == 6 for g in opt.history)  # (mu + lambda): mu stays
+
+
+def test_elite_share_one_makes_the_best_a_parent_of_every_pair(space):
+    opt = run(GeneticAlgorithm(space, seed=0, pop_size=6, variation={"elite_share": 1.0}), 36)
+    # In every generation, each child's first parent is the best survivor of the one before.
+    children = [t for t in opt.trials if t.info["origin"] == "offspring"]
+    by_gen = {}
+    for t in children:
+        by_gen.setdefault(t.info["generation"], []).append(t.info["parents"][0])
+    assert len(by_gen) == 5
+    for g, firsts in by_gen.items():
+        assert firsts == [opt.history[g - 1].population[0]] * len(firsts)

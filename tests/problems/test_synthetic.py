@@ -274,3 +274,39 @@ def test_small_grids_hit_x_star_unless_the_domain_is_shifted(key, k):
     for seed in range(5):
         shifted = get_problem(key, shift=seed)
         assert best_on_grid(shifted, k) - p.optimum > 1e-6
+
+
+@pytest.mark.parametrize("key", ["ackley", "rastrigin", "levy"])
+@pytest.mark.parametrize("offset", [0.1, 0.25, 0.4])
+def test_offset_moves_every_coordinate_by_exactly_that_fraction(key, offset):
+    base = get_problem(key, dim=6)
+    width = base.bounds[:, 1] - base.bounds[:, 0]
+    for seed in range(20):
+        p = get_problem(key, dim=6, shift=seed, offset=offset)
+        moved = (p.bounds[:, 0] - base.bounds[:, 0]) / width
+        np.testing.assert_allclose(np.abs(moved), offset, rtol=1e-12)
+        rel = (p.minimizers - p.bounds[:, 0]) / width
+        assert np.all((rel >= SHIFT_MARGIN - 1e-9) & (rel <= 1 - SHIFT_MARGIN + 1e-9))
+        assert p.name == f"{key}:dim=6,shift={seed},offset={offset:g}"
+        assert get_problem(p.name) == p  # the name rebuilds it
+        assert p.evaluate(p.minimizers)[0] == pytest.approx(p.optimum, abs=1e-12)
+    # The signs of the 10-30 % shift of the same seed (neither needs a flip at 0.1 here).
+    drawn, exact = get_problem(key, dim=6, shift=3), get_problem(key, dim=6, shift=3, offset=0.1)
+    np.testing.assert_array_equal(
+        np.sign(drawn.bounds[:, 0] - base.bounds[:, 0]),
+        np.sign(exact.bounds[:, 0] - base.bounds[:, 0]),
+    )
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"shift": 0, "offset": 0.0}, r"offset must lie in \(0, 0.4\]"),
+        ({"shift": 0, "offset": 0.45}, r"offset must lie in \(0, 0.4\]"),
+        ({"shift": 0, "offset": "far"}, r"offset must be a number"),
+        ({"offset": 0.2}, r"offset needs a shift"),
+    ],
+)
+def test_bad_offsets_are_refused_naming_them(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        get_problem("ackley", dim=3, **kwargs)
