@@ -87,6 +87,9 @@ class BayesianOptimization(Optimizer):
         probability of improvement, or the lower confidence bound ``mu - 2 sigma``.
     n_initial : int, optional
         Size of the scrambled-Sobol initial design; default ``min(10, max(5, d + 1))``.
+        On landscapes whose funnel sits off-centre behind a rugged plateau (shifted Ackley),
+        ``2 * d`` left fewer seeds on the plateau but raised Hartmann6's median on held-out
+        seeds, so it is not the default (``benchmarks/results/bo/funnels-issue16.md``).
     batch : {"believer", "liar"}, default "believer"
         How ``ask(n)`` and pending trials are handled, hyperparameters frozen: a kriging
         believer (a pending point is believed to return the posterior mean) or a constant
