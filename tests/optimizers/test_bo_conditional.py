@@ -4,8 +4,6 @@ import numpy as np
 import pytest
 
 from hpo import BayesianOptimization, Categorical, Integer, Real, Space
-from hpo.gp.acquisition import make_acquisition
-from hpo.gp.regression import GaussianProcess
 from hpo.optimizers._bo_conditional import (
     BranchMap,
     branch_focus,
@@ -15,17 +13,7 @@ from hpo.optimizers._bo_conditional import (
 from hpo.optimizers._bo_search import FeatureMap, maximize_acquisition
 from hpo.problems import get_problem
 
-
-def solver_like() -> Space:
-    return Space(
-        {
-            "solver": Categorical(["adam", "sgd", "lbfgs"]),
-            "alpha": Real(1e-5, 1.0, log=True),
-            "lr": Real(1e-4, 1e-1, log=True, when={"solver": ["adam", "sgd"]}),
-            "beta": Real(0.5, 0.99, when={"solver": "adam"}),
-            "momentum": Real(0.0, 0.99, when={"solver": "sgd"}),
-        }
-    )
+from .conditional_fixtures import fitted, solver_like
 
 
 def test_branches_are_the_leaves_of_the_tree():
@@ -65,19 +53,9 @@ def test_branch_map_holds_its_parents_whatever_the_points_hold():
         }
 
 
-def fitted(space, seed=0, n=12):
-    fmap = FeatureMap(space)
-    rng = np.random.default_rng(seed)
-    U = space.snap(rng.random((n, space.dim)))
-    y = np.sin(7 * U[:, 1]) + U[:, 0]
-    gp = GaussianProcess().fit(fmap(U), y, rng=rng)
-    acq = make_acquisition("logei", float(np.min(gp.standardize_y(gp.y_train))))
-    return fmap, gp, acq
-
-
 def test_every_branch_is_searched_and_maxima_ranked():
     space = solver_like()
-    fmap, gp, acq = fitted(space)
+    fmap, gp, acq, _ = fitted(space)
     X, v, _, raw_v = maximize_by_branch(gp, acq, fmap, np.random.default_rng(1), n_restarts=3)
     assert len(X) == 9  # three local maxima per branch
     assert sorted(space.from_unit(u)["solver"] for u in X) == sorted(["adam", "sgd", "lbfgs"] * 3)
@@ -94,7 +72,7 @@ def test_every_branch_is_searched_and_maxima_ranked():
 
 def test_flat_space_is_the_whole_tree_search():
     space = Space({"x": Real(0.0, 1.0), "c": Categorical(["a", "b", "c"]), "k": Integer(1, 5)})
-    fmap, gp, acq = fitted(space)
+    fmap, gp, acq, _ = fitted(space)
     a = maximize_by_branch(gp, acq, fmap, np.random.default_rng(2))
     b = maximize_acquisition(gp, acq, fmap, np.random.default_rng(2))
     for x, y in zip(a, b):
@@ -138,7 +116,7 @@ def test_unknown_conditional_option_names_the_choices():
 
 def test_focus_searches_only_the_branch_of_the_given_point():
     space = solver_like()
-    fmap, gp, acq = fitted(space)
+    fmap, gp, acq, _ = fitted(space)
     point = space.to_unit({"solver": "lbfgs", "alpha": 0.01})
     X, _, raw, _ = maximize_by_branch(
         gp, acq, fmap, np.random.default_rng(1), n_restarts=3, focus=point

@@ -21,28 +21,7 @@ from hpo.optimizers._bo_search import FeatureMap, maximize_acquisition
 from hpo.optimizers.base import config_key
 from hpo.problems import get_problem
 
-
-def solver_like() -> Space:
-    return Space(
-        {
-            "solver": Categorical(["adam", "sgd", "lbfgs"]),
-            "alpha": Real(1e-5, 1.0, log=True),
-            "lr": Real(1e-4, 1e-1, log=True, when={"solver": ["adam", "sgd"]}),
-            "beta": Real(0.5, 0.99, when={"solver": "adam"}),
-            "momentum": Real(0.0, 0.99, when={"solver": "sgd"}),
-            "units": Integer(1, 4, when={"solver": "lbfgs"}),
-        }
-    )
-
-
-def fitted(space, seed=0, n=24):
-    fmap = FeatureMap(space)
-    rng = np.random.default_rng(seed)
-    U = space.snap(rng.random((n, space.dim)))
-    y = np.sin(7 * U[:, 1]) + U[:, 0]
-    gp = GaussianProcess().fit(fmap(U), y, rng=rng)
-    acq = make_acquisition("logei", float(np.min(gp.standardize_y(gp.y_train))))
-    return fmap, gp, acq, U
+from .conditional_fixtures import fitted, solver_like
 
 
 def units(gp):
@@ -54,7 +33,7 @@ def leaf_options(**kw):
 
 
 def test_leaf_features_are_the_active_unfixed_parameters_only():
-    space = solver_like()
+    space = solver_like(units=True)
     fmap = FeatureMap(space)
     names = {}
     for fixed in branches(fmap):
@@ -75,8 +54,8 @@ def test_leaf_features_are_the_active_unfixed_parameters_only():
 
 
 def test_rows_are_assigned_to_the_leaf_of_their_point():
-    space = solver_like()
-    fmap, gp, _, U = fitted(space)
+    space = solver_like(units=True)
+    fmap, gp, _, U = fitted(space, n=24)
     solvers = np.array([space.from_unit(u)["solver"] for u in U])
     seen = np.zeros(len(U), dtype=int)
     for fixed in branches(fmap):
@@ -117,8 +96,8 @@ def test_common_units_undo_the_standardization():
 
 
 def test_every_leaf_is_searched_and_maxima_ranked():
-    space = solver_like()
-    fmap, gp, acq, _ = fitted(space)
+    space = solver_like(units=True)
+    fmap, gp, acq, _ = fitted(space, n=24)
     X, v, raw, raw_v = maximize_by_leaf(
         gp, acq, fmap, np.random.default_rng(1), n_restarts=3, **leaf_options()
     )
@@ -132,7 +111,7 @@ def test_every_leaf_is_searched_and_maxima_ranked():
 
 
 def test_a_leaf_with_few_rows_is_searched_with_the_whole_tree_gp():
-    space = solver_like()
+    space = solver_like(units=True)
     fmap = FeatureMap(space)
     rng = np.random.default_rng(4)
     U = space.snap(rng.random((20, space.dim)))
