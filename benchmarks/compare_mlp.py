@@ -104,9 +104,20 @@ def main(argv: list[str] | None = None) -> None:
     q.add_argument("--datasets", nargs="+", default=list(DATASETS), choices=DATASETS)
     q.add_argument("--journal", type=Path, default=JOURNAL)
     q.add_argument("--out", type=Path, help="write the summary as JSON here")
+    q.add_argument(
+        "--max-rounds",
+        type=int,
+        default=None,
+        help="experiment: cap the rounds of bayes's mixed acquisition search "
+        "(hpo.optimizers._bo_search._MAX_ROUNDS; changes proposals)",
+    )
     sub.add_parser("cost", help="median evaluation time of each problem")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
+    if getattr(args, "max_rounds", None) is not None:  # runs are in this process (n_jobs=1)
+        from hpo.optimizers import _bo_search
+
+        _bo_search._MAX_ROUNDS = args.max_rounds
     summary = quality(args) if args.command == "quality" else cost(args)
     if getattr(args, "out", None):
         args.out.write_text(json.dumps(summary, indent=1) + "\n")

@@ -2,8 +2,10 @@
 
 Two workloads (one BLAS thread, as everywhere the optimizer is timed):
 
-* ``run``: one 50-evaluation run of ``bayes`` on ``hartmann6`` (seed 0), every ask and tell
-  (after a short untimed run that loads the lazily imported modules).
+* ``run``: one 50-evaluation run of ``bayes`` on ``hartmann6`` (seed 0; ``--problem`` for
+  another), every ask and tell (after a short untimed run that loads the lazily imported
+  modules); ``--replay`` tells the losses of a run recorded with ``--record`` instead of
+  evaluating, so the profile of a run on an MLP task leaves out its training.
 * ``step-n``: single ask/tell steps (after one untimed warm-up step) with ``n`` observations
   of ``levy:dim=6`` told at once (the setup of ``benchmarks/overhead.py``), n = 25, 100, 400.
 
@@ -17,6 +19,11 @@ Usage::
     PYTHONPATH=$PWD python benchmarks/profile_bo.py --out benchmarks/results/bo/profile.md
     PYTHONPATH=$PWD python benchmarks/profile_bo.py --option fit_restarts=always \
         --option search_starts=10   # the settings before the speed-up
+    # one run on the MLP iris task: record its losses once, then profile it replayed
+    PYTHONPATH=$PWD python benchmarks/profile_bo.py --problem mlp_adam_iris_logloss --n \
+        --record /tmp/iris-losses.json
+    PYTHONPATH=$PWD python benchmarks/profile_bo.py --problem mlp_adam_iris_logloss --n \
+        --replay /tmp/iris-losses.json --top 25
 """
 
 from __future__ import annotations
@@ -117,12 +124,24 @@ def profile(workload, label: str, options: dict[str, Any]) -> dict[str, Any]:
     return {"label": label, "wall": wall, "rows": rows, "stats": stats}
 
 
+RUN = {"problem": "hartmann6", "replay": None, "record": None}  # set by --problem etc.
+
+
 def run_workload(options: dict[str, Any]) -> None:
-    problem = get_problem("hartmann6")
+    """50 evaluations of ``RUN["problem"]`` (seed 0); with ``RUN["replay"]``, the losses of
+    a recorded run told in order instead of evaluating (the same proposals, bit for bit,
+    while the search is unchanged: a sub-second MLP task profiled without its training)."""
+    problem = get_problem(RUN["problem"])
     opt = BayesianOptimization(problem.space, seed=0, **options)
-    for _ in range(50):
+    replay = RUN["replay"]
+    losses = []
+    for i in range(50):
         p = opt.ask()
-        opt.tell(p, problem(p))
+        losses.append(problem(p) if replay is None else replay[i])
+        opt.tell(p, losses[-1])
+    if RUN["record"]:
+        with open(RUN["record"], "w") as fh:
+            json.dump(losses, fh)
 
 
 def step_workload(n: int, steps: int):
@@ -159,14 +178,35 @@ def main() -> None:
     parser.add_argument("--option", action="append", default=[], help="GPConfig field=value")
     parser.add_argument("--out", default=None, help="write a markdown table here")
     parser.add_argument("--top", type=int, default=0, help="also print the top-k functions")
+    parser.add_argument("--problem", default="hartmann6", help="the 50-evaluation run's problem")
+    parser.add_argument("--record", default=None, help="write the run's losses (JSON) here")
+    parser.add_argument("--replay", default=None, help="tell these recorded losses instead")
+    parser.add_argument(
+        "--time", type=int, default=0, help="also time this many unprofiled runs (median)"
+    )
     args = parser.parse_args()
     options = parse_options(args.option)
+    RUN.update(problem=args.problem, record=args.record)
+    if args.replay:
+        with open(args.replay) as fh:
+            RUN["replay"] = json.load(fh)
     # untimed: load the modules imported lazily at a first fit and search (about 1 s)
     warm = BayesianOptimization(get_problem("hartmann6").space, seed=1, **options)
     for _ in range(12):
         p = warm.ask()
         warm.tell(p, get_problem("hartmann6")(p))
-    results = [profile(run_workload, "run: hartmann6, 50 evals", options)]
+    results = [profile(run_workload, f"run: {args.problem}, 50 evals", options)]
+    if args.time:
+        walls, cpus = [], []
+        with threadpool_limits(limits=1):
+            for _ in range(args.time):
+                t0, c0 = time.perf_counter(), time.process_time()
+                run_workload(options)
+                walls.append(time.perf_counter() - t0)
+                cpus.append(time.process_time() - c0)  # less inflated by a busy machine
+        print(f"run wall, unprofiled, {args.time} runs: median {np.median(walls):.3f} s, "
+              f"all {', '.join(f'{w:.3f}' for w in walls)}; CPU median "
+              f"{np.median(cpus):.3f} s, all {', '.join(f'{c:.3f}' for c in cpus)}")  # fmt: skip
     for n in args.n:
         prepare, problem, steps = step_workload(n, args.steps)
         opt = prepare(options)

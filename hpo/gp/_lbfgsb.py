@@ -200,24 +200,33 @@ def minimize_lbfgsb_batch(
         run.f, run.g = float(F[j]), np.array(G[j], dtype=np.float64)
     n_calls = 1
     active = runs
+    setulb = _lbfgsb.setulb
     while active:
         asking = []
         for run in active:
+            # the run's arrays, bound once: setulb is called about a dozen times per
+            # evaluation of the batch (one or two per run), in this Python loop
+            x, g, task = run.x, run.g, run.task
+            wa, iwa, lsave, isave, dsave, ln_task = (
+                run.wa, run.iwa, run.lsave, run.isave, run.dsave, run.ln_task
+            )  # fmt: skip
             while True:  # advance this run until it asks for a new point or stops
-                run.g = run.g.astype(np.float64)
-                _lbfgsb.setulb(
-                    maxcor, run.x, lower, upper, nbd, run.f, run.g, factr, gtol, run.wa,
-                    run.iwa, run.task, run.lsave, run.isave, run.dsave, maxls, run.ln_task,
+                # g is a float64 copy made when it was evaluated (setulb only reads it,
+                # tests/gp/test_lbfgsb.py checks), not a new copy per call
+                setulb(
+                    maxcor, x, lower, upper, nbd, run.f, g, factr, gtol, wa, iwa, task,
+                    lsave, isave, dsave, maxls, ln_task,
                 )  # fmt: skip
-                if run.task[0] == _FG:
-                    if (run.x == run.last_x).all():
+                t = task[0]
+                if t == _FG:
+                    if (x == run.last_x).all():
                         continue  # the memo: f and g at this point are at hand
                     asking.append(run)
                     break
-                if run.task[0] == _NEW_X:
+                if t == _NEW_X:
                     run.nit += 1
                     if run.nit >= maxiter:
-                        run.task[0], run.task[1] = 5, 504
+                        task[0], task[1] = 5, 504
                     continue
                 run.done = True
                 break
@@ -227,7 +236,7 @@ def minimize_lbfgsb_batch(
             n_calls += 1
             for j, run in enumerate(asking):
                 run.last_x = run.x.copy()
-                run.f, run.g = float(F[j]), G[j]  # setulb gets a float64 copy of g
+                run.f, run.g = float(F[j]), np.array(G[j], dtype=np.float64)  # a copy
                 run.nfev += 1
         active = [run for run in active if not run.done]
     return np.array([run.x for run in runs]), np.array([run.f for run in runs]), n_calls

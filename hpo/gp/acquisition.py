@@ -69,16 +69,18 @@ def log_h(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     (Abramowitz & Stegun 7.1.23), exact to double precision there.
     """
     z = np.asarray(z, dtype=float)
-    out, grad = np.empty_like(z), np.empty_like(z)
     upper = z > -1.0
+    if upper.all():  # the usual case: the first branch, element for element, without masks
+        cdf = ndtr(z)
+        h = _phi(z) + z * cdf
+        return np.log(h), cdf / h
+    out, grad = np.empty_like(z), np.empty_like(z)
     # each region computed only when it has points (most calls have one or two)
     if upper.any():
         zu = z[upper]
         cdf = ndtr(zu)
         h = _phi(zu) + zu * cdf
         out[upper], grad[upper] = np.log(h), cdf / h
-        if upper.all():
-            return out, grad
     mid = ~upper & (z > _TAIL)
     if mid.any():
         zm = z[mid]
