@@ -57,6 +57,7 @@ __all__ = ["GPHyperband"]
 
 _PENDING = ("believer", "ignore")
 _REFIT = ("always", "new-data")
+_SEEN = ("drop", "exclude", "believer", "worst")
 
 
 class GPHyperband(Hyperband):
@@ -97,6 +98,17 @@ class GPHyperband(Hyperband):
     gp : GPConfig or dict, optional
         The GP and acquisition search of the model (as in
         :class:`~hpo.BayesianOptimization`); default ``GPConfig()``.
+    seen : {"drop", "exclude", "believer", "worst"}, default "drop"
+        What the model is told of configurations run at another budget and stopped there
+        (without a result at the model budget, none in flight). ``"drop"``: nothing, and a
+        proposal that repeats one is dropped for a random draw (BOHB's rule). ``"exclude"``:
+        they are excluded from its proposals (the best unseen one is taken). ``"believer"``:
+        kriging-believer fantasies, as the pending ones. ``"worst"``: failures, which
+        the model believes returned its worst value (the pessimistic constant liar of
+        :class:`~hpo.BayesianOptimization`'s ``on_failure="worst"``). Each keeps the model's
+        proposals distinct from every configuration run; none was better than ``"drop"``
+        with 8 workers on Augmented Hartmann
+        (``benchmarks/results/multifidelity/async/README.md``).
 
     Notes
     -----
@@ -108,6 +120,7 @@ class GPHyperband(Hyperband):
     pending_rule = "believer"  # class defaults for optimizers saved before the options
     refit = "always"
     gp_config = None
+    seen_rule = "drop"
     # Ablation switch, off: tell the model every configuration already run (at any budget)
     # so that it proposes the best unseen one; otherwise a proposal that repeats one is
     # dropped for a random draw. Not supported as a default by the side-by-side runs in
@@ -127,6 +140,7 @@ class GPHyperband(Hyperband):
         pending: str = "believer",
         refit: str = "always",
         gp: GPConfig | Mapping[str, Any] | None = None,
+        seen: str = "drop",
     ) -> None:
         super().__init__(space, fidelity=fidelity, seed=seed, eta=eta)
         if not (isinstance(rho, (int, float)) and 0.0 <= rho <= 1.0):
@@ -139,6 +153,8 @@ class GPHyperband(Hyperband):
             raise ValueError(f"pending must be one of {_PENDING}, got {pending!r}")
         if refit not in _REFIT:
             raise ValueError(f"refit must be one of {_REFIT}, got {refit!r}")
+        if seen not in _SEEN:
+            raise ValueError(f"seen must be one of {_SEEN}, got {seen!r}")
         if isinstance(gp, Mapping):  # from a study file: the fields of a GPConfig
             gp = GPConfig(**gp)
         if gp is not None and not isinstance(gp, GPConfig):
@@ -148,6 +164,7 @@ class GPHyperband(Hyperband):
         self.pending_rule = pending
         self.refit = refit
         self.gp_config = gp
+        self.seen_rule = seen
         self._fits: dict[Any, tuple[tuple[int, ...], GaussianProcess]] = {}
         self._chosen: list[Params] = []  # new configurations chosen in the current ask
 
@@ -198,6 +215,22 @@ class GPHyperband(Hyperband):
                 out[key] = params
         return list(out.values())
 
+    def _elsewhere(self, budget: int | float) -> list[Params]:
+        """Configurations (without budget) told at some budget but not at ``budget``, and
+        not in flight: run at another budget and stopped there; each once, oldest first."""
+        name = self.fidelity.name
+        told = [t for t in self._trials if t.status is not TrialStatus.PENDING]
+        skip = {
+            config_key(self._without_budget(t.params)) for t in told if t.params[name] == budget
+        }
+        skip |= {config_key(p) for p in self._in_flight(budget)}
+        out: dict[tuple, Params] = {}
+        for params in (self._without_budget(t.params) for t in told):
+            key = config_key(params)
+            if key not in skip:
+                out.setdefault(key, params)
+        return list(out.values())
+
     def _from_model(self, k: int, budget: int | float) -> list[tuple[Params, dict[str, Any]]]:
         """Up to ``k`` unseen configurations proposed by a GP fitted at ``budget``."""
         told = [
@@ -213,9 +246,15 @@ class GPHyperband(Hyperband):
         if reuse and budget in self._fits:
             last_numbers, last_gp = self._fits[budget]
             bo.adopt(last_gp, same_data=last_numbers == numbers)
-        if self.pending_rule == "believer":
-            bo.believe_pending(self._in_flight(budget))
-        if self._exclude_seen:
+        in_flight = self._in_flight(budget) if self.pending_rule == "believer" else []
+        rule = "exclude" if self._exclude_seen else self.seen_rule
+        elsewhere = self._elsewhere(budget) if rule in ("believer", "worst") else []
+        if rule == "worst" and elsewhere:  # failures to the model: believed its worst value
+            bo.tell(elsewhere, [None] * len(elsewhere))
+        elif rule == "believer":
+            in_flight += elsewhere
+        bo.believe_pending(in_flight)
+        if rule == "exclude":
             bo.exclude(self._seen)
         try:
             proposals = bo.ask(k)

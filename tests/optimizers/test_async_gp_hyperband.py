@@ -102,6 +102,20 @@ def test_parallel_workers_never_promote_twice_nor_lose_a_trial(brackets):
     assert opt.best.params["epochs"] == 9
 
 
+def test_model_proposals_can_start_at_the_model_budget():
+    # start="model": a proposal of the GP fitted at budget b starts in the bracket whose first
+    # rung is b; random draws keep Hyperband's schedule; still no double promotion, none lost
+    opt = AsyncGPHyperband(SPACE, fidelity=FID, seed=2, min_points=3, start="model")
+    simulate.run(loss, opt, space=SPACE, n_workers=4, max_cost=150, cost=lambda p: p["epochs"])
+    check_promotions(opt)
+    model = [t for t in opt.trials if t.info["source"] == "model"]
+    assert len(model) > 5 and {t.info["model_budget"] for t in model} >= {9}
+    for t in model:
+        assert t.params["epochs"] == t.info["model_budget"] and t.info["rung"] == 0
+    new = [t.info["s"] for t in opt.trials if t.info["source"] == "random"]
+    assert new == [opt.schedule[i % len(opt.schedule)] for i in range(len(new))]
+
+
 def test_failures_count_in_the_rung_and_are_never_promoted():
     opt = AsyncGPHyperband(SPACE, fidelity=FID, seed=2, brackets="asha")
     failed = set()
@@ -155,5 +169,7 @@ def test_finite_space_is_exhausted_cleanly():
 def test_bad_arguments_are_refused():
     with pytest.raises(ValueError, match="brackets must be one of"):
         AsyncGPHyperband(SPACE, fidelity=FID, brackets="bohb")
+    with pytest.raises(ValueError, match="start must be one of"):
+        AsyncGPHyperband(SPACE, fidelity=FID, start="top")
     with pytest.raises(ValueError, match="rho must be a number in"):
         AsyncGPHyperband(SPACE, fidelity=FID, rho=2.0)

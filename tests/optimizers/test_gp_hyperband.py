@@ -77,6 +77,7 @@ def test_the_model_finds_the_optimum_faster_than_random_sampling():
         ({"min_points": 1}, "min_points must be an integer >= 2"),
         ({"pending": "liar"}, "pending must be one of"),
         ({"refit": "never"}, "refit must be one of"),
+        ({"seen": "keep"}, "seen must be one of"),
     ],
 )
 def test_bad_arguments_are_refused(kwargs, match):
@@ -169,3 +170,25 @@ def test_the_ablation_switch_tells_the_model_every_configuration_run(monkeypatch
     monkeypatch.setattr(GPHyperband, "_exclude_seen", True)
     switched = sources(1)
     assert switched["random"] == 0 and switched["model"] > 30
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seen", ["believer", "worst"])
+def test_configurations_run_elsewhere_inform_the_model(seen):
+    # seen="believer"/"worst": the model is told the configurations stopped at another
+    # budget (fantasies at its posterior mean, or failures), so none of its proposals
+    # repeats one and none is dropped for a random draw (rho = 0)
+    opt = run(GPHyperband(SPACE, fidelity=FID, seed=1, rho=0.0, min_points=3, seen=seen), 60)
+    new = [t for t in opt.trials if t.info["source"] != "promotion"]
+    assert len({(t.params["x"], t.params["y"]) for t in new}) == len(new)
+    sources = Counter(t.info["source"] for t in opt.trials[9:])
+    assert sources["random"] == 0 and sources["model"] > 30
+
+
+def test_configurations_run_elsewhere_are_those_stopped_at_other_budgets():
+    opt = GPHyperband(SPACE, fidelity=FID, seed=0, min_points=3)
+    first = opt.ask(9)  # bracket s = 2: 9 at budget 1
+    opt.tell(first[:8], [loss(p) for p in first[:8]])  # one still in flight
+    rest = [{k: v for k, v in p.items() if k != "epochs"} for p in first[:8]]
+    assert opt._elsewhere(9) == rest  # told at budget 1 only, oldest first
+    assert opt._elsewhere(1) == []  # all told there, or in flight

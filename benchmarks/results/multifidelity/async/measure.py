@@ -48,6 +48,8 @@ def main() -> None:
                 cls = MULTI_FIDELITY_OPTIMIZERS.get(name)
                 if cls is not None and hasattr(cls, "_exclude_seen"):
                     cls._exclude_seen = options.pop("exclude_seen", False)
+                if options.pop("start_at_model", False):  # the first name of start="model"
+                    options["start"] = "model"
                 spec = RunSpec(label, name, options, problem, seed, 10_000, budget, workers)
                 start = time.perf_counter()
                 record = execute_mf_run(spec)
