@@ -35,8 +35,8 @@ __all__ = ["MFResults", "async_values", "load_mf", "mf_figures", "mf_tables", "m
 #: Labels of the asynchronous GP-Hyperband's committed records (written by
 #: ``benchmarks/results/multifidelity/async/measure.py``): 8 workers with twice the study's
 #: budget, so that each run lasts past a fifth of the 1-worker time; and 1 worker.
-ASYNC_PARALLEL = "async-gp-hyperband:8:budget=60"
-ASYNC_SINGLE = "async-gp-hyperband:1"
+ASYNC_PARALLEL = 'async-gp-hyperband:8:budget=60:start="schedule"'
+ASYNC_SINGLE = 'async-gp-hyperband:1:start="schedule"'
 #: The same with ``start="model"`` (a GP proposal starts at the budget its GP was fitted on).
 ASYNC_START_PARALLEL = 'async-gp-hyperband:8:budget=60:start="model"'
 ASYNC_START_SINGLE = 'async-gp-hyperband:1:start="model"'

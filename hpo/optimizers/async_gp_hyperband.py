@@ -87,23 +87,25 @@ class AsyncGPHyperband(GPHyperband):
         the smallest budget (one ASHA bracket).
     rho, min_points, pending, refit, gp, seen
         As in :class:`~hpo.GPHyperband`.
-    start : {"schedule", "model"}, default "schedule"
+    start : {"model", "schedule"}, default "model"
         Where a new configuration starts. ``"schedule"``: every one in the next bracket of
         the schedule (``brackets``). ``"model"``: a proposal of the GP fitted at budget
         ``b`` starts in the bracket whose first rung is ``b`` (at the full budget once the
         model is fitted there, as BO would evaluate it), random draws follow the schedule.
         With ``"schedule"`` most model proposals start at the smallest budget and must climb
-        every rung; evidence for ``"model"`` in
+        every rung; evidence for ``"model"`` (the default since 2026-12-01) in
         ``benchmarks/results/multifidelity/async/README.md``.
 
     Notes
     -----
-    Use it with several workers (:func:`hpo.minimize` with ``n_workers``, or
-    :func:`hpo.simulate.run`); with one, :class:`~hpo.GPHyperband` is the tested default.
-    With 8 simulated workers, 10 seeds, it reached the 1-worker GPHyperband's final loss in
-    a median 0.19 (Augmented Branin) and 0.055 (digits MLP) of the 1-worker time, but not
-    on Augmented Hartmann (2 of 10 seeds); with ``start="model"``, 0.16 on Hartmann (6 of
-    10), 0.063 on the MLP, 0.072 on the CNN and 0.22 on Branin (4 of 10). Evidence in
+    Made for several workers (:func:`hpo.minimize` with ``n_workers``, or
+    :func:`hpo.simulate.run`). With 8 simulated workers, 10 seeds, it reached the 1-worker
+    GPHyperband's final loss in a median 0.16 (Augmented Hartmann, 6 of 10 seeds within
+    0.2), 0.063 (digits MLP), 0.072 (CNN) and 0.22 (Augmented Branin) of the 1-worker time
+    (with ``start="schedule"``: never on Hartmann for 8 of 10 seeds, 0.055, 0.10 and 0.19).
+    With one worker it reached random search's median final loss at 0.31 (MLP), 0.32 (CNN)
+    and 0.20 (Hartmann) of random search's cost, where the synchronous
+    :class:`~hpo.GPHyperband` needs 0.49 on the MLP. Evidence in
     ``benchmarks/results/multifidelity/async/README.md``.
 
     Examples
@@ -134,7 +136,7 @@ class AsyncGPHyperband(GPHyperband):
         refit: str = "always",
         gp: GPConfig | Mapping[str, Any] | None = None,
         seen: str = "drop",
-        start: str = "schedule",
+        start: str = "model",
     ) -> None:
         super().__init__(
             space,

@@ -29,3 +29,56 @@ def test_study_file_matches_its_journal_header(name):
     definition = normalize(load_study(studies_dir() / f"{name}.toml").to_dict())
     assert header["study"] == definition
     assert records, "a committed journal holds runs"
+
+
+ASYNC = RESULTS / "multifidelity" / "async"
+GP_BEFORE_ISSUE16 = {"fit_restarts": "always", "search_batch": "stacked"}
+
+
+@pytest.mark.parametrize(
+    ("records", "label", "options"),
+    [
+        (
+            "synthetic_1worker.jsonl.gz",
+            'async-gp-hyperband:1:start="schedule"',
+            {"start": "schedule"},
+        ),
+        (
+            "start_model_synthetic.jsonl.gz",
+            'async-gp-hyperband:1:start="model"',
+            {"start": "model"},
+        ),
+    ],
+)
+def test_asynchronous_gp_hyperband_records_re_run_from_their_labels(records, label, options):
+    """A relabelled record of the earlier default and one of today's default re-run trial for
+    trial (Augmented Branin, seed 0, one simulated worker, 30 FTE; the GP as it was then)."""
+    import gzip
+    import json
+
+    from hpo.bench.mfrun import execute_mf_run
+    from hpo.bench.study import RunSpec
+
+    path = ASYNC / records
+    if not path.exists():
+        pytest.skip(f"{path} is not in this checkout")
+    with gzip.open(path, "rt") as lines:
+        committed = next(
+            r
+            for r in map(json.loads, lines)
+            if r["optimizer"] == label and r["problem"] == "augmented_branin" and r["seed"] == 0
+        )
+    spec = RunSpec(
+        label,
+        "async-gp-hyperband",
+        {**options, "gp": GP_BEFORE_ISSUE16},
+        "augmented_branin",
+        0,
+        10_000,
+        30.0,
+        1,
+    )
+    again = execute_mf_run(spec).to_dict()
+    assert [(t["params"], t["value"]) for t in again["trials"]] == [
+        (t["params"], t["value"]) for t in committed["trials"]
+    ]

@@ -22,6 +22,10 @@ from hpo.bench.mfrun import execute_mf_run
 from hpo.bench.study import RunSpec
 from hpo.optimizers import MULTI_FIDELITY_OPTIMIZERS
 
+#: The GP's fit and search before issue 16 changed their defaults (2026-12-01): every record
+#: in this directory was made with them.
+GP_BEFORE_ISSUE16 = {"fit_restarts": "always", "search_batch": "stacked"}
+
 
 def parse_variant(text: str) -> tuple[str, str, int, dict]:
     name, workers, *rest = text.split(":")
@@ -38,6 +42,12 @@ def main() -> None:
     parser.add_argument("--problems", nargs="+", required=True)
     parser.add_argument("--seeds", nargs="+", type=int, required=True)
     parser.add_argument("--variants", nargs="+", required=True)
+    parser.add_argument(
+        "--gp-before-issue16",
+        action="store_true",
+        help="fit and search the GP as before 2026-12-01 (GPConfig(fit_restarts='always', "
+        "search_batch='stacked')), as every record in this directory was made",
+    )
     parser.add_argument("--budget", type=float, default=30.0)
     args = parser.parse_args()
     for problem in args.problems:
@@ -50,6 +60,8 @@ def main() -> None:
                     cls._exclude_seen = options.pop("exclude_seen", False)
                 if options.pop("start_at_model", False):  # the first name of start="model"
                     options["start"] = "model"
+                if args.gp_before_issue16:
+                    options["gp"] = dict(GP_BEFORE_ISSUE16)
                 spec = RunSpec(label, name, options, problem, seed, 10_000, budget, workers)
                 start = time.perf_counter()
                 record = execute_mf_run(spec)
