@@ -79,19 +79,20 @@ def test_flat_space_is_the_whole_tree_search():
         np.testing.assert_array_equal(x, y)
 
 
-def test_flat_space_proposals_do_not_depend_on_the_option():
+@pytest.mark.parametrize("option", ["branch", "leaf"])
+def test_flat_space_proposals_do_not_depend_on_the_option(option):
     space = Space({"x": Real(-2.0, 2.0), "c": Categorical(["a", "b"])})
 
     def f(p):
         return (p["x"] - 0.3) ** 2 + (p["c"] == "b")
 
     runs = []
-    for conditional in ("branch", "indicator"):
+    for conditional in (option, "indicator"):
         opt = BayesianOptimization(space, seed=4, conditional=conditional, n_initial=4)
         for _ in range(7):
             p = opt.ask()
             opt.tell(p, f(p))
-        runs.append([t.params for t in opt.trials])
+        runs.append([(t.params, t.info) for t in opt.trials])
     assert runs[0] == runs[1]
 
 

@@ -143,22 +143,6 @@ def test_spaces_without_categorical_leaves_are_searched_whole(space):
         np.testing.assert_array_equal(x, y)
 
 
-def test_flat_space_proposals_do_not_depend_on_the_option():
-    space = Space({"x": Real(-2.0, 2.0), "c": Categorical(["a", "b"])})
-
-    def f(p):
-        return (p["x"] - 0.3) ** 2 + (p["c"] == "b")
-
-    runs = []
-    for conditional in ("leaf", "indicator"):
-        opt = BayesianOptimization(space, seed=4, conditional=conditional, n_initial=4)
-        for _ in range(7):
-            p = opt.ask()
-            opt.tell(p, f(p))
-        runs.append([(t.params, t.info) for t in opt.trials])
-    assert runs[0] == runs[1]
-
-
 def test_leaf_gps_on_jenatton_are_valid_reproducible_and_find_the_optimum():
     problem = get_problem("jenatton")
 
