@@ -21,6 +21,7 @@ import numpy as np
 
 from hpo import BayesianOptimization
 from hpo.gp.acquisition import acquisition_and_gradient
+from hpo.gp.config import DEFAULTS_BEFORE_2026_12_01
 from hpo.optimizers._bo_search import maximize_acquisition
 from hpo.problems import get_problem
 
@@ -38,7 +39,7 @@ def main() -> None:
     best: dict[str, list[float]] = {k: [] for k in SETTINGS}
     grads: dict[str, list[float]] = {k: [] for k in SETTINGS}
     for seed in range(4):
-        old_default = {"fit_restarts": "always", "search_batch": "stacked"}
+        old_default = DEFAULTS_BEFORE_2026_12_01
         opt = BayesianOptimization(problem.space, seed=seed, gp=old_default)
         for step in range(36):
             p = opt.ask()

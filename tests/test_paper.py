@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 
 from hpo.bench.tables import Table
+from hpo.gp.config import DEFAULTS_BEFORE_2026_12_01
 
 REPO = Path(__file__).resolve().parents[1]
 PAPER = REPO / "paper"
@@ -197,7 +198,7 @@ def test_the_code_reproduces_runs_of_the_committed_study(results) -> None:
     classic = {"tournament_size": 2, "recombination": "sbx", "self_adaptive": False}
     ga = {"label": "ga", "name": "ga", "options": {"variation": classic}}
     # and bayes before issue 16 changed its fit restarts and search (paper.toml pins both)
-    old_gp = {"fit_restarts": "always", "search_batch": "stacked"}
+    old_gp = DEFAULTS_BEFORE_2026_12_01
     bayes = {"label": "bayes", "name": "bayes", "options": {"gp": old_gp}}
     for r in run_study(["random", ga, bayes], ["hartmann3"], [0], budget, n_jobs=1):
         now = [t["value"] for t in r.trials]

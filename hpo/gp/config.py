@@ -15,12 +15,16 @@ from hpo.gp.kernels import Kernel
 from hpo.gp.priors import LogNormal, default_prior
 from hpo.gp.regression import FIT_GTOL, GaussianProcess
 
-__all__ = ["EXACT_NOISE", "FULL_FIT_EVERY", "GPConfig"]
+__all__ = ["DEFAULTS_BEFORE_2026_12_01", "EXACT_NOISE", "FULL_FIT_EVERY", "GPConfig"]
 
 FIT_RESTARTS = ("always", "adaptive", "safeguarded")
 SEARCH_BATCH = ("stacked", "independent")  # as hpo.optimizers._bo_search.SEARCH_BATCH
 FULL_FIT_EVERY = 4  # "safeguarded": all restarts whenever n crosses a multiple of this
 EXACT_NOISE = 1e-6  # the noise variance of a deterministic objective, and the noise floor
+#: The fields whose defaults issue 16 changed on 2026-12-01, at their earlier values:
+#: ``GPConfig(**DEFAULTS_BEFORE_2026_12_01)`` proposes what the earlier default did (the study
+#: files of the journals committed before then pin it).
+DEFAULTS_BEFORE_2026_12_01 = {"fit_restarts": "always", "search_batch": "stacked"}
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ import pytest
 
 from hpo.bench.journal import normalize, read_journal
 from hpo.bench.study import load_study, studies_dir
+from hpo.gp.config import DEFAULTS_BEFORE_2026_12_01
 
 RESULTS = Path(__file__).resolve().parents[2] / "benchmarks" / "results"
 
@@ -32,7 +33,6 @@ def test_study_file_matches_its_journal_header(name):
 
 
 ASYNC = RESULTS / "multifidelity" / "async"
-GP_BEFORE_ISSUE16 = {"fit_restarts": "always", "search_batch": "stacked"}
 
 
 @pytest.mark.parametrize(
@@ -71,7 +71,7 @@ def test_asynchronous_gp_hyperband_records_re_run_from_their_labels(records, lab
     spec = RunSpec(
         label,
         "async-gp-hyperband",
-        {**options, "gp": GP_BEFORE_ISSUE16},
+        {**options, "gp": DEFAULTS_BEFORE_2026_12_01},
         "augmented_branin",
         0,
         10_000,

@@ -9,6 +9,7 @@ import pytest
 
 from hpo import BayesianOptimization, Categorical, Integer, Real, Space, minimize
 from hpo.gp import GPConfig
+from hpo.gp.config import DEFAULTS_BEFORE_2026_12_01
 from hpo.optimizers.random import RandomSearch
 
 ON_FAILURE = {True: "worst", False: "ignore"}
@@ -484,7 +485,7 @@ def test_the_old_default_from_a_study_file_proposes_with_the_stacked_search(monk
         return original(fun, starts, maxiter, scale, **options)
 
     monkeypatch.setattr(bo_search, "local_search", spy)
-    old = {"fit_restarts": "always", "search_batch": "stacked"}
+    old = DEFAULTS_BEFORE_2026_12_01
     pinned = run(BayesianOptimization(BRANIN, seed=0, n_initial=3, gp=old), branin, 5)
     assert set(batches) == {"stacked"} and pinned.gp.n_fit_starts == 3
     batches.clear()

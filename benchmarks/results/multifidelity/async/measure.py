@@ -20,11 +20,8 @@ import time
 
 from hpo.bench.mfrun import execute_mf_run
 from hpo.bench.study import RunSpec
+from hpo.gp.config import DEFAULTS_BEFORE_2026_12_01
 from hpo.optimizers import MULTI_FIDELITY_OPTIMIZERS
-
-#: The GP's fit and search before issue 16 changed their defaults (2026-12-01): every record
-#: in this directory was made with them.
-GP_BEFORE_ISSUE16 = {"fit_restarts": "always", "search_batch": "stacked"}
 
 
 def parse_variant(text: str) -> tuple[str, str, int, dict]:
@@ -61,7 +58,7 @@ def main() -> None:
                 if options.pop("start_at_model", False):  # the first name of start="model"
                     options["start"] = "model"
                 if args.gp_before_issue16:
-                    options["gp"] = dict(GP_BEFORE_ISSUE16)
+                    options["gp"] = dict(DEFAULTS_BEFORE_2026_12_01)
                 spec = RunSpec(label, name, options, problem, seed, 10_000, budget, workers)
                 start = time.perf_counter()
                 record = execute_mf_run(spec)
