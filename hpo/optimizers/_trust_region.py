@@ -43,7 +43,9 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["TrustRegion", "make_trust_region", "side_length", "trust_box"]
+from hpo.space import Space
+
+__all__ = ["TrustRegion", "auto_trust_region", "make_trust_region", "side_length", "trust_box"]
 
 
 @dataclass(frozen=True)
@@ -112,6 +114,29 @@ class TrustRegion:
         if k < self.start:
             return True
         return self.global_every > 0 and (k - self.start) % self.global_every == 0
+
+
+def auto_trust_region(space: Space, n_objectives: int = 1) -> bool:
+    """What ``trust_region="auto"`` of :class:`hpo.BayesianOptimization` means for a space.
+
+    True (TuRBO's rules) for one objective on a flat space whose parameters are all real,
+    the setting checked on held-out seeds (``benchmarks/results/bo/trust-region-default.md``);
+    False for several objectives (one incumbent has no meaning there), for conditional
+    spaces (their committed results were measured without it), and for spaces with integer
+    or categorical parameters (:func:`trust_box` leaves those columns their whole range, so
+    the box is no neighbourhood of the incumbent there, and no held-out check covered them).
+
+    Examples
+    --------
+    >>> from hpo import Integer, Real, Space
+    >>> auto_trust_region(Space({"x": Real(0.0, 1.0), "y": Real(-1.0, 1.0)}))
+    True
+    >>> auto_trust_region(Space({"x": Real(0.0, 1.0), "k": Integer(1, 5)}))
+    False
+    >>> auto_trust_region(Space({"x": Real(0.0, 1.0)}), n_objectives=2)
+    False
+    """
+    return n_objectives == 1 and not space.is_conditional and bool(np.all(space.is_real))
 
 
 def make_trust_region(value: TrustRegion | Mapping[str, Any] | bool | None) -> TrustRegion | None:

@@ -240,7 +240,9 @@ class GPHyperband(Hyperband):
         ]
         seed = int(self.rng.integers(2**32))
         reuse = self.refit == "new-data"
-        bo = _Model(self.space, seed=seed, n_initial=1, gp=self.gp_config)
+        # no trust region: the committed multi-fidelity results were measured without one
+        # (bayes's default "auto" turned it on for real spaces on 2026-12-01)
+        bo = _Model(self.space, seed=seed, n_initial=1, gp=self.gp_config, trust_region=False)
         bo.tell([self._without_budget(t.params) for t in told], [t.value for t in told])
         numbers = tuple(t.number for t in told)
         if reuse and budget in self._fits:

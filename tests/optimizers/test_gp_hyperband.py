@@ -192,3 +192,21 @@ def test_configurations_run_elsewhere_are_those_stopped_at_other_budgets():
     rest = [{k: v for k, v in p.items() if k != "epochs"} for p in first[:8]]
     assert opt._elsewhere(9) == rest  # told at budget 1 only, oldest first
     assert opt._elsewhere(1) == []  # all told there, or in flight
+
+
+def test_the_model_searches_the_whole_space(monkeypatch):
+    """GP-Hyperband's BO keeps no trust region, although ``bayes``'s default ("auto") turns
+    one on for real spaces: its committed multi-fidelity results were measured without."""
+    import hpo.optimizers.gp_hyperband as gp_hyperband
+
+    made = []
+
+    class Spy(gp_hyperband._Model):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            made.append(self)
+
+    monkeypatch.setattr(gp_hyperband, "_Model", Spy)
+    opt = run(GPHyperband(SPACE, fidelity=FID, seed=1, rho=0.0, min_points=3), 20)
+    assert made and all(m.trust_region is None for m in made)
+    assert not any("trust_region" in t.info for t in opt.trials)

@@ -161,3 +161,110 @@ def test_conditional_spaces_search_inside_the_region(conditional):
         p = opt.ask()
         opt.tell(p, p["y"] + p.get("x", 0.5))
     assert all(t.info["trust_region"] > 0 for t in opt.trials[4:])
+
+
+# -- the default, trust_region="auto" (since 2026-12-01) --------------------------------------
+def _mixed_space() -> Space:
+    from hpo import Categorical, Integer
+
+    return Space(
+        {
+            "x": Real(-2.0, 2.0),
+            "lr": Real(1e-4, 1e-1, log=True),
+            "k": Integer(1, 20),
+            "act": Categorical(["relu", "tanh", "gelu"]),
+        }
+    )
+
+
+def _mixed_loss(p) -> float:
+    act = {"relu": 0.0, "tanh": 0.3, "gelu": 0.1}[p["act"]]
+    return (p["x"] - 0.3) ** 2 + (np.log10(p["lr"]) + 2.5) ** 2 + 0.05 * abs(p["k"] - 7) + act
+
+
+def _solver_loss(p) -> float:
+    solver = {"adam": 0.0, "sgd": 0.2, "lbfgs": 0.1}[p["solver"]]
+    return np.log10(p["alpha"]) ** 2 / 10 + solver + (np.log10(p.get("lr", 1e-2)) + 2) ** 2
+
+
+def _case(name):
+    from hpo.problems import get_problem
+
+    from .conditional_fixtures import solver_like
+
+    if name == "mixed":
+        return _mixed_space(), _mixed_loss
+    if name == "conditional":
+        return solver_like(), _solver_loss
+    problem = get_problem(name)
+    return problem.space, problem
+
+
+def _proposal_hash(name: str, steps: int = 16, **options) -> str:
+    """sha256 of a seed-0 run's proposals, floats by their exact hex."""
+    import hashlib
+
+    space, loss = _case(name)
+    opt = BayesianOptimization(space, seed=0, **options)
+    h = hashlib.sha256()
+    for _ in range(steps):
+        p = opt.ask()
+        exact = sorted((k, v.hex() if isinstance(v, float) else v) for k, v in p.items())
+        h.update(repr(exact).encode())
+        opt.tell(p, loss(p))
+    return h.hexdigest()[:16]
+
+
+# The proposals of main at a396a35, before "auto" (trust_region=None was the default), by the
+# hash above on the machine of the test suite.
+MAIN = {
+    "branin": "b4626332e2d8328c",
+    "hartmann6": "c8e4d3d73619eb5a",
+    "mixed": "e2ac3ceb9a9ac341",
+    "conditional": "fb24b907866cb30b",
+}
+
+
+@pytest.mark.parametrize("off", [False, None])
+@pytest.mark.parametrize("name", ["branin", "hartmann6"])
+def test_off_proposes_exactly_as_the_default_before_auto(name, off):
+    assert _proposal_hash(name, trust_region=off) == MAIN[name]
+
+
+@pytest.mark.parametrize("name", ["mixed", "conditional"])
+def test_auto_keeps_the_whole_space_on_mixed_and_conditional_spaces(name):
+    space, _ = _case(name)
+    assert BayesianOptimization(space).trust_region is None
+    assert _proposal_hash(name) == MAIN[name]
+    # an explicit True still applies the region there (only the real columns are bounded)
+    assert _proposal_hash(name, trust_region=True) != MAIN[name]
+
+
+def test_auto_is_turbos_region_for_one_objective_on_a_real_space():
+    space = Space({"x": Real(-2.0, 2.0), "y": Real(-2.0, 2.0)})
+    assert BayesianOptimization(space).trust_region == TrustRegion()
+    assert BayesianOptimization(space, trust_region="auto").trust_region == TrustRegion()
+    assert [t.params for t in _run("auto").trials] == [t.params for t in _run(True).trials]
+    # several objectives: off, and the default does not raise
+    assert BayesianOptimization(space, n_objectives=2).trust_region is None
+    with pytest.raises(ValueError, match="trust_region must be 'auto'"):
+        BayesianOptimization(space, trust_region="on")
+
+
+def test_a_saved_default_round_trips_and_an_old_one_resumes_without_a_region(tmp_path):
+    from hpo.optimizers import Optimizer
+
+    opt = _run("auto", n=8)
+    opt.save(tmp_path / "opt.pkl")
+    twin = Optimizer.load(tmp_path / "opt.pkl")
+    assert twin.trust_region == TrustRegion()
+    assert opt.ask(2) == twin.ask(2)
+    # saved before the field existed (or before "auto"): it searched the whole space, and
+    # resumes as the same run with trust_region=None would
+    ran_off = _run(None, n=8)
+    state = dict(ran_off.__dict__)
+    del state["trust_region"]
+    old = BayesianOptimization.__new__(BayesianOptimization)
+    old.__setstate__(state)
+    assert old.trust_region is None
+    assert old.ask(2) == _run(None, n=8).ask(2)
