@@ -306,9 +306,9 @@ def summarize(
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tag", required=True)
-    parser.add_argument("--seeds", default="0-9")
+    parser.add_argument("--seeds", default=None, help="default 0-9; with --summarize: all")
     parser.add_argument("--budget", type=int, default=50)
-    parser.add_argument("--families", nargs="+", default=list(FUNNELS))
+    parser.add_argument("--families", nargs="+", default=None, help="default suite.FUNNELS")
     parser.add_argument("--variant", action="append", default=[])
     parser.add_argument("--summarize", action="store_true")
     parser.add_argument("--ref", default=None)
@@ -317,10 +317,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--diagnose", action="store_true", help="per-run diagnostics of bayes variants instead"
     )
+    parser.add_argument(
+        "--md", default=None, help="with --summarize: the file written (default funnels-TAG.md)"
+    )
     args = parser.parse_args(argv)
     journal = RESULTS / f"funnels-{args.tag}.jsonl"
     rows = [json.loads(x) for x in journal.read_text().splitlines()] if journal.exists() else []
     if args.summarize:
+        if args.seeds is not None:  # only these seeds (and --families, if given)
+            keep = set(parse_seeds(args.seeds))
+            rows = [r for r in rows if r["seed"] in keep]
+        if args.families is not None:
+            rows = [r for r in rows if r["family"] in args.families]
         labels = args.labels or list(dict.fromkeys(r["variant"] for r in rows))
         command = "python benchmarks/compare_funnels.py " + shlex.join(
             sys.argv[1:] if argv is None else argv
@@ -329,9 +337,11 @@ def main(argv: list[str] | None = None) -> int:
             text = summarize_diagnosis(rows, command, args.plateau)
         else:
             text = summarize(rows, labels, args.ref, command, args.plateau)
-        (RESULTS / f"funnels-{args.tag}.md").write_text(text)
+        (RESULTS / (args.md or f"funnels-{args.tag}.md")).write_text(text)
         print(text)
         return 0
+    args.seeds = args.seeds or "0-9"
+    args.families = args.families or list(FUNNELS)
     done = {(r["variant"], r["family"], r["seed"]) for r in rows}
     variants = [parse_variant(v) for v in args.variant]
     if args.diagnose:
