@@ -66,6 +66,7 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import argparse  # noqa: E402
 import ast  # noqa: E402
+import functools  # noqa: E402
 import json  # noqa: E402
 import shlex  # noqa: E402
 import sys  # noqa: E402
@@ -80,6 +81,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from suite import FUNNELS, parse_seeds  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results" / "bo"
+RAW_SAMPLES = 512  # botorch_peer.py's optimize_acqf(raw_samples=512)
 
 
 def parse_variant(text: str) -> tuple[str, str, dict]:
@@ -111,7 +113,8 @@ def _resolve_gp(gp: dict) -> dict:
 
 
 def run_cell(name: str, options: dict, spec: str, seed: int, budget: int) -> dict:
-    from hpo.gp import priors
+    from hpo.gp import GaussianProcess, GPConfig, priors
+    from hpo.optimizers import bayes as bayes_module
     from hpo.problems import get_problem
 
     problem = get_problem(spec)
@@ -120,13 +123,115 @@ def run_cell(name: str, options: dict, spec: str, seed: int, budget: int) -> dic
     # noise-variance prior (hpo.gp.priors.NOISE_PRIOR, read when a GP builds its prior)
     # for this cell only.
     noise = options.pop("noise_prior", None)
-    saved = priors.NOISE_PRIOR
+    # Another probe: ``kernel="rbf"`` makes the GP's kernel c * RBF(l) (BoTorch's default
+    # SingleTaskGP kernel is an RBF since BoTorch 0.12) with the same priors and bounds as
+    # the default c * Matern-5/2(l), through GPConfig.make_gp for this cell only.
+    kernel = options.pop("kernel", None)
+    # And ``starts="boltzmann"``: the acquisition search's starts chosen as BoTorch's
+    # optimize_acqf chooses them (_boltzmann_search), for this cell only.
+    starts = options.pop("starts", None) if name == "bayes" else None
+    # And ``fit="single"``: every hyperparameter fit is one L-BFGS-B run from the prior's
+    # centre (each log-hyperparameter at its prior's mu), no warm start and no restarts;
+    # ``fit="single-mode"`` starts at the prior's mode (mu - sigma^2 on the log scale), as
+    # BoTorch 0.18.1's SingleTaskGP initializes its hyperparameters: a fresh single-start fit
+    # at every step, as botorch_peer.py fits.
+    fit = options.pop("fit", None) if name == "bayes" else None
+    saved, saved_make = priors.NOISE_PRIOR, GPConfig.make_gp
+    saved_search = bayes_module.maximize_acquisition
+    saved_optimize = GaussianProcess._optimize
+    if fit is not None:
+        if fit not in ("single", "single-mode"):
+            raise ValueError(f"fit probe must be 'single' or 'single-mode', got {fit!r}")
+        GaussianProcess._optimize = functools.partialmethod(
+            _single_start, original=saved_optimize, at_mode=fit == "single-mode"
+        )
     if noise is not None:
         priors.NOISE_PRIOR = priors.LogNormal(*noise)
+    # And ``ls_min=x``: the default kernel with its lengthscales bounded below by x (default
+    # 5e-3; BoTorch's SingleTaskGP bounds them at 0.025).
+    ls_min = options.pop("ls_min", None)
+    if kernel is not None or ls_min is not None:
+        if kernel not in (None, "rbf"):
+            raise ValueError(f"kernel probe must be 'rbf', got {kernel!r}")
+        GPConfig.make_gp = functools.partialmethod(
+            _make_probe_gp, rbf=kernel == "rbf", ls_min=5e-3 if ls_min is None else ls_min
+        )
+    if starts is not None:
+        if starts != "boltzmann":
+            raise ValueError(f"starts probe must be 'boltzmann', got {starts!r}")
+        bayes_module.maximize_acquisition = _boltzmann_search
     try:
         return _run_cell(name, options, problem, seed, budget)
     finally:
-        priors.NOISE_PRIOR = saved
+        priors.NOISE_PRIOR, GPConfig.make_gp = saved, saved_make
+        bayes_module.maximize_acquisition = saved_search
+        GaussianProcess._optimize = saved_optimize
+
+
+def _single_start(gp, X, ys, rng, n_restarts, maxiter, *args, original, at_mode: bool):
+    """GaussianProcess._optimize from one start only: the prior's centre or mode."""
+    prior = gp._prior()
+    if prior is not None:
+        eta = prior.mode(gp.eta)
+        if at_mode:
+            sigma = np.array([0.0 if q is None else q.sigma for q in prior.priors])
+            eta = eta - sigma**2
+        gp.eta = np.clip(eta, gp.eta_bounds[:, 0], gp.eta_bounds[:, 1])
+    return original(gp, X, ys, rng, 0, maxiter, False, *args[1:])
+
+
+def _boltzmann_search(gp, acquisition, fmap, rng, *, n_restarts=10, extra=None, **options):
+    """hpo's acquisition search from the starts BoTorch's ``optimize_acqf`` would take
+    (BoTorch 0.18.1, ``gen_batch_initial_conditions`` with ``initialize_q_batch``):
+    ``RAW_SAMPLES`` scrambled-Sobol points in the box (no perturbations of the incumbents),
+    ``n_restarts`` of them drawn without replacement with weights ``exp(z)``, ``z`` the
+    standardized acquisition values (``boltzmann_sample``, eta = 1), the best one always
+    among them. The gradient steps are hpo's (``maximize_mixed`` from those starts only)."""
+    from hpo.gp.acquisition import acquisition_and_gradient
+    from hpo.optimizers._bo_search import maximize_mixed
+    from hpo.optimizers.design import sobol
+
+    d = fmap.space.dim
+    lower, upper = options.get("box") or (np.zeros(d), np.ones(d))
+    raw = fmap.space.snap(lower + (upper - lower) * sobol(RAW_SAMPLES, d, rng))
+    a, _ = acquisition_and_gradient(gp, acquisition, fmap(raw), False)
+    w = np.exp((a - a.mean()) / a.std()) if a.std() > 0 else np.ones(len(a))
+    pick = rng.choice(len(raw), size=n_restarts, replace=False, p=w / w.sum())
+    if np.argmax(a) not in pick:
+        pick[-1] = np.argmax(a)
+
+    def fun(F: np.ndarray, gradient: bool):
+        return acquisition_and_gradient(gp, acquisition, F, gradient)
+
+    options.pop("n_raw", None)
+    return maximize_mixed(
+        fun, fmap, rng, n_raw=0, n_restarts=n_restarts, extra=raw[pick], **options
+    )
+
+
+def _make_probe_gp(
+    config, n_features: int, deterministic: bool, rbf: bool = False, ls_min: float = 5e-3
+):
+    """GPConfig.make_gp with c * RBF(l) in place of c * Matern-5/2(l) (``rbf``) and/or the
+    lengthscales bounded below by ``ls_min``; priors as the default kernel's (lengthscales:
+    ``config.lengthscale_prior`` if set)."""
+    from hpo.gp import GaussianProcess, priors
+    from hpo.gp.config import EXACT_NOISE
+    from hpo.gp.kernels import RBF, Constant, Matern
+
+    ls = config.lengthscale_prior
+    ls = ls if ls is None or isinstance(ls, priors.LogNormal) else ls(n_features)
+    bounds = (ls_min, 2e2)
+    ones = np.ones(n_features)
+    stationary = RBF(ones, bounds) if rbf else Matern(ones, 2.5, bounds)
+    kernel = Constant(1.0, bounds=(1e-2, 1e2)) * stationary
+    return GaussianProcess(
+        kernel=kernel,
+        noise=EXACT_NOISE if deterministic else 1e-4,
+        fit_noise=not deterministic,
+        noise_bounds=(EXACT_NOISE, 1.0),
+        prior=priors.default_prior(n_features, n_features, not deterministic, lengthscale=ls),
+    )
 
 
 def _run_cell(name: str, options: dict, problem, seed: int, budget: int) -> dict:
@@ -139,14 +244,26 @@ def _run_cell(name: str, options: dict, problem, seed: int, budget: int) -> dict
         if name == "botorch":
             from botorch_peer import BotorchLogEI
 
-            opt = BotorchLogEI(problem.space, seed=seed)
+            opt = BotorchLogEI(problem.space, seed=seed, **options)
         else:
             opts = dict(options)
+            design = opts.pop("design", None)
             if "gp" in opts:
                 opts["gp"] = _resolve_gp(opts["gp"])
             opt = make_optimizer(name, problem.space, seed=seed, budget=budget, options=opts)
         spent, values = 0.0, []
-        for _ in range(budget):
+        if name != "botorch" and design is not None:
+            # A probe: the initial design of botorch_peer.py (torch's scrambled Sobol seeded
+            # by the seed), told to bayes before its first ask, in place of its own.
+            if design != "botorch":
+                raise ValueError(f"design probe must be 'botorch', got {design!r}")
+            from botorch_peer import BotorchLogEI
+
+            for u in BotorchLogEI(problem.space, seed=seed, n_initial=opt.n_initial)._design:
+                p = problem.space.from_unit(u)
+                values.append(problem(p))
+                opt.tell(p, values[-1])
+        for _ in range(budget - len(values)):
             t0 = time.perf_counter()
             p = opt.ask()
             spent += time.perf_counter() - t0
