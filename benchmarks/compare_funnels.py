@@ -52,6 +52,18 @@ The committed results (``benchmarks/results/bo/funnels-*.md`` hold their summary
 - ``diagnosis``: ``--diagnose``, seeds 0-9, the two Ackley-5 families, ``base`` and
   ``init2d`` (``n_initial=10``).
 
+- ``trdefault`` (2026-12-01, the trust region as ``bayes``'s default): seeds 0-19 on the
+  first family and 10-19 on the other four, ``base=bayes+trust_region=False``, ``tr=bayes``;
+  the peers' rows copied from ``main`` and ``after`` (``copied_from``); ``fit1`` probe rows
+  on 10-19 of the first family. ``trdefault-tune``: seeds 100-119 of the first family, the
+  probes of ``funnels-trdefault.md``. ``trdefault-holdout``: seeds 300-319 of the 6-problem
+  suite, ``base``, ``tr``, ``fit1=bayes+fit=single``.
+
+Script-only probes (popped from a variant's options before ``bayes`` is built):
+``noise_prior=(mu, sigma)``, ``kernel=rbf``, ``ls_min=x``, ``starts=boltzmann``,
+``fit=single`` / ``single-mode`` and ``design=botorch`` (see ``run_cell``); ``botorch``
+takes ``topn=True`` and ``matern=True`` (``botorch_peer.py``).
+
 ``--diagnose`` writes, for ``bayes`` variants, per-run diagnostics instead (how close the
 initial design came to x*, how far the model's proposals moved from the incumbent, the
 shortest fitted lengthscale): ``funnels-diagnosis.jsonl``.
