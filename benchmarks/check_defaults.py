@@ -55,8 +55,25 @@ SETTINGS: dict[str, dict[str, Any]] = {
     "gp-new": {"trust_region": False},
     "gp-new+tr": {"trust_region": True},
 }
-#: (new, base) pairs the table reports.
-COMPARISONS = (("gp-new", "old"), ("gp-new+tr", "old"), ("gp-new+tr", "gp-new"))
+#: ``--ablation``: each of issue 16's two GP changes alone on top of ``old``.
+ABLATION: dict[str, dict[str, Any]] = {
+    "old+independent": {
+        "gp": {**DEFAULTS_BEFORE_2026_12_01, "search_batch": "independent"},
+        "trust_region": False,
+    },
+    "old+safeguarded": {
+        "gp": {**DEFAULTS_BEFORE_2026_12_01, "fit_restarts": "safeguarded"},
+        "trust_region": False,
+    },
+}
+#: (new, base) pairs the table reports (those whose settings are in the journals).
+COMPARISONS = (
+    ("gp-new", "old"),
+    ("gp-new+tr", "old"),
+    ("gp-new+tr", "gp-new"),
+    ("old+independent", "old"),
+    ("old+safeguarded", "old"),
+)
 
 
 def paper_problems(part: str, study_file: Path = PAPER_STUDY) -> list[str]:
@@ -68,9 +85,11 @@ def paper_problems(part: str, study_file: Path = PAPER_STUDY) -> list[str]:
     return [s for s in specs if known[s] == (part == "synthetic")]
 
 
-def build_study(problems: Sequence[str], seeds: Iterable[int]) -> Study:
-    """``bayes`` under every setting of :data:`SETTINGS` on ``problems``, 50 evaluations."""
-    optimizers = [{"label": k, "name": "bayes", "options": v} for k, v in SETTINGS.items()]
+def build_study(problems: Sequence[str], seeds: Iterable[int], ablation: bool = False) -> Study:
+    """``bayes`` under every setting of :data:`SETTINGS` (and :data:`ABLATION` if asked) on
+    ``problems``, 50 evaluations."""
+    settings = {**SETTINGS, **ABLATION} if ablation else SETTINGS
+    optimizers = [{"label": k, "name": "bayes", "options": v} for k, v in settings.items()]
     return Study.build(optimizers, list(problems), list(seeds), N_TRIALS)
 
 
@@ -153,6 +172,32 @@ def load_scores(paths: Iterable[str]) -> dict[tuple[str, str, int], float]:
         return {r.key: final_score(r) for path in paths for r in load_journal(path)}
 
 
+def per_seed(
+    records: Iterable[RunRecord], problem: str, checkpoints: Sequence[int] = (10, 20, 30, 40, 50)
+) -> str:
+    """Where runs stall: each seed's score after each checkpoint (evaluations), per setting,
+    then the medians over seeds, as Markdown."""
+    traces: dict[str, dict[int, np.ndarray]] = {}
+    for r in records:
+        if r.problem == problem:
+            trace = r.regret() if r.optimum is not None else r.best_so_far()
+            traces.setdefault(r.optimizer, {})[r.seed] = trace
+    settings = list(traces)
+    seeds = sorted(set.intersection(*(set(t) for t in traces.values()))) if traces else []
+    head = " | ".join(f"`{v}` at {', '.join(map(str, checkpoints))}" for v in settings)
+    out = [f"| seed | {head} |", "|---|" + "---|" * len(settings)]
+
+    def cells(values: Sequence[np.ndarray]) -> str:
+        return " | ".join(" / ".join(f"{x:.3g}" for x in v) for v in values)
+
+    idx = [c - 1 for c in checkpoints]
+    for seed in seeds:
+        out.append(f"| {seed} | {cells([traces[v][seed][idx] for v in settings])} |")
+    medians = [np.median([traces[v][s][idx] for s in seeds], axis=0) for v in settings]
+    out.append(f"| median | {cells(medians)} |")
+    return "\n".join(out)
+
+
 def _seeds(text: str) -> list[int]:
     lo, _, hi = text.partition("-")
     return list(range(int(lo), int(hi or lo) + 1))
@@ -178,8 +223,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     run.add_argument("seeds", type=_seeds, help="LO-HI, inclusive")
     run.add_argument("journal")
     run.add_argument("--problems", help="';'-separated subset of the part's specs")
+    run.add_argument("--ablation", action="store_true", help="also run the ABLATION settings")
     table = sub.add_parser("table", help="the Markdown tables of journals")
     table.add_argument("journals", nargs="+")
+    table.add_argument("--detail", metavar="PROBLEM", help="per-seed scores on PROBLEM instead")
     args = parser.parse_args(argv)
     if args.command == "run":
         from threadpoolctl import threadpool_limits
@@ -194,14 +241,23 @@ def main(argv: Sequence[str] | None = None) -> None:
         warnings.simplefilter("ignore")
         with threadpool_limits(limits=1):
             run_study(
-                build_study(problems, args.seeds),
+                build_study(problems, args.seeds, args.ablation),
                 journal=args.journal,
                 n_jobs=1,
                 progress=_progress,
             )
         return
+    if args.detail:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            records = [r for path in args.journals for r in load_journal(path)]
+        print(per_seed(records, args.detail))
+        return
     scores = load_scores(args.journals)
+    labels = {v for (v, _, _) in scores}
     for new, base in COMPARISONS:
+        if new not in labels or base not in labels:
+            continue
         print(f"\n### `{new}` against `{base}`\n")
         print(markdown(compare(scores, new, base), new, base))
 

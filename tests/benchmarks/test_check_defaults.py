@@ -100,3 +100,29 @@ def test_study_runs_the_paper_problems_under_the_three_settings():
     assert study.n_trials == 50 and len(study.runs()) == 2 * 2 * 3
     with pytest.raises(ValueError, match="part"):
         cd.paper_problems("mlps")
+
+
+def test_per_seed_lists_checkpoints_of_paired_seeds_and_their_medians():
+    def rec(setting, seed, values):
+        trials = [{"value": v} for v in values]
+        return RunRecord(setting, "p", seed, len(values), 0.0, trials, 0.0)
+
+    records = [
+        rec("old", 1, [4.0, 3.0, 2.0, 1.0]),
+        rec("new", 1, [4.0, 4.0, 4.0, 0.5]),
+        rec("old", 2, [8.0, 6.0, None, 2.0]),
+        rec("new", 2, [9.0, 9.0, 9.0, 9.0]),
+        rec("new", 3, [1.0, 1.0, 1.0, 1.0]),  # unpaired: left out
+    ]
+    lines = cd.per_seed(records, "p", checkpoints=(2, 4)).splitlines()
+    assert [line.split(" | ")[0] for line in lines[2:]] == ["| 1", "| 2", "| median"]
+    assert "3 / 1 | 4 / 0.5" in lines[2]
+    assert "6 / 2 | 9 / 9" in lines[3]
+    assert "4.5 / 1.5 | 6.5 / 4.75" in lines[4]
+
+
+def test_ablation_adds_each_gp_change_alone():
+    study = cd.build_study(["branin"], [700], ablation=True)
+    options = {o.label: o.options["gp"] for o in study.optimizers if "gp" in o.options}
+    assert options["old+independent"] == {"fit_restarts": "always", "search_batch": "independent"}
+    assert options["old+safeguarded"] == {"fit_restarts": "safeguarded", "search_batch": "stacked"}
