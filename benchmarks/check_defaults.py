@@ -165,6 +165,29 @@ def markdown(rows: list[dict[str, Any]], new: str, base: str, alpha: float = 0.0
     return "\n".join(out)
 
 
+def overview(scores: dict[tuple[str, str, int], float], alpha: float = 0.05) -> str:
+    """One Markdown table: per problem, the median of every setting of :data:`SETTINGS`, then
+    ``p`` and lower/equal/higher of each comparison of :data:`COMPARISONS` among them."""
+    labels = [v for v in SETTINGS if any(k[0] == v for k in scores)]
+    pairs = [(n, b) for n, b in COMPARISONS if n in labels and b in labels]
+    results = [{r["problem"]: r for r in compare(scores, n, b)} for n, b in pairs]
+    head = [f"median `{v}`" for v in labels] + [f"`{n}` vs `{b}`: p, l/e/h" for n, b in pairs]
+    out = ["| problem | seeds | " + " | ".join(head) + " |", "|---|" + "---:|" * (len(head) + 1)]
+    for problem in dict.fromkeys(p for (_, p, _) in scores):
+        rows = [res.get(problem) for res in results]
+        if any(r is None for r in rows):
+            continue
+        medians = {}
+        for r, (n, b) in zip(rows, pairs):
+            medians[n], medians[b] = r["median_new"], r["median_base"]
+        cells = [f"{medians[v]:.4g}" for v in labels]
+        for r in rows:
+            p = f"**{r['p']:.3g}**" if r["p"] < alpha else f"{r['p']:.3g}"
+            cells.append(f"{p}, {r['lower']}/{r['equal']}/{r['higher']}")
+        out.append(f"| {problem} | {rows[0]['n']} | " + " | ".join(cells) + " |")
+    return "\n".join(out)
+
+
 def load_scores(paths: Iterable[str]) -> dict[tuple[str, str, int], float]:
     """``(setting, problem, seed) -> final score`` from journals (plain or gzipped)."""
     with warnings.catch_warnings():
@@ -227,6 +250,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     table = sub.add_parser("table", help="the Markdown tables of journals")
     table.add_argument("journals", nargs="+")
     table.add_argument("--detail", metavar="PROBLEM", help="per-seed scores on PROBLEM instead")
+    table.add_argument("--overview", action="store_true", help="one table of SETTINGS instead")
     args = parser.parse_args(argv)
     if args.command == "run":
         from threadpoolctl import threadpool_limits
@@ -254,6 +278,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         print(per_seed(records, args.detail))
         return
     scores = load_scores(args.journals)
+    if args.overview:
+        print(overview(scores))
+        return
     labels = {v for (v, _, _) in scores}
     for new, base in COMPARISONS:
         if new not in labels or base not in labels:

@@ -126,3 +126,19 @@ def test_ablation_adds_each_gp_change_alone():
     options = {o.label: o.options["gp"] for o in study.optimizers if "gp" in o.options}
     assert options["old+independent"] == {"fit_restarts": "always", "search_batch": "independent"}
     assert options["old+safeguarded"] == {"fit_restarts": "safeguarded", "search_batch": "stacked"}
+
+
+def test_overview_puts_every_setting_and_comparison_on_one_row():
+    scores = _scores(
+        {
+            "old": {"a": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]},
+            "gp-new": {"a": [2.0, 3.0, 4.0, 5.0, 6.0, 7.0]},
+            "gp-new+tr": {"a": [0.5, 1.0, 1.5, 2.0, 2.5, 3.0]},
+        }
+    )
+    header, _, row = cd.overview(scores).splitlines()
+    assert header.count("median") == 3 and header.count(" vs ") == 3
+    cells = [c.strip() for c in row.strip("|").split("|")]
+    assert cells[:5] == ["a", "6", "3.5", "4.5", "1.75"]
+    assert cells[5] == "**0.0156**, 0/0/6"  # gp-new worse than old on all 6 seeds
+    assert cells[6].endswith("6/0/0") and cells[7].endswith("6/0/0")
