@@ -240,6 +240,16 @@ def test_auto_keeps_the_whole_space_on_mixed_and_conditional_spaces(name):
     assert _proposal_hash(name, trust_region=True) != MAIN[name]
 
 
+def test_auto_is_turbos_region_on_integer_and_real_spaces_and_off_with_a_categorical():
+    from hpo import Categorical, Integer
+
+    numeric = Space({"x": Real(-2.0, 2.0), "k": Integer(1, 20)})
+    assert BayesianOptimization(numeric).trust_region == TrustRegion()
+    with_choice = Space({"x": Real(-2.0, 2.0), "c": Categorical(["a", "b"])})
+    assert BayesianOptimization(with_choice).trust_region is None
+    assert BayesianOptimization(numeric, trust_region=False).trust_region is None
+
+
 def test_auto_is_turbos_region_for_one_objective_on_a_real_space():
     space = Space({"x": Real(-2.0, 2.0), "y": Real(-2.0, 2.0)})
     assert BayesianOptimization(space).trust_region == TrustRegion()
