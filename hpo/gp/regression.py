@@ -26,7 +26,7 @@ import numpy as np
 from scipy.linalg import LinAlgError, lapack
 
 from hpo.exceptions import NumericalWarning
-from hpo.gp._lbfgsb import minimize_lbfgsb
+from hpo.gp._lbfgsb import minimize_bfgs_box, minimize_lbfgsb
 from hpo.gp._linalg import cho_solve_lower, cholesky_lower, solve_lower
 from hpo.gp._standardize import Standardization
 from hpo.gp._threads import single_blas_thread
@@ -46,6 +46,7 @@ class _FitFailure(Exception):
 
 
 SKIP_DROP = 0.05  # nats per point: a larger drop of the warm fit's density calls the restarts
+WARM_FITS = ("lbfgsb", "bfgs")  # how a fit without restarts runs from its warm start
 SKIP_MOVE = 0.5  # largest move of a log-hyperparameter (a factor 1.6) that skips them
 FIT_GTOL = 1e-4  # L-BFGS-B's projected-gradient tolerance of the hyperparameter fit
 
@@ -122,6 +123,12 @@ class GaussianProcess:
         computed scale-free (on ``y / max |y|``, see :mod:`hpo.gp._standardize`), so any
         positive rescaling and shift of ``y`` gives the same model; predictions are returned
         in the original units.
+    warm_fit : {"lbfgsb", "bfgs"}, default "lbfgsb"
+        How a fit without restarts after an earlier fit runs from the warm start: L-BFGS-B
+        (its curvature memory rebuilt from nothing), or a projected dense BFGS that starts
+        from the inverse-Hessian approximation the last such fit ended with
+        (:func:`hpo.gp._lbfgsb.minimize_bfgs_box`; same stopping tolerance, fewer
+        evaluations when the data grew by a point).
 
     Attributes
     ----------
@@ -154,7 +161,10 @@ class GaussianProcess:
         noise_bounds: tuple[float, float] = (1e-6, 1.0),
         prior: HyperPrior | str | None = "default",
         standardize: bool = True,
+        warm_fit: str = "lbfgsb",
     ) -> None:
+        if warm_fit not in WARM_FITS:
+            raise ValueError(f"warm_fit must be one of {WARM_FITS}, got {warm_fit!r}")
         if not (noise_bounds[0] > 0 and noise_bounds[0] <= noise <= noise_bounds[1]):
             raise ValueError(f"noise must lie in noise_bounds {noise_bounds}, got {noise!r}")
         self.kernel = kernel
@@ -163,6 +173,8 @@ class GaussianProcess:
         self.noise_bounds = noise_bounds
         self.prior = prior
         self.standardize = standardize
+        self.warm_fit = warm_fit
+        self._hess_inv: np.ndarray | None = None  # the last warm BFGS fit's, for the next
         self.jitter = 0.0
         self.n_fit_evals = 0
         self.n_fit_starts = 0
@@ -178,6 +190,8 @@ class GaussianProcess:
             mean, std = state.pop("_y_mean"), state.pop("_y_std")
             state["_standardization"] = Standardization(1.0, mean, std)
         state.setdefault("_standardization", Standardization())
+        state.setdefault("warm_fit", "lbfgsb")
+        state.setdefault("_hess_inv", None)
         self.__dict__.update(state)
 
     # -- hyperparameters ----------------------------------------------------------------
@@ -435,6 +449,10 @@ class GaussianProcess:
         best, best_value, evals, errors = None, np.inf, 0, []
         previous = getattr(self, "_fit_density", None)  # log posterior per point, last fit
         self.n_fit_starts = 0
+        if self.warm_fit == "bfgs" and len(starts) == 1 and previous is not None:
+            self._warm_bfgs(objective, starts[0], bounds, len(ys), maxiter, gtol)
+            if self.n_fit_starts:
+                return
         for i, start in enumerate(starts):
             start = np.clip(start, bounds[:, 0], bounds[:, 1])
             if i == 1 and skip_restarts and best is not None and previous is not None:
@@ -465,6 +483,38 @@ class GaussianProcess:
             )
             best = last_good
         self.eta = best
+
+    def _warm_bfgs(
+        self,
+        objective: Callable[[np.ndarray], tuple[float, np.ndarray]],
+        start: np.ndarray,
+        bounds: np.ndarray,
+        n: int,
+        maxiter: int,
+        gtol: float,
+    ) -> None:
+        """The ``warm_fit="bfgs"`` fit: one projected BFGS run from ``start`` with the last
+        one's inverse Hessian; sets the hyperparameters, or nothing (``n_fit_starts`` 0)
+        when it cannot evaluate even its start, so that L-BFGS-B runs instead."""
+
+        def safe(eta: np.ndarray) -> tuple[float, np.ndarray]:
+            try:
+                return objective(eta)
+            except _FitFailure:  # the line search steps back from such points
+                return np.inf, np.full(len(eta), np.nan)
+
+        H = self._hess_inv
+        H = H if H is not None and H.shape == (len(start), len(start)) else None
+        res = minimize_bfgs_box(
+            safe, start, bounds[:, 0], bounds[:, 1], hess_inv=H, maxiter=maxiter, gtol=gtol
+        )
+        if not np.isfinite(res.fun):
+            self._hess_inv = None
+            return
+        self.n_fit_starts, self.n_fit_evals = 1, res.nfev
+        self._hess_inv = res.hess_inv
+        self._fit_density = -res.fun / n
+        self.eta = res.x
 
     def _condition(self, X: np.ndarray, y: np.ndarray) -> GaussianProcess:
         """Factor ``K_y`` with the current hyperparameters and compute ``alpha``."""

@@ -232,8 +232,8 @@ def maximize_acquisition(
     fmap : FeatureMap
     rng : numpy.random.Generator
     **options
-        ``n_raw``, ``n_restarts``, ``extra``, ``lengthscales``, ``ftol``, ``batch`` of
-        :func:`maximize_mixed`.
+        ``n_raw``, ``n_restarts``, ``extra``, ``lengthscales``, ``ftol``, ``batch``,
+        ``box``, ``gtol`` of :func:`maximize_mixed`.
 
     Returns
     -------
@@ -271,6 +271,7 @@ def maximize_mixed(
     ftol: float = SEARCH_FTOL,
     batch: str = "stacked",
     box: tuple[np.ndarray, np.ndarray] | None = None,
+    gtol: float = SEARCH_GTOL,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Maximize an acquisition over the unit cube of a mixed space.
 
@@ -301,6 +302,8 @@ def maximize_mixed(
         :mod:`hpo.optimizers._trust_region`): the raw candidates are drawn in it, the extra
         ones clipped to it, and the gradient steps bounded by it. Give discrete columns
         ``[0, 1]``.
+    gtol : float, default :data:`SEARCH_GTOL`
+        Projected-gradient tolerance of the gradient steps (:func:`local_search`).
 
     Returns
     -------
@@ -359,7 +362,9 @@ def maximize_mixed(
     for _ in range(_MAX_ROUNDS):  # until nothing changes
         if len(fmap.real):
             real_box = None if box is None else (lower[fmap.real], upper[fmap.real])
-            U, values = _real_step(on_unit, U, fmap.real, scale, ftol, batch, on_reals(U), real_box)
+            U, values = _real_step(
+                on_unit, U, fmap.real, scale, ftol, batch, on_reals(U), real_box, gtol
+            )
         if not len(fmap.discrete):
             break
         U, values, changed = _discrete_step(on_unit, fmap, U, values)
@@ -378,6 +383,7 @@ def _real_step(
     batch: str = "stacked",
     real_fun=None,
     box: tuple[np.ndarray, np.ndarray] | None = None,
+    gtol: float = SEARCH_GTOL,
 ) -> tuple[np.ndarray, np.ndarray]:
     """L-BFGS-B over the real columns (in units of ``scale``), the discrete ones fixed
     (``real_fun``: the objective of the reals at those discrete values, if at hand)."""
@@ -391,7 +397,9 @@ def _real_step(
 
     if real_fun is not None:
         fun = real_fun
-    Z, values = local_search(fun, U[:, real], scale=scale, ftol=ftol, batch=batch, box=box)
+    Z, values = local_search(
+        fun, U[:, real], scale=scale, ftol=ftol, batch=batch, box=box, gtol=gtol
+    )
     out = fixed.copy()
     out[:, real] = Z
     return out, values
@@ -425,6 +433,7 @@ def local_search(
     ftol: float = SEARCH_FTOL,
     batch: str = "stacked",
     box: tuple[np.ndarray, np.ndarray] | None = None,
+    gtol: float = SEARCH_GTOL,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Batched L-BFGS-B in ``[0, 1]^d`` (or ``box``) from each row of ``starts``.
 
@@ -455,6 +464,10 @@ def local_search(
         have not stopped).
     box : (lower, upper), optional
         Bounds of shape ``(d,)`` inside ``[0, 1]^d``, containing the starts.
+    gtol : float, default :data:`SEARCH_GTOL`
+        L-BFGS-B's projected-gradient tolerance (in the units of ``z``). Optuna's GP
+        sampler stops its search at 1e-2 (``pgtol=sqrt(1e-4)``); ours was 1e-6 from the
+        start.
 
     Returns
     -------
@@ -477,7 +490,7 @@ def local_search(
             return -a, -(da * s)
 
         Z, _, _ = minimize_lbfgsb_batch(
-            each, starts / s, lower / s, upper / s, maxiter=maxiter, gtol=SEARCH_GTOL, ftol=ftol
+            each, starts / s, lower / s, upper / s, maxiter=maxiter, gtol=gtol, ftol=ftol
         )
         X = np.clip(Z * s, lower, upper)
         values, _ = fun(X, False)
@@ -496,7 +509,7 @@ def local_search(
         np.tile(lower / s, k),
         np.tile(upper / s, k),
         maxiter=maxiter,
-        gtol=SEARCH_GTOL,
+        gtol=gtol,
         ftol=ftol,
     )
     X = np.clip(res.x.reshape(k, dim) * s, lower, upper)

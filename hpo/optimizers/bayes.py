@@ -561,6 +561,7 @@ class BayesianOptimization(Optimizer):
             lengthscales=_lengthscales(gp) if precondition else None,
             n_restarts=self.gp_config.search_starts,
             ftol=self.gp_config.search_ftol,
+            gtol=self.gp_config.search_gtol,
             batch=self.gp_config.search_batch,
             **({} if box is None else {"box": box}),
         )
