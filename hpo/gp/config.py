@@ -18,7 +18,8 @@ from hpo.gp.regression import FIT_GTOL, GaussianProcess
 __all__ = ["DEFAULTS_BEFORE_2026_12_01", "EXACT_NOISE", "FULL_FIT_EVERY", "GPConfig"]
 
 FIT_RESTARTS = ("always", "adaptive", "safeguarded")
-WARM_FITS = ("lbfgsb", "bfgs")  # as hpo.gp.regression.WARM_FITS
+WARM_FITS = ("lbfgsb", "bfgs", "bfgs-always")  # as hpo.gp.regression.WARM_FITS
+SEARCH_INTEGERS = ("discrete", "relaxed")  # as hpo.optimizers._bo_search.SEARCH_INTEGERS
 SEARCH_BATCH = ("stacked", "independent")  # as hpo.optimizers._bo_search.SEARCH_BATCH
 FULL_FIT_EVERY = 4  # "safeguarded": all restarts whenever n crosses a multiple of this
 EXACT_NOISE = 1e-6  # the noise variance of a deterministic objective, and the noise floor
@@ -78,12 +79,19 @@ class GPConfig:
         preconditioned units of :func:`~hpo.optimizers._bo_search.local_search`); Optuna's
         GP sampler uses 1e-2. A looser value is cheaper (evidence in
         ``benchmarks/results/bo/speed-issue16-followup.md``).
-    fit_warm : {"lbfgsb", "bfgs"}, default "lbfgsb"
-        How a hyperparameter fit without restarts (more than 40 points) runs from the
-        last fit's hyperparameters: L-BFGS-B, or a dense BFGS that carries its
-        inverse-Hessian approximation from one fit to the next (``warm_fit`` of
-        :class:`~hpo.gp.regression.GaussianProcess`); evidence in
+    fit_warm : {"lbfgsb", "bfgs", "bfgs-always"}, default "lbfgsb"
+        How a hyperparameter fit runs from the last fit's hyperparameters: L-BFGS-B, or
+        a dense BFGS that carries its inverse-Hessian approximation from one fit to the
+        next, in fits without restarts (more than 40 points; ``"bfgs"``) or also as the
+        warm start of fits with restarts (``"bfgs-always"``); ``warm_fit`` of
+        :class:`~hpo.gp.regression.GaussianProcess`. Evidence in
         ``benchmarks/results/bo/speed-issue16-followup.md``.
+    search_integers : {"discrete", "relaxed"}, default "discrete"
+        How the acquisition search treats an integer parameter with more than 64 values:
+        by discrete steps over a spread of its values, or (``"relaxed"``) in the gradient
+        steps as a continuous coordinate, snapped after each, with discrete steps over
+        its neighbours (``integers`` of
+        :func:`~hpo.optimizers._bo_search.maximize_mixed`; flat spaces only).
     search_batch : {"stacked", "independent"}, default "independent"
         How the acquisition search runs L-BFGS-B from its starts: one run on the stacked
         starts (shared steps, as many as the slowest start needs; the default before
@@ -119,6 +127,7 @@ class GPConfig:
     search_batch: str = "independent"
     search_gtol: float = 1e-6  # as hpo.optimizers._bo_search.SEARCH_GTOL
     fit_warm: str = "lbfgsb"
+    search_integers: str = "discrete"
 
     @classmethod
     def fast(cls, **fields: Any) -> GPConfig:
@@ -170,6 +179,10 @@ class GPConfig:
         if self.search_batch not in SEARCH_BATCH:
             raise ValueError(
                 f"search_batch must be one of {SEARCH_BATCH}, got {self.search_batch!r}"
+            )
+        if self.search_integers not in SEARCH_INTEGERS:
+            raise ValueError(
+                f"search_integers must be one of {SEARCH_INTEGERS}, got {self.search_integers!r}"
             )
         if self.fit_warm not in WARM_FITS:
             raise ValueError(f"fit_warm must be one of {WARM_FITS}, got {self.fit_warm!r}")

@@ -26,7 +26,7 @@ import numpy as np
 from scipy.linalg import LinAlgError, lapack
 
 from hpo.exceptions import NumericalWarning
-from hpo.gp._lbfgsb import minimize_bfgs_box, minimize_lbfgsb
+from hpo.gp._lbfgsb import BfgsResult, minimize_bfgs_box, minimize_lbfgsb
 from hpo.gp._linalg import cho_solve_lower, cholesky_lower, solve_lower
 from hpo.gp._standardize import Standardization
 from hpo.gp._threads import single_blas_thread
@@ -46,7 +46,7 @@ class _FitFailure(Exception):
 
 
 SKIP_DROP = 0.05  # nats per point: a larger drop of the warm fit's density calls the restarts
-WARM_FITS = ("lbfgsb", "bfgs")  # how a fit without restarts runs from its warm start
+WARM_FITS = ("lbfgsb", "bfgs", "bfgs-always")  # how a fit runs from its warm start
 SKIP_MOVE = 0.5  # largest move of a log-hyperparameter (a factor 1.6) that skips them
 FIT_GTOL = 1e-4  # L-BFGS-B's projected-gradient tolerance of the hyperparameter fit
 
@@ -123,12 +123,14 @@ class GaussianProcess:
         computed scale-free (on ``y / max |y|``, see :mod:`hpo.gp._standardize`), so any
         positive rescaling and shift of ``y`` gives the same model; predictions are returned
         in the original units.
-    warm_fit : {"lbfgsb", "bfgs"}, default "lbfgsb"
-        How a fit without restarts after an earlier fit runs from the warm start: L-BFGS-B
-        (its curvature memory rebuilt from nothing), or a projected dense BFGS that starts
-        from the inverse-Hessian approximation the last such fit ended with
+    warm_fit : {"lbfgsb", "bfgs", "bfgs-always"}, default "lbfgsb"
+        How a fit after an earlier one runs from the warm start (the last hyperparameters):
+        L-BFGS-B (its curvature memory rebuilt from nothing), or a projected dense BFGS
+        that starts from the inverse-Hessian approximation the last such run ended with
         (:func:`hpo.gp._lbfgsb.minimize_bfgs_box`; same stopping tolerance, fewer
-        evaluations when the data grew by a point).
+        evaluations when the data grew by a point): ``"bfgs"`` in fits without restarts,
+        ``"bfgs-always"`` also for the warm start of fits with restarts (which still run
+        L-BFGS-B).
 
     Attributes
     ----------
@@ -449,10 +451,11 @@ class GaussianProcess:
         best, best_value, evals, errors = None, np.inf, 0, []
         previous = getattr(self, "_fit_density", None)  # log posterior per point, last fit
         self.n_fit_starts = 0
-        if self.warm_fit == "bfgs" and len(starts) == 1 and previous is not None:
-            self._warm_bfgs(objective, starts[0], bounds, len(ys), maxiter, gtol)
-            if self.n_fit_starts:
-                return
+        warm_bfgs = previous is not None and (
+            self.warm_fit == "bfgs-always" or (self.warm_fit == "bfgs" and len(starts) == 1)
+        )
+        if not warm_bfgs:
+            self._hess_inv = None
         for i, start in enumerate(starts):
             start = np.clip(start, bounds[:, 0], bounds[:, 1])
             if i == 1 and skip_restarts and best is not None and previous is not None:
@@ -463,15 +466,20 @@ class GaussianProcess:
                     break
             self.n_fit_starts += 1
             try:
-                res = minimize_lbfgsb(  # scipy's L-BFGS-B, bit for bit, leaner
-                    objective, start, bounds[:, 0], bounds[:, 1], maxiter=maxiter, gtol=gtol
-                )
+                if i == 0 and warm_bfgs:
+                    res = self._warm_bfgs(objective, start, bounds, maxiter, gtol)
+                else:
+                    res = minimize_lbfgsb(  # scipy's L-BFGS-B, bit for bit, leaner
+                        objective, start, bounds[:, 0], bounds[:, 1], maxiter=maxiter, gtol=gtol
+                    )
             except _FitFailure as err:
                 errors.append(str(err))
                 continue
             evals += res.nfev
             if np.isfinite(res.fun) and res.fun < best_value:
                 best, best_value = res.x, res.fun
+                if i > 0:  # a restart won: the warm run's curvature is of another basin
+                    self._hess_inv = None
         self.n_fit_evals = evals
         self._fit_density = None if best is None else -best_value / len(ys)
         if best is None:
@@ -489,13 +497,12 @@ class GaussianProcess:
         objective: Callable[[np.ndarray], tuple[float, np.ndarray]],
         start: np.ndarray,
         bounds: np.ndarray,
-        n: int,
         maxiter: int,
         gtol: float,
-    ) -> None:
-        """The ``warm_fit="bfgs"`` fit: one projected BFGS run from ``start`` with the last
-        one's inverse Hessian; sets the hyperparameters, or nothing (``n_fit_starts`` 0)
-        when it cannot evaluate even its start, so that L-BFGS-B runs instead."""
+    ) -> BfgsResult:
+        """The warm start's run of ``warm_fit="bfgs"``: projected BFGS from ``start`` with
+        the inverse Hessian the last such run ended with, kept for the next one. Raises
+        ``_FitFailure`` when even the start cannot be evaluated."""
 
         def safe(eta: np.ndarray) -> tuple[float, np.ndarray]:
             try:
@@ -508,13 +515,11 @@ class GaussianProcess:
         res = minimize_bfgs_box(
             safe, start, bounds[:, 0], bounds[:, 1], hess_inv=H, maxiter=maxiter, gtol=gtol
         )
+        self._hess_inv = res.hess_inv
         if not np.isfinite(res.fun):
             self._hess_inv = None
-            return
-        self.n_fit_starts, self.n_fit_evals = 1, res.nfev
-        self._hess_inv = res.hess_inv
-        self._fit_density = -res.fun / n
-        self.eta = res.x
+            raise _FitFailure("the warm start cannot be evaluated")
+        return res
 
     def _condition(self, X: np.ndarray, y: np.ndarray) -> GaussianProcess:
         """Factor ``K_y`` with the current hyperparameters and compute ``alpha``."""

@@ -562,6 +562,7 @@ class BayesianOptimization(Optimizer):
             n_restarts=self.gp_config.search_starts,
             ftol=self.gp_config.search_ftol,
             gtol=self.gp_config.search_gtol,
+            integers=self.gp_config.search_integers,
             batch=self.gp_config.search_batch,
             **({} if box is None else {"box": box}),
         )
