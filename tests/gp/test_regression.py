@@ -378,3 +378,22 @@ def test_gp_config_fit_warm_and_search_gtol_are_checked_and_reach_the_model():
         GPConfig(search_gtol=0.0)
     assert GPConfig(fit_warm="bfgs").make_gp(3, True).warm_fit == "bfgs"
     assert GPConfig().make_gp(3, True).warm_fit == "lbfgsb"
+
+
+def test_bfgs_always_runs_the_warm_start_of_fits_with_restarts_by_bfgs():
+    rng = np.random.default_rng(5)
+    X = rng.random((30, 3))
+    y = np.sin(5 * X[:, 0]) + X[:, 1]
+    models = {w: GaussianProcess(warm_fit=w) for w in ("lbfgsb", "bfgs", "bfgs-always")}
+    for w, gp in models.items():
+        gp.fit(X[:20], y[:20], rng=np.random.default_rng(0), n_restarts=2)
+    assert all(gp._hess_inv is None for gp in models.values())  # no warm fit yet
+    for n in (21, 22, 23):
+        for gp in models.values():
+            gp.fit(X[:n], y[:n], rng=np.random.default_rng(n), n_restarts=2)
+        values = {w: gp.log_posterior() for w, gp in models.items()}
+        # "bfgs" keeps L-BFGS-B where there are restarts: the same fit as "lbfgsb"
+        assert values["bfgs"] == values["lbfgsb"]
+        assert values["bfgs-always"] >= values["lbfgsb"] - 1e-3
+    assert models["bfgs"]._hess_inv is None
+    assert models["bfgs-always"]._hess_inv is not None or models["bfgs-always"].n_fit_starts > 1
