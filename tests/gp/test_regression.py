@@ -385,7 +385,7 @@ def test_bfgs_always_runs_the_warm_start_of_fits_with_restarts_by_bfgs():
     X = rng.random((30, 3))
     y = np.sin(5 * X[:, 0]) + X[:, 1]
     models = {w: GaussianProcess(warm_fit=w) for w in ("lbfgsb", "bfgs", "bfgs-always")}
-    for w, gp in models.items():
+    for gp in models.values():
         gp.fit(X[:20], y[:20], rng=np.random.default_rng(0), n_restarts=2)
     assert all(gp._hess_inv is None for gp in models.values())  # no warm fit yet
     for n in (21, 22, 23):
