@@ -1,11 +1,12 @@
 """Do the acquisition-search settings find different maxima? (issue 16)
 
 On the same GP states (Hartmann6 runs of ``bayes`` with the default before 2026-12-01,
-seeds 0-3, after 15, 25 and 36 evaluations: 12 states), maximize the acquisition with four
-search settings from the same raw candidates and compare the best acquisition value found
-with that default's (stacked L-BFGS-B, 10 starts), and how far each setting's ends are from
-stationary points (the largest gradient entry over the starts' final points, coordinates on
-a bound excluded).
+seeds 0-3, after 15, 25 and 36 evaluations: 12 states), maximize the acquisition with
+several search settings from the same raw candidates and compare the best acquisition value
+found with that default's (stacked L-BFGS-B, 10 starts), and how far each setting's ends are
+from stationary points (the largest gradient entry over the starts' final points,
+coordinates on a bound excluded). The two settings with a looser gradient tolerance
+(``GPConfig.search_gtol``) were added by the follow-up of issue 16.
 
 Usage::
 
@@ -30,6 +31,9 @@ SETTINGS = {
     "stacked5-ftol6": {"n_restarts": 5, "batch": "stacked", "ftol": 1e-6},
     "indep10": {"n_restarts": 10, "batch": "independent"},
     "indep5-ftol6": {"n_restarts": 5, "batch": "independent", "ftol": 1e-6},
+    # issue 16 follow-up: the search's projected-gradient tolerance (GPConfig.search_gtol)
+    "indep10-gtol2": {"n_restarts": 10, "batch": "independent", "gtol": 1e-2},
+    "indep10-gtol1": {"n_restarts": 10, "batch": "independent", "gtol": 1e-1},
 }
 
 

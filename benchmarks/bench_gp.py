@@ -13,6 +13,11 @@ random points of the problem, the same for every size; each benchmark reuses one
 * ``test_ask_vs_dim``: one ``ask()`` after 100 points of Levy-d, d = 2, 6, 10, 20.
 * ``test_gp_fit``: the MAP hyperparameter fit alone (warm start) at n = 100, 200, 400.
 * ``test_acquisition_search``: the acquisition maximization alone at n = 200.
+* ``test_gp_fit_one_more_point``: the warm fit after one more point (as in a run), n = 100,
+  200, 400, with ``warm_fit`` "lbfgsb" (the default) and "bfgs" (``GPConfig(fit_warm=...)``).
+* ``test_mixed_search``: the acquisition search on the MLP tasks' space (two integers with
+  151 and 241 values, seven reals) after 40 points, ``integers`` "discrete" (the default)
+  and "relaxed" (``GPConfig(search_integers=...)``).
 """
 
 from __future__ import annotations
@@ -86,5 +91,38 @@ def test_acquisition_search(benchmark):
 
     def search():
         return maximize_acquisition(gp, acq, opt.fmap, rng)
+
+    benchmark.pedantic(search, rounds=5, warmup_rounds=1)
+
+
+@pytest.mark.parametrize("warm_fit", ["lbfgsb", "bfgs"])
+@pytest.mark.parametrize("n", [100, 200, 400])
+def test_gp_fit_one_more_point(benchmark, n, warm_fit):
+    X, y = _data(n)
+    gp = GaussianProcess(warm_fit=warm_fit).fit(X[:-2], y[:-2], rng=np.random.default_rng(0))
+    gp.fit(X[:-1], y[:-1])  # a warm fit (for "bfgs": its inverse Hessian for the next)
+
+    def one_more():
+        copy.deepcopy(gp).fit(X, y)
+
+    benchmark.pedantic(one_more, rounds=5, warmup_rounds=1)
+
+
+@pytest.mark.parametrize("integers", ["discrete", "relaxed"])
+def test_mixed_search(benchmark, integers):
+    space = get_problem("mlp_adam_iris_logloss").space
+    rng = np.random.default_rng(0)
+    configs = space.sample(rng, 40)
+    U = space.to_unit_batch(configs)
+    opt = BayesianOptimization(space, seed=0)
+    opt.tell(configs, list(np.sum((U - 0.3) ** 2, axis=1) + np.sin(7 * U[:, 0])))
+    opt.ask()
+    gp = opt.gp
+    acq = LogExpectedImprovement(float(np.min(gp.standardize_y(gp.y_train))))
+
+    def search():
+        return maximize_acquisition(
+            gp, acq, opt.fmap, np.random.default_rng(1), batch="independent", integers=integers
+        )
 
     benchmark.pedantic(search, rounds=5, warmup_rounds=1)

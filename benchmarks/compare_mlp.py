@@ -1,9 +1,9 @@
 """Quality and cost of hpo's optimizers on the MLP tasks (the targets of issue 5).
 
 Quality: on ``mlp_adam_<dataset>_logloss`` for each dataset, each optimizer runs ``--trials``
-evaluations with seeds ``0 .. --seeds - 1`` (through :func:`hpo.bench.runner.run_study`, with a
-resumable journal); the table gives, per dataset and optimizer, the median over seeds of
-Bayesmark's normalized score after the last evaluation,
+evaluations with ``--seeds`` seeds from ``--first-seed`` (default 0; through
+:func:`hpo.bench.runner.run_study`, with a resumable journal); the table gives, per dataset
+and optimizer, the median over seeds of Bayesmark's normalized score after the last evaluation,
 ``(S_T - best_known) / (R_T - best_known)`` with the reference values of
 ``hpo/problems/data/mlp_reference.json`` (0 = best known, 1 = random search's median), the
 median best loss, and the optimizer's share of the run's time,
@@ -13,6 +13,9 @@ Cost: the median time of one evaluation of each problem, from the reference pool
 (wall time, and CPU time which a busy machine inflates less).
 
     nice -n 10 python benchmarks/compare_mlp.py quality --seeds 5 --trials 50
+    # bayes beside a variant of its GPConfig, on seeds 20-29
+    python benchmarks/compare_mlp.py quality --seeds 10 --first-seed 20 --optimizers bayes \
+        --variant 'fast={"search_gtol": 0.01}' --datasets iris wine --journal /tmp/j.jsonl
     python benchmarks/compare_mlp.py cost
 """
 
@@ -38,18 +41,25 @@ JOURNAL = Path(tempfile.gettempdir()) / "hpo_compare_mlp.jsonl"
 
 def quality(args: argparse.Namespace) -> dict:
     problems = [f"mlp_adam_{d}_logloss" for d in args.datasets]
+    # bayes variants: ``LABEL=JSON`` of GPConfig fields, run as the optimizer label LABEL
+    entries = list(args.optimizers)
+    for text in args.variant:
+        label, _, gp = text.partition("=")
+        entries.append({"label": label, "name": "bayes", "options": {"gp": json.loads(gp)}})
+    seeds = range(args.first_seed, args.first_seed + args.seeds)
     with threadpool_limits(1):
         records = run_study(
-            args.optimizers,
+            entries,
             problems,
-            seeds=args.seeds,
+            seeds=seeds,
             n_trials=args.trials,
             journal=args.journal,
             n_jobs=1,
             progress=lambda done, total, rec: logging.info("run %d of %d", done, total),
         )
     summary: dict = {}
-    print(f"\n{args.trials} evaluations, seeds 0..{args.seeds - 1}\n")
+    labels = [e if isinstance(e, str) else e["label"] for e in entries]
+    print(f"\n{args.trials} evaluations, seeds {seeds[0]}..{seeds[-1]}\n")
     print(
         "| problem | optimizer | median score | scores by seed | median best loss | "
         "optimizer share of time |"
@@ -57,7 +67,7 @@ def quality(args: argparse.Namespace) -> dict:
     print("|---|---|---|---|---|---|")
     for problem in problems:
         ref = reference(problem)
-        for opt in args.optimizers:
+        for opt in labels:
             runs = [r for r in records if r.problem == problem and r.optimizer == opt]
             traces = np.array([r.best_so_far() for r in runs])
             scores = normalized_score(traces, ref["best_known"], np.array(ref["random_median"]))
@@ -102,6 +112,13 @@ def main(argv: list[str] | None = None) -> None:
     q.add_argument("--trials", type=int, default=50)
     q.add_argument("--optimizers", nargs="+", default=["random", "bayes"])
     q.add_argument("--datasets", nargs="+", default=list(DATASETS), choices=DATASETS)
+    q.add_argument("--first-seed", type=int, default=0, help="seeds first .. first + seeds - 1")
+    q.add_argument(
+        "--variant",
+        action="append",
+        default=[],
+        help='also run bayes with GPConfig fields: LABEL=JSON, e.g. fast={"search_gtol": 0.01}',
+    )
     q.add_argument("--journal", type=Path, default=JOURNAL)
     q.add_argument("--out", type=Path, help="write the summary as JSON here")
     q.add_argument(

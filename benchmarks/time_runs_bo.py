@@ -7,7 +7,9 @@ machine's load drifts over all variants alike; only ask + tell are timed, after 
 is timed; ``--no-warmup``: the cells of ``speed-baseline`` and ``speed-ablation`` ran
 without it). A variant is
 ``label=optimizer[@path][+option=value...]``: ``path`` is put first on ``PYTHONPATH`` (a
-checkout of another commit), options go to ``GPConfig`` (hpo's ``bayes`` only). The
+checkout of another commit), options go to ``GPConfig`` (hpo's ``bayes`` only), except
+those written ``opt.NAME=value``, which go to the optimizer's constructor (such as
+``bayes+opt.trust_region=true``, the TuRBO trust region of ``BayesianOptimization``). The
 optimizer ``botorch`` is the vanilla BoTorch LogEI loop of ``benchmarks/botorch_peer.py``.
 
 ``--step N`` times single ask + tell steps after ``N`` random points instead (the protocol
@@ -45,7 +47,9 @@ name, problem_name, seed, n = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sy
 options = json.loads(sys.argv[5])
 warnings.simplefilter("ignore")
 problem = get_problem(problem_name)
-opts = {"gp": options} if options else None
+opts = {k[4:]: v for k, v in options.items() if k.startswith("opt.")}
+gp = {k: v for k, v in options.items() if not k.startswith("opt.")}
+opts = {**opts, "gp": gp} if gp else opts or None
 warmup = sys.argv[6] == "1"
 
 def make(seed):
@@ -82,7 +86,9 @@ name, problem_name, seed, n = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sy
 options = json.loads(sys.argv[5])
 warnings.simplefilter("ignore")
 problem = get_problem(problem_name)
-opts = {"gp": options} if options else None
+opts = {k[4:]: v for k, v in options.items() if k.startswith("opt.")}
+gp = {k: v for k, v in options.items() if not k.startswith("opt.")}
+opts = {**opts, "gp": gp} if gp else opts or None
 # the protocol of benchmarks/overhead.py: n uniform random points told in one batch
 # (untimed), 2 untimed steps (the first fit is cold), then 5 timed ask + tell steps
 configs = problem.space.sample(np.random.default_rng(12345 + seed), n)

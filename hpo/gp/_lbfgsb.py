@@ -21,7 +21,13 @@ from typing import NamedTuple
 import numpy as np
 from scipy.optimize import _lbfgsb
 
-__all__ = ["LbfgsbResult", "minimize_lbfgsb", "minimize_lbfgsb_batch"]
+__all__ = [
+    "BfgsResult",
+    "LbfgsbResult",
+    "minimize_bfgs_box",
+    "minimize_lbfgsb",
+    "minimize_lbfgsb_batch",
+]
 
 _EPS = np.finfo(float).eps
 _FG, _NEW_X, _CONVERGENCE = 3, 1, 4  # setulb's task codes (scipy >= 1.15)
@@ -240,3 +246,133 @@ def minimize_lbfgsb_batch(
                 run.nfev += 1
         active = [run for run in active if not run.done]
     return np.array([run.x for run in runs]), np.array([run.f for run in runs]), n_calls
+
+
+class BfgsResult(NamedTuple):
+    """What :func:`minimize_bfgs_box` returns: :class:`LbfgsbResult`'s fields plus the
+    final inverse-Hessian approximation, to warm-start the next run."""
+
+    x: np.ndarray
+    fun: float
+    nfev: int
+    nit: int
+    success: bool
+    hess_inv: np.ndarray | None
+
+
+def minimize_bfgs_box(
+    fun: Callable[[np.ndarray], tuple[float, np.ndarray]],
+    x0: np.ndarray,
+    lower: np.ndarray,
+    upper: np.ndarray,
+    *,
+    hess_inv: np.ndarray | None = None,
+    maxiter: int = 200,
+    gtol: float = 1e-5,
+    ftol: float = 2.220446049250313e-09,
+    maxls: int = 20,
+) -> BfgsResult:
+    """Minimize ``fun`` in the box ``[lower, upper]`` by a projected dense BFGS that can
+    start from the inverse-Hessian approximation of an earlier run.
+
+    For a sequence of nearby problems, such as the GP's hyperparameter fit after one more
+    point: L-BFGS-B restarts its curvature memory from nothing at every fit, and spends
+    most of its evaluations of a warm-started fit rebuilding it; carrying the dense
+    inverse Hessian ``H`` (a few dozen variables at most) over from the last fit lets the
+    first step be a quasi-Newton one. The method is BFGS (Nocedal & Wright 2006,
+    *Numerical Optimization*, Algorithm 6.1 and the update eq. 6.17) on the free variables
+    (those not held at a bound by the gradient, as a projected quasi-Newton method), with
+    a backtracking Armijo line search on the projected path (N&W Algorithm 3.1,
+    ``c1 = 1e-4``), and L-BFGS-B's stopping tests: the largest entry of the projected
+    gradient at most ``gtol``, or a relative reduction of ``f`` at most ``ftol``.
+
+    Parameters
+    ----------
+    fun : callable
+        ``fun(x) -> (f, g)``; a non-finite ``f`` (a point where the objective cannot be
+        evaluated) makes the line search step back.
+    x0 : ndarray of shape (n,)
+        Start (clipped into the box).
+    lower, upper : ndarray of shape (n,)
+        Finite bounds.
+    hess_inv : ndarray of shape (n, n), optional
+        Initial inverse-Hessian approximation (symmetric positive definite); without it
+        the first step is a scaled steepest descent and ``H`` is built from the first
+        curvature pair (N&W eq. 6.20).
+    maxiter, gtol, ftol, maxls
+        Iterations, projected-gradient and relative-reduction tolerances, and backtracking
+        steps per line search.
+
+    Returns
+    -------
+    BfgsResult
+        ``hess_inv`` is the final approximation (``None`` if no curvature pair was taken).
+    """
+    lower = np.asarray(lower, dtype=float)
+    upper = np.asarray(upper, dtype=float)
+    x = np.clip(np.asarray(x0, dtype=float).ravel(), lower, upper)
+    n = len(x)
+    H = None if hess_inv is None else np.array(hess_inv, dtype=float)
+    if H is not None and H.shape != (n, n):
+        raise ValueError(f"hess_inv must have shape ({n}, {n}), got {H.shape}")
+    f, g = fun(x.copy())
+    f, g = float(f), np.asarray(g, dtype=float)
+    if not (np.isfinite(f) and np.all(np.isfinite(g))):
+        return BfgsResult(x, f, 1, 0, False, H)
+    nfev, nit, success = 1, 0, False
+    while nit < maxiter:
+        # the projected gradient, as L-BFGS-B's stopping test reads it
+        if np.max(np.abs(np.clip(x - g, lower, upper) - x)) <= gtol:
+            success = True
+            break
+        held = ((x <= lower) & (g > 0)) | ((x >= upper) & (g < 0))
+        free = ~held
+        p = np.zeros(n)
+        if H is not None and free.all():
+            p = -(H @ g)
+        elif H is not None and free.any():
+            # the quasi-Newton step of the free variables with the held ones fixed: the
+            # inverse of the free block of the Hessian B = H^-1 (its Schur complement in H)
+            Hff, Hfh, Hhh = H[np.ix_(free, free)], H[np.ix_(free, held)], H[np.ix_(held, held)]
+            try:
+                reduced = Hff - Hfh @ np.linalg.solve(Hhh, Hfh.T)
+            except np.linalg.LinAlgError:
+                reduced = Hff
+            p[free] = -reduced @ g[free]
+        if H is None or g @ p >= 0:  # no curvature yet, or not a descent direction
+            H = None
+            p[free] = -g[free] / max(np.linalg.norm(g[free]), 1.0)
+        step, accepted = 1.0, False
+        for _ in range(maxls):
+            x_new = np.clip(x + step * p, lower, upper)
+            f_new, g_new = fun(x_new.copy())
+            nfev += 1
+            f_new = float(f_new)
+            if np.isfinite(f_new) and f_new <= f + 1e-4 * (g @ (x_new - x)):
+                g_new = np.asarray(g_new, dtype=float)
+                accepted = bool(np.all(np.isfinite(g_new)))
+                if accepted:
+                    break
+            step *= 0.5
+        if not accepted:
+            break
+        nit += 1
+        s, yv = x_new - x, g_new - g
+        sy = float(s @ yv)
+        if sy > 1e-10 * np.linalg.norm(s) * np.linalg.norm(yv):
+            if H is None:  # N&W eq. 6.20: the first H scaled to the curvature seen
+                H = (sy / float(yv @ yv)) * np.eye(n)
+            rho = 1.0 / sy
+            Hy = H @ yv
+            # N&W eq. 6.17, expanded: H - rho (s Hy^T + Hy s^T) + (rho^2 y^T H y + rho) s s^T
+            H = (
+                H
+                - rho * (np.outer(s, Hy) + np.outer(Hy, s))
+                + (rho * rho * float(yv @ Hy) + rho) * np.outer(s, s)
+            )
+        reduction = f - f_new
+        x, f, g = x_new, f_new, g_new
+        if reduction <= ftol * max(abs(f), abs(f + reduction), 1.0):
+            success = True
+            break
+    return BfgsResult(x, f, nfev, nit, success, H)

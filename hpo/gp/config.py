@@ -18,6 +18,8 @@ from hpo.gp.regression import FIT_GTOL, GaussianProcess
 __all__ = ["DEFAULTS_BEFORE_2026_12_01", "EXACT_NOISE", "FULL_FIT_EVERY", "GPConfig"]
 
 FIT_RESTARTS = ("always", "adaptive", "safeguarded")
+WARM_FITS = ("lbfgsb", "bfgs", "bfgs-always")  # as hpo.gp.regression.WARM_FITS
+SEARCH_INTEGERS = ("discrete", "relaxed")  # as hpo.optimizers._bo_search.SEARCH_INTEGERS
 SEARCH_BATCH = ("stacked", "independent")  # as hpo.optimizers._bo_search.SEARCH_BATCH
 FULL_FIT_EVERY = 4  # "safeguarded": all restarts whenever n crosses a multiple of this
 EXACT_NOISE = 1e-6  # the noise variance of a deterministic objective, and the noise floor
@@ -72,6 +74,24 @@ class GPConfig:
         Projected-gradient tolerance of the hyperparameter fit's L-BFGS-B runs.
     search_ftol : float, default 2.22e-9 (scipy's)
         Relative-reduction tolerance of the acquisition search's L-BFGS-B.
+    search_gtol : float, default 1e-6
+        Projected-gradient tolerance of the acquisition search's L-BFGS-B (in the
+        preconditioned units of :func:`~hpo.optimizers._bo_search.local_search`); Optuna's
+        GP sampler uses 1e-2. A looser value is cheaper (evidence in
+        ``benchmarks/results/bo/speed-issue16-followup.md``).
+    fit_warm : {"lbfgsb", "bfgs", "bfgs-always"}, default "lbfgsb"
+        How a hyperparameter fit runs from the last fit's hyperparameters: L-BFGS-B, or
+        a dense BFGS that carries its inverse-Hessian approximation from one fit to the
+        next, in fits without restarts (more than 40 points; ``"bfgs"``) or also as the
+        warm start of fits with restarts (``"bfgs-always"``); ``warm_fit`` of
+        :class:`~hpo.gp.regression.GaussianProcess`. Evidence in
+        ``benchmarks/results/bo/speed-issue16-followup.md``.
+    search_integers : {"discrete", "relaxed"}, default "discrete"
+        How the acquisition search treats an integer parameter with more than 64 values:
+        by discrete steps over a spread of its values, or (``"relaxed"``) in the gradient
+        steps as a continuous coordinate, snapped after each, with discrete steps over
+        its neighbours (``integers`` of
+        :func:`~hpo.optimizers._bo_search.maximize_mixed`; flat spaces only).
     search_batch : {"stacked", "independent"}, default "independent"
         How the acquisition search runs L-BFGS-B from its starts: one run on the stacked
         starts (shared steps, as many as the slowest start needs; the default before
@@ -105,6 +125,9 @@ class GPConfig:
     fit_gtol: float = FIT_GTOL
     search_ftol: float = 2.220446049250313e-09  # scipy's L-BFGS-B default (_bo_search)
     search_batch: str = "independent"
+    search_gtol: float = 1e-6  # as hpo.optimizers._bo_search.SEARCH_GTOL
+    fit_warm: str = "lbfgsb"
+    search_integers: str = "discrete"
 
     @classmethod
     def fast(cls, **fields: Any) -> GPConfig:
@@ -149,7 +172,7 @@ class GPConfig:
         r = self.refit_every
         if isinstance(r, bool) or not isinstance(r, int) or r < 1:
             raise ValueError(f"refit_every must be a positive integer, got {r!r}")
-        for name in ("fit_gtol", "search_ftol"):
+        for name in ("fit_gtol", "search_ftol", "search_gtol"):
             tol = getattr(self, name)
             if isinstance(tol, bool) or not isinstance(tol, (int, float)) or not 0 < tol < 1:
                 raise ValueError(f"{name} must be a number in (0, 1), got {tol!r}")
@@ -157,6 +180,12 @@ class GPConfig:
             raise ValueError(
                 f"search_batch must be one of {SEARCH_BATCH}, got {self.search_batch!r}"
             )
+        if self.search_integers not in SEARCH_INTEGERS:
+            raise ValueError(
+                f"search_integers must be one of {SEARCH_INTEGERS}, got {self.search_integers!r}"
+            )
+        if self.fit_warm not in WARM_FITS:
+            raise ValueError(f"fit_warm must be one of {WARM_FITS}, got {self.fit_warm!r}")
         if self.fit_restarts not in FIT_RESTARTS:
             raise ValueError(
                 f"fit_restarts must be one of {FIT_RESTARTS}, got {self.fit_restarts!r}"
@@ -176,4 +205,5 @@ class GPConfig:
             fit_noise=not deterministic,
             noise_bounds=(EXACT_NOISE, 1.0),
             prior=prior,
+            warm_fit=self.fit_warm,
         )

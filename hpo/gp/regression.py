@@ -26,7 +26,7 @@ import numpy as np
 from scipy.linalg import LinAlgError, lapack
 
 from hpo.exceptions import NumericalWarning
-from hpo.gp._lbfgsb import minimize_lbfgsb
+from hpo.gp._lbfgsb import BfgsResult, minimize_bfgs_box, minimize_lbfgsb
 from hpo.gp._linalg import cho_solve_lower, cholesky_lower, solve_lower
 from hpo.gp._standardize import Standardization
 from hpo.gp._threads import single_blas_thread
@@ -46,6 +46,7 @@ class _FitFailure(Exception):
 
 
 SKIP_DROP = 0.05  # nats per point: a larger drop of the warm fit's density calls the restarts
+WARM_FITS = ("lbfgsb", "bfgs", "bfgs-always")  # how a fit runs from its warm start
 SKIP_MOVE = 0.5  # largest move of a log-hyperparameter (a factor 1.6) that skips them
 FIT_GTOL = 1e-4  # L-BFGS-B's projected-gradient tolerance of the hyperparameter fit
 
@@ -122,6 +123,14 @@ class GaussianProcess:
         computed scale-free (on ``y / max |y|``, see :mod:`hpo.gp._standardize`), so any
         positive rescaling and shift of ``y`` gives the same model; predictions are returned
         in the original units.
+    warm_fit : {"lbfgsb", "bfgs", "bfgs-always"}, default "lbfgsb"
+        How a fit after an earlier one runs from the warm start (the last hyperparameters):
+        L-BFGS-B (its curvature memory rebuilt from nothing), or a projected dense BFGS
+        that starts from the inverse-Hessian approximation the last such run ended with
+        (:func:`hpo.gp._lbfgsb.minimize_bfgs_box`; same stopping tolerance, fewer
+        evaluations when the data grew by a point): ``"bfgs"`` in fits without restarts,
+        ``"bfgs-always"`` also for the warm start of fits with restarts (which still run
+        L-BFGS-B).
 
     Attributes
     ----------
@@ -154,7 +163,10 @@ class GaussianProcess:
         noise_bounds: tuple[float, float] = (1e-6, 1.0),
         prior: HyperPrior | str | None = "default",
         standardize: bool = True,
+        warm_fit: str = "lbfgsb",
     ) -> None:
+        if warm_fit not in WARM_FITS:
+            raise ValueError(f"warm_fit must be one of {WARM_FITS}, got {warm_fit!r}")
         if not (noise_bounds[0] > 0 and noise_bounds[0] <= noise <= noise_bounds[1]):
             raise ValueError(f"noise must lie in noise_bounds {noise_bounds}, got {noise!r}")
         self.kernel = kernel
@@ -163,6 +175,8 @@ class GaussianProcess:
         self.noise_bounds = noise_bounds
         self.prior = prior
         self.standardize = standardize
+        self.warm_fit = warm_fit
+        self._hess_inv: np.ndarray | None = None  # the last warm BFGS fit's, for the next
         self.jitter = 0.0
         self.n_fit_evals = 0
         self.n_fit_starts = 0
@@ -178,6 +192,8 @@ class GaussianProcess:
             mean, std = state.pop("_y_mean"), state.pop("_y_std")
             state["_standardization"] = Standardization(1.0, mean, std)
         state.setdefault("_standardization", Standardization())
+        state.setdefault("warm_fit", "lbfgsb")
+        state.setdefault("_hess_inv", None)
         self.__dict__.update(state)
 
     # -- hyperparameters ----------------------------------------------------------------
@@ -435,6 +451,11 @@ class GaussianProcess:
         best, best_value, evals, errors = None, np.inf, 0, []
         previous = getattr(self, "_fit_density", None)  # log posterior per point, last fit
         self.n_fit_starts = 0
+        warm_bfgs = previous is not None and (
+            self.warm_fit == "bfgs-always" or (self.warm_fit == "bfgs" and len(starts) == 1)
+        )
+        if not warm_bfgs:
+            self._hess_inv = None
         for i, start in enumerate(starts):
             start = np.clip(start, bounds[:, 0], bounds[:, 1])
             if i == 1 and skip_restarts and best is not None and previous is not None:
@@ -445,15 +466,20 @@ class GaussianProcess:
                     break
             self.n_fit_starts += 1
             try:
-                res = minimize_lbfgsb(  # scipy's L-BFGS-B, bit for bit, leaner
-                    objective, start, bounds[:, 0], bounds[:, 1], maxiter=maxiter, gtol=gtol
-                )
+                if i == 0 and warm_bfgs:
+                    res = self._warm_bfgs(objective, start, bounds, maxiter, gtol)
+                else:
+                    res = minimize_lbfgsb(  # scipy's L-BFGS-B, bit for bit, leaner
+                        objective, start, bounds[:, 0], bounds[:, 1], maxiter=maxiter, gtol=gtol
+                    )
             except _FitFailure as err:
                 errors.append(str(err))
                 continue
             evals += res.nfev
             if np.isfinite(res.fun) and res.fun < best_value:
                 best, best_value = res.x, res.fun
+                if i > 0:  # a restart won: the warm run's curvature is of another basin
+                    self._hess_inv = None
         self.n_fit_evals = evals
         self._fit_density = None if best is None else -best_value / len(ys)
         if best is None:
@@ -465,6 +491,35 @@ class GaussianProcess:
             )
             best = last_good
         self.eta = best
+
+    def _warm_bfgs(
+        self,
+        objective: Callable[[np.ndarray], tuple[float, np.ndarray]],
+        start: np.ndarray,
+        bounds: np.ndarray,
+        maxiter: int,
+        gtol: float,
+    ) -> BfgsResult:
+        """The warm start's run of ``warm_fit="bfgs"``: projected BFGS from ``start`` with
+        the inverse Hessian the last such run ended with, kept for the next one. Raises
+        ``_FitFailure`` when even the start cannot be evaluated."""
+
+        def safe(eta: np.ndarray) -> tuple[float, np.ndarray]:
+            try:
+                return objective(eta)
+            except _FitFailure:  # the line search steps back from such points
+                return np.inf, np.full(len(eta), np.nan)
+
+        H = self._hess_inv
+        H = H if H is not None and H.shape == (len(start), len(start)) else None
+        res = minimize_bfgs_box(
+            safe, start, bounds[:, 0], bounds[:, 1], hess_inv=H, maxiter=maxiter, gtol=gtol
+        )
+        self._hess_inv = res.hess_inv
+        if not np.isfinite(res.fun):
+            self._hess_inv = None
+            raise _FitFailure("the warm start cannot be evaluated")
+        return res
 
     def _condition(self, X: np.ndarray, y: np.ndarray) -> GaussianProcess:
         """Factor ``K_y`` with the current hyperparameters and compute ``alpha``."""

@@ -592,6 +592,8 @@ class BayesianOptimization(Optimizer):
             lengthscales=_lengthscales(gp) if precondition else None,
             n_restarts=self.gp_config.search_starts,
             ftol=self.gp_config.search_ftol,
+            gtol=self.gp_config.search_gtol,
+            integers=self.gp_config.search_integers,
             batch=self.gp_config.search_batch,
             **({} if box is None else {"box": box}),
         )

@@ -253,3 +253,58 @@ def test_bayes_proposes_exactly_what_the_untrimmed_search_proposed(name, monkeyp
     monkeypatch.setattr(_bo_search, "minimize_lbfgsb_batch", _reference_batch)
     monkeypatch.setattr(acquisition, "log_h", _reference_log_h)
     assert proposals() == trimmed
+
+
+# -- minimize_bfgs_box: the warm-started dense BFGS of GaussianProcess(warm_fit="bfgs") --
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_bfgs_box_reaches_scipy_minimum_with_and_without_active_bounds(seed):
+    from hpo.gp._lbfgsb import minimize_bfgs_box
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(2, 9))
+    x0 = rng.uniform(-1.0, 0.4, n)
+    for upper in (np.full(n, 2.0), np.full(n, 0.5)):  # the second holds x_0 at its bound
+        lower = np.full(n, -1.5)
+        ref = minimize(
+            _rosen, x0, jac=True, method="L-BFGS-B", bounds=list(zip(lower, upper)),
+            options={"gtol": 1e-8, "ftol": 1e-14},
+        )  # fmt: skip
+        res = minimize_bfgs_box(_rosen, x0, lower, upper, gtol=1e-6)
+        assert res.success
+        assert np.all((res.x >= lower) & (res.x <= upper))
+        assert res.fun <= ref.fun + 1e-8
+        np.testing.assert_allclose(res.x, ref.x, atol=1e-3)
+
+
+def test_bfgs_box_warm_inverse_hessian_saves_evaluations_and_stops_at_once_when_stationary():
+    from hpo.gp._lbfgsb import minimize_bfgs_box
+
+    n = 6
+    lower, upper = np.full(n, -2.0), np.full(n, 2.0)
+    first = minimize_bfgs_box(_rosen, np.zeros(n), lower, upper, gtol=1e-6)
+    cold = minimize_bfgs_box(_rosen, first.x + 0.02, lower, upper, gtol=1e-6)
+    warm = minimize_bfgs_box(
+        _rosen, first.x + 0.02, lower, upper, gtol=1e-6, hess_inv=first.hess_inv
+    )
+    assert warm.success and warm.nfev < cold.nfev
+    np.testing.assert_allclose(warm.x, first.x, atol=1e-4)
+    # a start whose projected gradient is below gtol: one evaluation, no step
+    again = minimize_bfgs_box(_rosen, warm.x, lower, upper, gtol=1.0, hess_inv=warm.hess_inv)
+    assert again.nfev == 1 and again.nit == 0 and np.array_equal(again.x, warm.x)
+
+
+def test_bfgs_box_steps_back_from_points_it_cannot_evaluate():
+    from hpo.gp._lbfgsb import minimize_bfgs_box
+
+    def f(x):  # undefined beyond x_0 = 0.5, minimum at (0.4, 0.4)
+        if x[0] > 0.5:
+            return np.inf, np.full(2, np.nan)
+        return float(np.sum((x - 0.4) ** 2)), 2 * (x - 0.4)
+
+    res = minimize_bfgs_box(f, np.array([-3.0, -3.0]), np.full(2, -5.0), np.full(2, 5.0))
+    assert res.success
+    np.testing.assert_allclose(res.x, [0.4, 0.4], atol=1e-5)
+    with pytest.raises(ValueError, match="hess_inv"):
+        minimize_bfgs_box(f, np.zeros(2), np.full(2, -1.0), np.ones(2), hess_inv=np.eye(3))

@@ -321,3 +321,79 @@ def test_the_inverse_from_the_factor_is_the_symmetric_inverse(rng):
     inv = _inverse_from_cholesky(L)
     assert np.array_equal(inv, inv.T)
     np.testing.assert_allclose(inv @ (L @ L.T), np.eye(15), atol=1e-8)
+
+
+# -- warm_fit="bfgs": a warm fit that carries its inverse Hessian to the next one --------
+
+
+def test_warm_bfgs_fits_reach_lbfgsb_posterior_with_fewer_evaluations():
+    rng = np.random.default_rng(3)
+    X = rng.random((60, 4))
+    y = np.sin(4 * X[:, 0]) + X[:, 1] ** 2 + 0.1 * np.cos(9 * X[:, 2])
+    models = {
+        w: GaussianProcess(noise=1e-6, fit_noise=False, warm_fit=w).fit(
+            X[:40], y[:40], rng=np.random.default_rng(0), n_restarts=2
+        )
+        for w in ("lbfgsb", "bfgs")
+    }
+    evals = {w: [] for w in models}
+    for n in range(41, 49):  # one more point per fit, warm-started, no restarts
+        for w, gp in models.items():
+            gp.fit(X[:n], y[:n], rng=np.random.default_rng(n))
+            evals[w].append(gp.n_fit_evals)
+        value = {w: gp.log_posterior() for w, gp in models.items()}
+        # the same MAP to the fit's tolerance (gtol 1e-4 on the gradient)
+        assert abs(value["bfgs"] - value["lbfgsb"]) < 1e-3
+        # as close to stationary as L-BFGS-B's end (read without the fit's 1e-8 jitter)
+        projected = {}
+        for w, gp in models.items():
+            _, grad = gp.log_posterior(gradient=True)
+            eta, bounds = gp.eta, gp.eta_bounds
+            projected[w] = np.max(np.abs(np.clip(eta + grad, *bounds.T) - eta))
+        assert projected["bfgs"] <= 2 * projected["lbfgsb"] + 1e-4
+    assert models["bfgs"]._hess_inv is not None
+    assert sum(evals["bfgs"][1:]) < sum(evals["lbfgsb"][1:])
+
+
+def test_warm_fit_is_checked_and_pickles_of_older_models_default_to_lbfgsb():
+    import pickle
+
+    with pytest.raises(ValueError, match="warm_fit"):
+        GaussianProcess(warm_fit="newton")
+    gp = GaussianProcess().fit(np.random.default_rng(0).random((6, 2)), np.arange(6.0))
+    state = gp.__dict__.copy()
+    del state["warm_fit"], state["_hess_inv"]
+    old = GaussianProcess.__new__(GaussianProcess)
+    old.__setstate__(state)
+    assert old.warm_fit == "lbfgsb" and old._hess_inv is None
+    assert pickle.loads(pickle.dumps(gp)).warm_fit == "lbfgsb"
+
+
+def test_gp_config_fit_warm_and_search_gtol_are_checked_and_reach_the_model():
+    from hpo.gp.config import GPConfig
+
+    with pytest.raises(ValueError, match="fit_warm"):
+        GPConfig(fit_warm="newton")
+    with pytest.raises(ValueError, match="search_gtol"):
+        GPConfig(search_gtol=0.0)
+    assert GPConfig(fit_warm="bfgs").make_gp(3, True).warm_fit == "bfgs"
+    assert GPConfig().make_gp(3, True).warm_fit == "lbfgsb"
+
+
+def test_bfgs_always_runs_the_warm_start_of_fits_with_restarts_by_bfgs():
+    rng = np.random.default_rng(5)
+    X = rng.random((30, 3))
+    y = np.sin(5 * X[:, 0]) + X[:, 1]
+    models = {w: GaussianProcess(warm_fit=w) for w in ("lbfgsb", "bfgs", "bfgs-always")}
+    for gp in models.values():
+        gp.fit(X[:20], y[:20], rng=np.random.default_rng(0), n_restarts=2)
+    assert all(gp._hess_inv is None for gp in models.values())  # no warm fit yet
+    for n in (21, 22, 23):
+        for gp in models.values():
+            gp.fit(X[:n], y[:n], rng=np.random.default_rng(n), n_restarts=2)
+        values = {w: gp.log_posterior() for w, gp in models.items()}
+        # "bfgs" keeps L-BFGS-B where there are restarts: the same fit as "lbfgsb"
+        assert values["bfgs"] == values["lbfgsb"]
+        assert values["bfgs-always"] >= values["lbfgsb"] - 1e-3
+    assert models["bfgs"]._hess_inv is None
+    assert models["bfgs-always"]._hess_inv is not None or models["bfgs-always"].n_fit_starts > 1

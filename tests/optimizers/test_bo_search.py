@@ -551,3 +551,65 @@ def test_the_features_equal_the_general_path_of_snap_and_one_column_at_a_time():
         else:
             F[:, start] = S[:, j]
     assert np.array_equal(fmap(U), F)
+
+
+# -- integers="relaxed": large integers in the gradient steps ---------------------------
+
+
+def _smooth_in_integer(space, centre):
+    """A smooth bump over the features of (x, n, m): n (800 values) and m (5 values)
+    enter as their feature coordinates; its gradient is exact in every feature."""
+    fmap = FeatureMap(space)
+
+    def fun(F, gradient=False):
+        d = F - centre
+        a = np.exp(-0.5 * np.sum((d / 0.15) ** 2, axis=1))
+        return a, (None if not gradient else -a[:, None] * d / 0.15**2)
+
+    return fmap, fun
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_relaxed_integers_reach_the_discrete_search_maximum_on_a_smooth_bump(seed):
+    space = Space({"x": Real(0.0, 1.0), "n": Integer(1, 800), "m": Integer(0, 4)})
+    centre = np.array([0.3, 0.6134, 0.5])  # n about 491, between values of the spread
+    fmap, fun = _smooth_in_integer(space, centre)
+    found = {}
+    for integers in ("discrete", "relaxed"):
+        U, v, _, _ = maximize_mixed(
+            fun, fmap, np.random.default_rng(seed), n_raw=64, integers=integers,
+            batch="independent",
+        )  # fmt: skip
+        found[integers] = (space.from_unit(U[0]), v[0])
+        assert np.array_equal(U, space.snap(U))  # configurations, not relaxed points
+        np.testing.assert_allclose(fun(fmap(U))[0], v)  # values of the snapped points
+    best_n = max(range(1, 801), key=lambda n: -abs(space["n"].encode(np.array([n]))[0] - 0.6134))
+    assert abs(found["relaxed"][0]["n"] - best_n) <= 1
+    assert found["relaxed"][1] >= found["discrete"][1] - 1e-3
+
+
+def test_relaxed_integers_leave_small_integer_spaces_as_they_were():
+    space = Space({"x": Real(0.0, 1.0), "m": Integer(0, 40)})  # at most MAX_ENUMERATED values
+    fmap, fun = _smooth_in_integer(space, np.array([0.3, 0.5]))
+    runs = [
+        maximize_mixed(fun, fmap, np.random.default_rng(1), n_raw=64, integers=integers)
+        for integers in ("discrete", "relaxed")
+    ]
+    for a, b in zip(*runs):
+        assert np.array_equal(a, b)
+    with pytest.raises(ValueError, match="integers"):
+        maximize_mixed(fun, fmap, np.random.default_rng(1), integers="continuous")
+
+
+def test_relaxed_search_runs_in_bayes_and_proposes_configurations():
+    from hpo import BayesianOptimization
+    from hpo.gp.config import GPConfig
+
+    space = Space({"x": Real(0.0, 1.0), "n": Integer(1, 500, log=True)})
+    opt = BayesianOptimization(space, seed=0, gp=GPConfig(search_integers="relaxed"))
+    for _ in range(12):
+        p = opt.ask()
+        assert isinstance(p["n"], int) and 1 <= p["n"] <= 500
+        opt.tell(p, (p["x"] - 0.3) ** 2 + (np.log(p["n"]) - 3.0) ** 2)
+    with pytest.raises(ValueError, match="search_integers"):
+        GPConfig(search_integers="continuous")
