@@ -23,7 +23,7 @@ from hpo.fidelity import Fidelity
 from hpo.gp._threads import single_blas_thread
 from hpo.gp.acquisition import acquisition_and_gradient, make_acquisition
 from hpo.gp.config import FULL_FIT_EVERY, GPConfig
-from hpo.gp.kernels import Sum
+from hpo.gp.kernels import Polynomial, Sum
 from hpo.gp.regression import GaussianProcess
 from hpo.gp.warping import WARPINGS, warp
 from hpo.optimizers._bo_conditional import branch_focus, maximize_by_branch
@@ -657,6 +657,8 @@ class BayesianOptimization(Optimizer):
 def _lengthscales(gp: GaussianProcess) -> np.ndarray | None:
     """The lengthscales of the default kernel ``c * Matern(l)`` over the GP features (also
     with ``GPConfig(quadratic=True)``'s added polynomial: ``c * Matern(l) + Polynomial``)."""
-    kernel = gp.kernel.k1 if isinstance(gp.kernel, Sum) else gp.kernel
+    kernel = gp.kernel
+    if isinstance(kernel, Sum) and isinstance(kernel.k2, Polynomial):
+        kernel = kernel.k1
     ls = getattr(getattr(kernel, "k2", None), "lengthscale", None)
     return None if ls is None else np.asarray(ls, dtype=float)
