@@ -11,8 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from hpo.gp.kernels import Kernel
-from hpo.gp.priors import LogNormal, default_prior
+import numpy as np
+
+from hpo.gp.kernels import Constant, Kernel, Matern, Polynomial
+from hpo.gp.priors import LogNormal, default_prior, quadratic_prior
 from hpo.gp.regression import FIT_GTOL, GaussianProcess
 
 __all__ = ["DEFAULTS_BEFORE_2026_12_01", "EXACT_NOISE", "FULL_FIT_EVERY", "GPConfig"]
@@ -97,6 +99,14 @@ class GPConfig:
         starts (shared steps, as many as the slowest start needs; the default before
         2026-12-01), or one run per start, their evaluations batched (``batch`` of
         :func:`~hpo.optimizers._bo_search.local_search`).
+    quadratic : bool, default False
+        Add a quadratic part to the default kernel: ``c * Matern(l) + Polynomial(v, s)``
+        (:class:`~hpo.gp.kernels.Polynomial` of degree 2 on the inputs centred in the unit
+        cube; Rasmussen & Williams 2006, secs. 2.7 and 4.2.2), with ``v`` and ``s`` fitted
+        with the others (priors :func:`hpo.gp.priors.quadratic_prior`). The mean can then
+        aim at the minimum of a rotated, ill-conditioned bowl, which an axis-aligned
+        stationary kernel cannot (issue 17; evidence in
+        ``benchmarks/results/landscapes/quad-*.md``). Not with ``kernel``.
 
     ``GPConfig(fit_restarts="always", search_batch="stacked")`` proposes exactly what the
     default did before 2026-12-01 (the study files of the committed journals pin it).
@@ -128,6 +138,7 @@ class GPConfig:
     search_gtol: float = 1e-6  # as hpo.optimizers._bo_search.SEARCH_GTOL
     fit_warm: str = "lbfgsb"
     search_integers: str = "discrete"
+    quadratic: bool = False
 
     @classmethod
     def fast(cls, **fields: Any) -> GPConfig:
@@ -163,6 +174,10 @@ class GPConfig:
                 )
             if self.kernel is not None:
                 raise ValueError("lengthscale_prior applies to the default kernel only")
+        if not isinstance(self.quadratic, bool):
+            raise TypeError(f"quadratic must be True or False, got {self.quadratic!r}")
+        if self.quadratic and self.kernel is not None:
+            raise ValueError("quadratic adds to the default kernel: give no kernel with it")
         m = self.precondition_min_reals
         if isinstance(m, bool) or not isinstance(m, int) or m < 1:
             raise ValueError(f"precondition_min_reals must be a positive integer, got {m!r}")
@@ -195,12 +210,17 @@ class GPConfig:
         """A new, unfitted GP over ``n_features`` features."""
         noise = EXACT_NOISE if deterministic else 1e-4
         prior: Any = "default"
-        if self.lengthscale_prior is not None:
-            ls = self.lengthscale_prior
+        ls = self.lengthscale_prior
+        if ls is not None:
             ls = ls if isinstance(ls, LogNormal) else ls(n_features)
             prior = default_prior(n_features, n_features, not deterministic, lengthscale=ls)
+        kernel = None if self.kernel is None else self.kernel.clone()
+        if self.quadratic:  # the default kernel (GaussianProcess._default_kernel) + quadratic
+            matern = Matern(np.ones(n_features), 2.5, bounds=(5e-3, 2e2))
+            kernel = Constant(1.0, bounds=(1e-2, 1e2)) * matern + Polynomial()
+            prior = quadratic_prior(n_features, not deterministic, lengthscale=ls)
         return GaussianProcess(
-            kernel=None if self.kernel is None else self.kernel.clone(),
+            kernel=kernel,
             noise=noise,
             fit_noise=not deterministic,
             noise_bounds=(EXACT_NOISE, 1.0),

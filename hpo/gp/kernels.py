@@ -34,6 +34,7 @@ __all__ = [
     "Constant",
     "Kernel",
     "Matern",
+    "Polynomial",
     "Product",
     "RationalQuadratic",
     "Stationary",
@@ -465,6 +466,112 @@ class White(Kernel):
 
     def __repr__(self) -> str:
         return f"White({self.value:.3g})"
+
+
+# --------------------------------------------------------------------------------------
+# Polynomial (dot-product) kernel
+# --------------------------------------------------------------------------------------
+class Polynomial(Kernel):
+    """``k(x, y) = v (s + (x - c) . (y - c))^p``: a Bayesian polynomial regression of degree ``p``.
+
+    Rasmussen & Williams (2006), sec. 4.2.2 (eq. 4.22, the inhomogeneous polynomial kernel)
+    and sec. 2.7 (explicit basis functions): with ``p = 2`` the GP's sample functions are
+    exactly the quadratics of ``x`` (all ``1 + d + d(d+1)/2`` monomials, with a Gaussian
+    prior on their coefficients), so that added to a stationary kernel it lets the mean aim
+    at the minimum of a rotated, ill-conditioned bowl. As scikit-learn's
+    ``ConstantKernel(v) * DotProduct(sigma_0=sqrt(s)) ** p`` on the inputs ``X - c``.
+
+    Parameters
+    ----------
+    variance : float, default 1.0
+        ``v``, the scale of the polynomial part (fitted, log space).
+    offset : float, default 1.0
+        ``s > 0``, the weight of the lower-degree terms against the degree-``p`` ones (fitted,
+        log space).
+    degree : int, default 2
+        ``p >= 1`` (fixed).
+    center : float or array of shape (d,), default 0.5
+        ``c``, the point the inputs are centred on (fixed): the middle of the unit cube.
+    variance_bounds, offset_bounds : (float, float)
+        Bounds of ``v`` and ``s``.
+    """
+
+    names = ("variance", "offset")
+
+    def __init__(
+        self,
+        variance: float = 1.0,
+        offset: float = 1.0,
+        degree: int = 2,
+        center: float | np.ndarray = 0.5,
+        variance_bounds: tuple[float, float] = (1e-6, 1e4),
+        offset_bounds: tuple[float, float] = (1e-3, 1e3),
+    ) -> None:
+        self.variance = float(_positive(variance, "variance")[0])
+        self.offset = float(_positive(offset, "offset")[0])
+        if isinstance(degree, bool) or not isinstance(degree, int) or degree < 1:
+            raise ValueError(f"degree must be a positive integer, got {degree!r}")
+        center = np.asarray(center, dtype=float)
+        if center.ndim > 1 or not np.all(np.isfinite(center)):
+            raise ValueError(f"center must be a finite number or vector, got {center!r}")
+        self.degree = degree
+        self.center = center
+        self.variance_bounds = variance_bounds
+        self.offset_bounds = offset_bounds
+
+    @property
+    def theta(self) -> np.ndarray:
+        return np.log([self.variance, self.offset])
+
+    @theta.setter
+    def theta(self, value: np.ndarray) -> None:
+        v, s = np.exp(np.asarray(value, dtype=float).ravel())
+        self.variance, self.offset = float(v), float(s)
+
+    @property
+    def bounds(self) -> np.ndarray:
+        return np.log([self.variance_bounds, self.offset_bounds])
+
+    def _base(self, X: np.ndarray, Y: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        """``P = s + (X - c)(Y - c)^T`` and ``Y - c``."""
+        U = _as_2d(X) - self.center
+        V = U if Y is None else _as_2d(Y) - self.center
+        return self.offset + U @ V.T, V
+
+    def __call__(self, X: np.ndarray, Y: np.ndarray | None = None) -> np.ndarray:
+        return self.variance * self._base(X, Y)[0] ** self.degree
+
+    def diag(self, X: np.ndarray) -> np.ndarray:
+        U = _as_2d(X) - self.center
+        return self.variance * (self.offset + np.einsum("ij,ij->i", U, U)) ** self.degree
+
+    def gradient(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        P = self._base(X, None)[0]
+        Pm = P ** (self.degree - 1)
+        K = self.variance * Pm * P
+        # dK/dlog v = K; dK/dlog s = v p P^(p-1) s
+        return K, np.stack([K, self.variance * self.degree * self.offset * Pm], axis=2)
+
+    def with_gradient(self, X: np.ndarray) -> tuple[np.ndarray, Contraction]:
+        P = self._base(X, None)[0]
+        Pm = P ** (self.degree - 1)
+        K = self.variance * Pm * P
+        # dK/dlog v = K; dK/dlog s = v p P^(p-1) s
+        scale = self.variance * self.degree * self.offset
+        return K, lambda W: np.array([np.sum(W * K), scale * np.sum(W * Pm)])
+
+    def value_and_gradient_x(self, X: np.ndarray, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        P, V = self._base(X, Y)
+        Pm = P ** (self.degree - 1)
+        # dk(x_a, y_b)/dx_aj = v p P_ab^(p-1) (y_bj - c_j)
+        G = (self.variance * self.degree * Pm)[:, :, None] * V[None, :, :]
+        return self.variance * Pm * P, G
+
+    def __repr__(self) -> str:
+        return (
+            f"Polynomial(variance={self.variance:.3g}, offset={self.offset:.3g}, "
+            f"degree={self.degree})"
+        )
 
 
 # --------------------------------------------------------------------------------------

@@ -26,7 +26,11 @@ Defaults (inputs in the unit cube, outputs standardized):
   (``benchmarks/results/bo/funnels-ablation.md``): an option, not the default;
 * signal variance: ``LogNormal(0, 1)``, centred on the unit variance of standardized data;
 * noise variance: ``LogNormal(log(1e-3), 2.5)``, wide enough to reach both exact objectives
-  (near the 1e-6 floor) and noisy ones.
+  (near the 1e-6 floor) and noisy ones;
+* the variance and offset of the quadratic part of ``GPConfig(quadratic=True)``
+  (:class:`hpo.gp.kernels.Polynomial`): ``LogNormal(0, 2)`` each, weak priors centred on the
+  scale of standardized outputs over centred unit-cube inputs, so that the marginal
+  likelihood decides how much of the function the quadratic explains.
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ __all__ = [
     "default_prior",
     "dimension_scaled_lengthscale_prior",
     "lengthscale_prior",
+    "quadratic_prior",
     "tight_lengthscale_prior",
 ]
 
@@ -142,6 +147,21 @@ def default_prior(
     if fit_noise:
         priors.append(NOISE_PRIOR)
     return HyperPrior(tuple(priors))
+
+
+POLYNOMIAL_VARIANCE_PRIOR = LogNormal(0.0, 2.0)
+POLYNOMIAL_OFFSET_PRIOR = LogNormal(0.0, 2.0)
+
+
+def quadratic_prior(
+    n_lengthscales: int, fit_noise: bool = True, lengthscale: LogNormal | None = None
+) -> HyperPrior:
+    """Priors for ``[log c, log l_1..l_d, log v, log s, (log noise)]``: the default kernel's
+    (:func:`default_prior`) with those of the added ``Polynomial(v, s)`` before the noise,
+    the hyperparameter order of ``c * Matern(l) + Polynomial(v, s)``."""
+    base = default_prior(n_lengthscales, n_lengthscales, False, lengthscale).priors
+    tail = (NOISE_PRIOR,) if fit_noise else ()
+    return HyperPrior((*base, POLYNOMIAL_VARIANCE_PRIOR, POLYNOMIAL_OFFSET_PRIOR, *tail))
 
 
 def tight_lengthscale_prior(dim: int) -> LogNormal:

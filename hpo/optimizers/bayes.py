@@ -23,7 +23,9 @@ from hpo.fidelity import Fidelity
 from hpo.gp._threads import single_blas_thread
 from hpo.gp.acquisition import acquisition_and_gradient, make_acquisition
 from hpo.gp.config import FULL_FIT_EVERY, GPConfig
+from hpo.gp.kernels import Polynomial, Sum
 from hpo.gp.regression import GaussianProcess
+from hpo.gp.warp_selection import warp_by_likelihood
 from hpo.gp.warping import WARPINGS, warp
 from hpo.optimizers._bo_conditional import branch_focus, maximize_by_branch
 from hpo.optimizers._bo_leaves import (
@@ -103,10 +105,14 @@ class BayesianOptimization(Optimizer):
     deterministic : bool, default False
         The objective is exact: fix the noise variance at 1e-6 instead of learning it
         (leave False for noisy objectives such as cross-validated losses).
-    output_warping : {"yeo-johnson", "copula", "none"} or callable, default "yeo-johnson"
-        Increasing transform of the values before the GP (:mod:`hpo.gp.warping`), or a
-        function mapping the finite values of the completed trials, an array of shape
-        ``(n,)``, to their increasing transform of the same shape.
+    output_warping : {"yeo-johnson", "copula", "none", "likelihood"} or callable, optional
+        Default ``"yeo-johnson"``. Increasing transform of the values before the GP
+        (:mod:`hpo.gp.warping`), or a function mapping the finite values of the completed
+        trials, an array of shape ``(n,)``, to their increasing transform of the same
+        shape. ``"likelihood"``: at
+        every fit, ``"yeo-johnson"`` or ``"none"``, whichever makes the values more likely
+        under a GP fitted to them (:func:`hpo.gp.warp_selection.warp_by_likelihood`; two
+        more fits per step); evidence in ``benchmarks/results/landscapes/quad-*.md``.
     on_failure : {"worst", "ignore"}, default "worst"
         What the proposals believe of a failed trial: ``"worst"``, that it returned the
         worst value observed (a pessimistic fantasy, see the notes), or ``"ignore"``,
@@ -267,9 +273,10 @@ class BayesianOptimization(Optimizer):
         make_acquisition(acquisition, 0.0)  # validates the name
         if batch not in _BATCH:
             raise ValueError(f"batch must be one of {_BATCH}, got {batch!r}")
-        if not callable(output_warping) and output_warping not in WARPINGS:
+        if not callable(output_warping) and output_warping not in (*WARPINGS, "likelihood"):
             raise ValueError(
-                f"output_warping must be one of {WARPINGS} or a callable, got {output_warping!r}"
+                f"output_warping must be one of {(*WARPINGS, 'likelihood')} or a callable, "
+                f"got {output_warping!r}"
             )
         if on_failure not in _ON_FAILURE:
             raise ValueError(f"on_failure must be one of {_ON_FAILURE}, got {on_failure!r}")
@@ -359,8 +366,12 @@ class BayesianOptimization(Optimizer):
         self._order += [number for number in done if number not in known]
         done = [done[number] for number in self._order]
         U = self.space.to_unit_batch([t.params for t in done])
-        y = self._warp(np.array([t.value for t in done]))
         F = self.fmap(U)
+        if self.output_warping == "likelihood":  # hpo/gp/warp_selection.py
+            make = functools.partial(self.gp_config.make_gp, F.shape[1], self.deterministic)
+            y = warp_by_likelihood(np.array([t.value for t in done]), F, make)[0]
+        else:
+            y = self._warp(np.array([t.value for t in done]))
         n = len(y)
         if self.gp is None:
             self.gp = self.gp_config.make_gp(self.fmap.n_features, self.deterministic)
@@ -687,6 +698,10 @@ class BayesianOptimization(Optimizer):
 
 
 def _lengthscales(gp: GaussianProcess) -> np.ndarray | None:
-    """The lengthscales of the default kernel ``c * Matern(l)`` over the GP features."""
-    ls = getattr(getattr(gp.kernel, "k2", None), "lengthscale", None)
+    """The lengthscales of the default kernel ``c * Matern(l)`` over the GP features (also
+    with ``GPConfig(quadratic=True)``'s added polynomial: ``c * Matern(l) + Polynomial``)."""
+    kernel = gp.kernel
+    if isinstance(kernel, Sum) and isinstance(kernel.k2, Polynomial):
+        kernel = kernel.k1
+    ls = getattr(getattr(kernel, "k2", None), "lengthscale", None)
     return None if ls is None else np.asarray(ls, dtype=float)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from sklearn.gaussian_process import kernels as sk
 
-from hpo.gp.kernels import RBF, Constant, Matern, RationalQuadratic, White
+from hpo.gp.kernels import RBF, Constant, Matern, Polynomial, RationalQuadratic, White
 
 LS = np.array([0.3, 0.7, 1.4])
 
@@ -21,6 +21,21 @@ PAIRS = [
         sk.ConstantKernel(2.0) * sk.Matern(LS, nu=2.5) + sk.WhiteKernel(0.1),
     ),
     (RBF(LS) * RationalQuadratic(LS, alpha=0.7) + 0.5, None),
+    # scikit-learn's polynomial kernel does not centre its inputs: c = 0 here
+    (
+        Polynomial(1.3, offset=0.4, center=0.0),
+        sk.ConstantKernel(1.3) * sk.Exponentiation(sk.DotProduct(sigma_0=0.4**0.5), 2),
+    ),
+    (
+        Polynomial(0.7, offset=2.0, degree=3, center=0.0),
+        sk.ConstantKernel(0.7) * sk.Exponentiation(sk.DotProduct(sigma_0=2.0**0.5), 3),
+    ),
+    (
+        Constant(2.0) * Matern(LS) + Polynomial(0.3, offset=0.5, center=0.0),
+        sk.ConstantKernel(2.0) * sk.Matern(LS, nu=2.5)
+        + sk.ConstantKernel(0.3) * sk.Exponentiation(sk.DotProduct(sigma_0=0.5**0.5), 2),
+    ),
+    (Polynomial(1.5, offset=0.2, center=np.array([0.5, 0.2, 0.7])), None),
 ]
 KERNELS = [k for k, _ in PAIRS]
 STATIONARY = [
@@ -30,6 +45,12 @@ STATIONARY = [
     Matern(LS, nu=2.5),
     RationalQuadratic(LS, alpha=3.0),
     Constant(1.7) * Matern(LS) * RBF(LS),
+]
+#: kernels with a gradient w.r.t. x that are not stationary
+WITH_GRADIENT_X = [
+    Polynomial(0.8, offset=0.3),
+    Polynomial(1.2, offset=1.5, degree=3, center=np.array([0.1, 0.5, 0.9])),
+    Constant(1.7) * Matern(LS) + Polynomial(0.5, offset=0.7),
 ]
 
 
@@ -85,7 +106,7 @@ def test_contracted_gradient_equals_the_full_one(kernel, data, rng):
     )
 
 
-@pytest.mark.parametrize("kernel", STATIONARY, ids=repr)
+@pytest.mark.parametrize("kernel", STATIONARY + WITH_GRADIENT_X, ids=repr)
 def test_gradient_wrt_x_matches_finite_differences(kernel, data):
     X, Y = data
     g = kernel.gradient_x(Y, X)
@@ -112,3 +133,33 @@ def test_bad_arguments_are_refused():
         RBF([1.0, -1.0])
     with pytest.raises(ValueError, match="nu"):
         Matern(1.0, nu=2.0)
+
+
+def test_polynomial_centres_its_inputs_as_scikit_learn_on_centred_data(data):
+    X, Y = data
+    mine = Polynomial(1.3, offset=0.4)  # c = 0.5, the middle of the unit cube
+    theirs = sk.ConstantKernel(1.3) * sk.Exponentiation(sk.DotProduct(sigma_0=0.4**0.5), 2)
+    np.testing.assert_allclose(mine(X, Y), theirs(X - 0.5, Y - 0.5), rtol=0, atol=1e-12)
+    np.testing.assert_allclose(mine.diag(X), theirs.diag(X - 0.5), rtol=0, atol=1e-12)
+
+
+def test_quadratic_polynomial_samples_are_quadratics(rng):
+    # A degree-2 kernel has rank 1 + d + d (d + 1) / 2 (the monomials): 10 for d = 3.
+    X = rng.random((40, 3))
+    eig = np.linalg.eigvalsh(Polynomial(1.0, offset=0.5)(X))
+    assert np.sum(eig > 1e-9 * eig.max()) == 10
+
+
+def test_polynomial_theta_round_trips_and_refuses_bad_arguments():
+    k = Polynomial()
+    assert k.n_params == 2 == len(k.names) == k.bounds.shape[0]
+    k.theta = np.log([3.0, 0.25])
+    assert k.variance == pytest.approx(3.0) and k.offset == pytest.approx(0.25)
+    with pytest.raises(ValueError, match="degree"):
+        Polynomial(degree=0)
+    with pytest.raises(ValueError, match="degree"):
+        Polynomial(degree=2.0)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="offset"):
+        Polynomial(offset=-1.0)
+    with pytest.raises(ValueError, match="center"):
+        Polynomial(center=np.full((2, 2), 0.5))

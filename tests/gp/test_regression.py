@@ -8,7 +8,7 @@ from sklearn.gaussian_process import GaussianProcessRegressor
 from sklearn.gaussian_process import kernels as sk
 
 from hpo.exceptions import NumericalWarning
-from hpo.gp.kernels import RBF, Constant, Matern
+from hpo.gp.kernels import RBF, Constant, Matern, Polynomial
 from hpo.gp.regression import GaussianProcess, cholesky_jitter
 
 LS = np.array([0.3, 0.5, 0.9])
@@ -397,3 +397,25 @@ def test_bfgs_always_runs_the_warm_start_of_fits_with_restarts_by_bfgs():
         assert values["bfgs-always"] >= values["lbfgsb"] - 1e-3
     assert models["bfgs"]._hess_inv is None
     assert models["bfgs-always"]._hess_inv is not None or models["bfgs-always"].n_fit_starts > 1
+
+
+@pytest.mark.parametrize("normalize", [True, False])
+def test_posterior_with_a_quadratic_part_equals_scikit_learn(rng, normalize):
+    # GPConfig(quadratic=True)'s kernel, fixed; scikit-learn's on the centred inputs
+    X, Xs = rng.random((30, 3)), rng.random((40, 3))
+    y = 3.0 + 10 * f(X) + 5 * ((X - 0.3) ** 2).sum(axis=1)
+    kernel = Constant(1.7) * Matern(LS) + Polynomial(0.8, offset=0.3)
+    gp = GaussianProcess(kernel, noise=1e-4, fit_noise=False, standardize=normalize).fit(
+        X, y, optimize=False
+    )
+    ref = GaussianProcessRegressor(
+        sk.ConstantKernel(1.7) * sk.Matern(LS, nu=2.5)
+        + sk.ConstantKernel(0.8) * sk.Exponentiation(sk.DotProduct(sigma_0=0.3**0.5), 2),
+        alpha=1e-4,
+        optimizer=None,
+        normalize_y=normalize,
+    ).fit(X - 0.5, y)
+    mean, var = gp.predict(Xs, return_var=True)
+    ref_mean, ref_std = ref.predict(Xs - 0.5, return_std=True)
+    np.testing.assert_allclose(mean, ref_mean, rtol=0, atol=1e-7)
+    np.testing.assert_allclose(var, ref_std**2, rtol=0, atol=1e-7)
