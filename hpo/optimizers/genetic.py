@@ -44,7 +44,14 @@ from hpo.optimizers.operators import (
 from hpo.space import Space
 from hpo.trial import Trial
 
-__all__ = ["CLASSIC", "Generation", "GeneticAlgorithm", "Variation", "diversity"]
+__all__ = [
+    "CLASSIC",
+    "DEFAULT_BEFORE_2026_12_01",
+    "Generation",
+    "GeneticAlgorithm",
+    "Variation",
+    "diversity",
+]
 
 #: ``selection(fitness, n_select, k, rng) -> indices`` (see :func:`~.operators.tournament`).
 Selection = Callable[[np.ndarray, int, int, np.random.Generator], np.ndarray]
@@ -96,8 +103,9 @@ class Variation:
         Children per generation after the first (lambda; the initial design has ``pop_size``
         points); ``None``: ``pop_size`` (mu = lambda). Fewer children per generation mean more
         generations, hence more selection, in the same budget.
-    tau_scale : float, default 1.0
-        Multiplies the learning rate ``tau = 1 / sqrt(2 d)`` of self-adaptive mutation.
+    tau_scale : float, default 0.5
+        Multiplies the learning rate ``tau = 1 / sqrt(2 d)`` of self-adaptive mutation (1.0
+        before 2026-12-01).
     line_spread : float, default 0.25
         How far extended line recombination reaches beyond the parents
         (:func:`~hpo.optimizers.operators.line_crossover`'s ``spread``).
@@ -114,19 +122,22 @@ class Variation:
     design : {"lhs", "sobol", "uniform"}, default "lhs"
         The initial design (:class:`~hpo.optimizers.design.UnitDesign`): a Latin hypercube, a
         scrambled Sobol sequence, or independent uniform points.
-    failure_shrink : float, default 1.0
+    failure_shrink : float, default 0.9
         With self-adaptive mutation, multiply a surviving parent's mutation strength by this
-        factor for every child of it that fails to enter the population (1: never). A rule
-        without a budget that shrinks the steps of a lineage whose offspring keep failing,
-        as the success rule of evolution strategies does (Rechenberg 1973; here per parent,
-        as in the (1+1)-ES of Kern et al. 2004).
+        factor for every child of it that fails to enter the population (1: never, as before
+        2026-12-01). A rule without a budget that shrinks the steps of a lineage whose
+        offspring keep failing, as the success rule of evolution strategies does (Rechenberg
+        1973; here per parent, as in the (1+1)-ES of Kern et al. 2004, "Learning probability
+        distributions in continuous evolutionary algorithms", Natural Computing 3).
     success_grow : float, default 1.0
         With self-adaptive mutation, multiply the strength of a child that enters the
         population by this factor (1: never): the increase on success of the same rule.
 
-    The last six fields are the knobs of the issue-17 ablations
-    (``benchmarks/results/ga/issue17-followup.md``); their defaults are the GA chosen
-    before them, which none of them beat on held-out instances.
+    The fields from ``elite_share`` on are the knobs of the issue-17 ablations
+    (``benchmarks/results/ga/issue17-followup.md`` and ``issue17-tonight.md``). Of them,
+    ``failure_shrink = 0.9`` with ``tau_scale = 0.5`` became the default on 2026-12-01 (chosen
+    on tuning instances, then checked on held-out BBOB instances and on held-out seeds of the
+    GA suite); :data:`DEFAULT_BEFORE_2026_12_01` is the default before them.
     """
 
     tournament_size: int | None = None
@@ -139,13 +150,13 @@ class Variation:
     step_size: float = 0.1
     elite_share: float = 0.0
     offspring: int | None = None
-    tau_scale: float = 1.0
+    tau_scale: float = 0.5
     line_spread: float = 0.25
     gene_mutation: float = 0.0
     line_share: float = 0.5
     initial_size: int | None = None
     design: str = "lhs"
-    failure_shrink: float = 1.0
+    failure_shrink: float = 0.9
     success_grow: float = 1.0
 
     def __post_init__(self) -> None:
@@ -192,6 +203,10 @@ class Variation:
 #: The GA before issue 17, still the multi-objective (NSGA-II) default: binary tournaments, SBX
 #: and polynomial mutation, with :func:`default_pop_size`'s ``sqrt(budget)`` rule.
 CLASSIC = Variation(tournament_size=2, recombination="sbx", self_adaptive=False)
+#: The one-objective default from issue 17 until 2026-12-01: no success rule and the full
+#: self-adaptation rate (the committed ``ga`` rows of ``benchmarks/results/landscapes``
+#: before that date re-run with it). Several objectives (NSGA-II) do not use either field.
+DEFAULT_BEFORE_2026_12_01 = Variation(failure_shrink=1.0, tau_scale=1.0)
 
 
 @dataclass
@@ -357,13 +372,15 @@ class GeneticAlgorithm(Optimizer):
     strength on separable functions such as Styblinski-Tang), then every real
     and integer gene of a child moves by ``sigma N(0, 1)`` (reflected at the bounds), where the
     child's strength ``sigma`` is the geometric mean of its parents' times
-    ``exp(tau N(0, 1))``, ``tau = 1 / sqrt(2 d)``, starting at ``step_size = 0.1`` (a tenth of
-    each range); ``Trial.info["sigma"]`` records it. Chosen on the BBOB landscapes
-    (:mod:`hpo.problems.bbob`, tuning instances 101-110) and checked on the GA suite:
-    ``benchmarks/results/ga/defaults.md``. **With several objectives**, and with
-    ``variation=CLASSIC``: the population of ``pop_size`` above, binary tournaments, SBX
-    (``eta = 15``, each gene crossed with probability 1/2) and polynomial mutation
-    (``eta = 20``, rate ``1/d``) as in Deb's NSGA-II code and pymoo.
+    ``exp(tau N(0, 1))``, ``tau = 0.5 / sqrt(2 d)``, starting at ``step_size = 0.1`` (a tenth
+    of each range); ``Trial.info["sigma"]`` records it. Each child that fails to enter the
+    population multiplies the strengths of its surviving parents by 0.9
+    (``Variation.failure_shrink``, a per-parent success rule). Chosen on the BBOB landscapes
+    (:mod:`hpo.problems.bbob`, tuning instances 101-130) and checked on held-out instances and
+    the GA suite: ``benchmarks/results/ga/defaults.md``, ``issue17-tonight.md``. **With
+    several objectives**, and with ``variation=CLASSIC``: the population of ``pop_size``
+    above, binary tournaments, SBX (``eta = 15``, each gene crossed with probability 1/2) and
+    polynomial mutation (``eta = 20``, rate ``1/d``) as in Deb's NSGA-II code and pymoo.
 
     **Conditional spaces.** The genome keeps a gene for every parameter, inactive ones
     included, and crossover and mutation act on all of them, so a branch switched off and on
@@ -445,7 +462,9 @@ class GeneticAlgorithm(Optimizer):
         self.pop_size = pop_size
         #: Points of generation 0.
         self._initial_size = v.initial_size or pop_size
-        # Log-normal learning rate tau = 1 / sqrt(2 d) (Beyer & Schwefel 2002, sec. 4.1).
+        # Log-normal learning rate tau = 1 / sqrt(2 d) (Beyer & Schwefel 2002, sec. 4.1), times
+        # tau_scale (0.5 by default: slower drift of the strengths, which the success rule
+        # of failure_shrink shrinks instead).
         self._tau = v.tau_scale / math.sqrt(2.0 * max(1, int((~self.space.is_categorical).sum())))
         self._sigma: dict[int, float] = {}  # trial number -> its mutation strength
         #: One :class:`Generation` per evaluated generation.

@@ -3,12 +3,19 @@ starts, duplicates and the recorded internals."""
 
 import math
 import time
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
 from hpo import Categorical, GeneticAlgorithm, Integer, Real, SearchExhausted, Space, minimize
-from hpo.optimizers.genetic import CLASSIC, Variation, default_pop_size, diversity
+from hpo.optimizers.genetic import (
+    CLASSIC,
+    DEFAULT_BEFORE_2026_12_01,
+    Variation,
+    default_pop_size,
+    diversity,
+)
 
 
 @pytest.fixture
@@ -369,7 +376,33 @@ def test_failure_shrink_shrinks_the_parents_of_failed_children(space, steady_sta
             assert opt._sigma[i] == pytest.approx(born * factor ** failures[i])
     assert any(n > 0 for n in failures.values())
     assert min(opt._sigma[i] for i in alive) < opt.variation.step_size * factor
-    # the default (1.0) leaves every strength as it was born
-    plain = run(GeneticAlgorithm(space, seed=1, pop_size=6, steady_state=steady_state), 60)
+    # without the rule (failure_shrink=1, the default before 2026-12-01) every strength stays
+    # as it was born
+    plain = GeneticAlgorithm(
+        space, seed=1, pop_size=6, steady_state=steady_state, variation=DEFAULT_BEFORE_2026_12_01
+    )
+    run(plain, 60)
     for i, s in plain._sigma.items():
         assert s == plain.trials[i].info.get("sigma", plain.variation.step_size)
+
+
+def test_the_default_since_2026_12_01_has_the_success_rule_and_a_slower_tau(space):
+    v = Variation()
+    assert (v.failure_shrink, v.tau_scale, v.success_grow) == (0.9, 0.5, 1.0)
+    before = DEFAULT_BEFORE_2026_12_01
+    assert (before.failure_shrink, before.tau_scale) == (1.0, 1.0)
+    # tau = tau_scale / sqrt(2 d) over the 3 numeric genes (Beyer & Schwefel 2002, sec. 4.1)
+    assert GeneticAlgorithm(space, seed=0)._tau == pytest.approx(0.5 / math.sqrt(6))
+    assert GeneticAlgorithm(space, seed=0, variation=before)._tau == pytest.approx(1 / math.sqrt(6))
+    # neither field acts without self-adaptive mutation: the classic GA and NSGA-II are as before
+    runs = [
+        run(GeneticAlgorithm(space, seed=3, variation=replace(CLASSIC, **fields)), 40)
+        for fields in ({}, {"failure_shrink": 1.0, "tau_scale": 1.0})
+    ]
+    assert [t.params for t in runs[0].trials] == [t.params for t in runs[1].trials]
+    # with it, the proposals differ from the default before 2026-12-01
+    new, old = (
+        run(GeneticAlgorithm(space, seed=3, variation=v), 40)
+        for v in (Variation(), DEFAULT_BEFORE_2026_12_01)
+    )
+    assert [t.params for t in new.trials] != [t.params for t in old.trials]
