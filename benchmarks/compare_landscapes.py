@@ -71,6 +71,29 @@ The variant not chosen (TuRBO's rules alone), on the four classes that issue 17 
 
 and then on all 11 classes in ``tr-turbo-all-d5-20d`` (that journal's rows copied in first),
 the same command with ``--tag tr-turbo-all-d5-20d`` and without ``--classes``.
+
+2026-12-01, ``bayes`` with that day's default (``trust_region=True``, TuRBO's rules alone,
+with issue 16's GP settings; labelled ``bayes-default``) and the default just before it
+(issue 16's GP, no trust region: ``bayes-notr``), at 20 x d in ``d5-20d-today`` (the peers'
+rows of instances 1-10 copied in first: ``random``, ``ga``, ``cma-es``, ``optuna-tpe`` from
+``d5-20d.jsonl``, ``optuna-gp`` from ``d5-20d-models.jsonl``), and the GP-based methods at
+50 x d in ``d5-50d-gp`` (``d5-50d.jsonl``'s rows copied in first; ``optuna-gp`` one instance
+at a time, as far as the session allowed)::
+
+    python benchmarks/compare_landscapes.py --dim 5 --budget 20 --instances 1-10 \
+        --optimizers optuna-gp optuna-tpe cma-es ga random --variants \
+        '{"bayes-default": {"optimizer": "bayes", "trust_region": true},
+          "bayes-notr": {"optimizer": "bayes"}}' --tag d5-20d-today
+    python benchmarks/compare_landscapes.py --dim 5 --budget 50 --instances 1-10 \
+        --optimizers random --variants \
+        '{"bayes-default": {"optimizer": "bayes", "trust_region": true}}' --tag d5-50d-gp
+    for I in 1 2 3; do python benchmarks/compare_landscapes.py --dim 5 --budget 50 \
+        --instances $I --optimizers optuna-gp --tag d5-50d-gp; done
+
+The GA's success rule (``Variation(failure_shrink=...)``): tuning sweeps on instances
+101-130 (``ga-tune-g20`` .. ``ga-tune-l20``, each .md holds its command) and the held-out
+run on instances 1-10, ``ga-d5-20d-holdout``; summary in
+``benchmarks/results/ga/issue17-tonight.md``.
 """
 
 from __future__ import annotations

@@ -32,10 +32,27 @@ __all__ = ["LandscapeRuns", "lands_tables", "lands_values", "load_landscapes"]
 
 RESULTS = Path(__file__).resolve().parent.parent / "benchmarks" / "results" / "landscapes"
 #: Journals of each budget (evaluations per dimension), in order of precedence.
+#: The first journal of each budget holds the GA's default of 2026-12-01 (with random search
+#: and CMA-ES): its ``ga`` rows take precedence over the earlier default's in the others.
 JOURNALS = {
-    20: ("d5-20d.jsonl", "d5-20d-models.jsonl", "tr-d5-20d.jsonl"),
-    50: ("d5-50d.jsonl",),
+    20: (
+        "d5-20d-ga.jsonl",
+        "d5-20d.jsonl",
+        "d5-20d-models.jsonl",
+        "tr-d5-20d.jsonl",
+        "d5-20d-today.jsonl",
+    ),
+    50: ("d5-50d-ga.jsonl", "d5-50d.jsonl", "d5-50d-gp.jsonl"),
 }
+#: The GA's default before 2026-12-01 (``DEFAULT_BEFORE_2026_12_01``: no success rule), the
+#: ``ga`` rows of these journals, per budget.
+PREVIOUS_GA = {20: "d5-20d.jsonl", 50: "d5-50d.jsonl"}
+#: ``bayes`` with the default of 2026-12-01 (``trust_region=True``: TuRBO's rules alone, with
+#: issue 16's GP), and the default before it (issue 16's GP, no trust region), as labelled in
+#: ``d5-20d-today.jsonl`` and ``d5-50d-gp.jsonl``.
+DEFAULT, NO_TR = "bayes-default", "bayes-notr"
+#: The methods that issue 17's first target ranks ``bayes`` among.
+PEERS = ("optuna-gp", "optuna-tpe", "cma-es", "ga", "random")
 #: The trust-region ablation of ``bayes`` on tuning instances, per budget.
 TUNE = {20: "tr-tune-20.jsonl"}
 #: The variant not chosen (TuRBO's rules alone, ``bayes-turbo``) on the reported instances.
@@ -43,6 +60,8 @@ NOT_CHOSEN = {20: "tr-turbo-all-d5-20d.jsonl"}
 #: The held-out check of ``bayes-tr`` as a default on the 6-problem suite
 #: (``benchmarks/regret_runs_bo.py`` rows; variants ``base`` and ``tr``).
 HOLDOUT = "tr-holdout.jsonl"
+#: The same check of TuRBO's rules alone (variant ``tr-turbo``) at issue 16's GP defaults.
+HOLDOUT_TODAY = "tr-holdout-today.jsonl"
 #: The classes where issue 17 asks ``bayes`` to gain a decade of median regret.
 TARGET_CLASSES = (
     "bbob_ellipsoid_rotated",
@@ -55,7 +74,17 @@ BEFORE = {20: "d5-20d-ga-before.jsonl", 50: "d5-50d-ga-before.jsonl"}
 #: COCO's targets on the regret ``f - f_opt``: 51 values log-spaced from 1e2 to 1e-8.
 TARGETS = 10.0 ** np.linspace(2, -8, 51)
 #: Display order of the optimizers (those present in a journal are shown).
-ORDER = ("bayes", "bayes-tr", "optuna-gp", "optuna-tpe", "cma-es", "ga", "random")
+ORDER = (
+    DEFAULT,
+    NO_TR,
+    "bayes",
+    "bayes-tr",
+    "optuna-gp",
+    "optuna-tpe",
+    "cma-es",
+    "ga",
+    "random",
+)
 
 
 @dataclass
@@ -68,6 +97,7 @@ class LandscapeRuns:
     classes: list[str]
     final: dict[tuple[str, str], dict[int, float]]
     before: LandscapeRuns | None = None  # the GA before issue 17 on the same instances
+    previous: LandscapeRuns | None = None  # the GA's default before 2026-12-01, same instances
     tune: LandscapeRuns | None = None  # bayes's trust-region ablation on tuning instances
     not_chosen: LandscapeRuns | None = None  # the other trust-region variant, same instances
 
@@ -87,22 +117,25 @@ class LandscapeRuns:
             return float("nan")
         return float(np.median(np.log10(np.maximum(values, 1e-300))))
 
-    def common_pairs(self) -> list[tuple[str, int]]:
-        """(class, instance) pairs run by every optimizer."""
+    def common_pairs(self, optimizers: Sequence[str] | None = None) -> list[tuple[str, int]]:
+        """(class, instance) pairs run by every optimizer (of ``optimizers``: all if None)."""
+        optimizers = self.optimizers if optimizers is None else optimizers
         pairs = []
         for c in self.classes:
-            sets = [set(self.final.get((o, c), {})) for o in self.optimizers]
+            sets = [set(self.final.get((o, c), {})) for o in optimizers]
             pairs += [(c, k) for k in sorted(set.intersection(*sets))]
         return pairs
 
-    def mean_ranks(self) -> dict[str, float]:
-        """Mean rank over :meth:`common_pairs` (1 = lowest final regret; ties averaged)."""
-        pairs = self.common_pairs()
+    def mean_ranks(self, optimizers: Sequence[str] | None = None) -> dict[str, float]:
+        """Mean rank among ``optimizers`` (all if None) over the pairs they all ran (1 =
+        lowest final regret; ties averaged)."""
+        optimizers = list(self.optimizers if optimizers is None else optimizers)
+        pairs = self.common_pairs(optimizers)
         if not pairs:
             return {}
-        F = np.array([[self.final[(o, c)][k] for o in self.optimizers] for c, k in pairs])
+        F = np.array([[self.final[(o, c)][k] for o in optimizers] for c, k in pairs])
         ranks = np.array([rankdata(row) for row in F]).mean(axis=0)
-        return dict(zip(self.optimizers, map(float, ranks)))
+        return dict(zip(optimizers, map(float, ranks)))
 
 
 def _read(paths: Sequence[Path], budget: int) -> LandscapeRuns | None:
@@ -137,6 +170,8 @@ def load_landscapes(directory: Path = RESULTS) -> dict[int, LandscapeRuns]:
         runs = _read([directory / name for name in names], budget)
         if runs is not None:
             runs.before = _read([directory / BEFORE[budget]], budget)
+            if budget in PREVIOUS_GA:
+                runs.previous = _read([directory / PREVIOUS_GA[budget]], budget)
             if budget in TUNE:
                 runs.tune = _read([directory / TUNE[budget]], budget)
                 runs.not_chosen = _read([directory / NOT_CHOSEN[budget]], budget)
@@ -195,8 +230,17 @@ def _budget_table(runs: LandscapeRuns) -> Table:
     )
 
 
+def _full(runs: LandscapeRuns, cls: str | None = None) -> list[str]:
+    """The optimizers that ran every instance run by any (of class ``cls``, or of all)."""
+    classes = runs.classes if cls is None else [cls]
+    count = {o: sum(len(runs.final.get((o, c), {})) for c in classes) for o in runs.optimizers}
+    return [o for o in runs.optimizers if count[o] == max(count.values())]
+
+
 def _winners(runs: LandscapeRuns, cls: str) -> list[str]:
-    med = {o: m for o in runs.optimizers if not np.isnan(m := runs.median_log(o, cls))}
+    """Lowest median log10 final regret among the optimizers that ran every instance."""
+    full = _full(runs, cls)
+    med = {o: m for o in full if not np.isnan(m := runs.median_log(o, cls))}
     best = min(med.values())
     return [o for o, m in med.items() if m == best]
 
@@ -219,7 +263,17 @@ def _winners_table(lands: dict[int, LandscapeRuns]) -> Table:
         header=["class", *(f"{b} x d" for b in budgets)],
         rows=rows,
         data=data,
-        notes=["In brackets: the winner's median log10 final regret."],
+        notes=[
+            "In brackets: the winner's median log10 final regret. Only methods that ran every "
+            "instance of a class compete"
+            + "".join(
+                f"; at {b} x d not "
+                + ", ".join(f"{o} ({lands[b].instances(o)} runs)" for o in sorted(left))
+                for b in budgets
+                if (left := set(lands[b].optimizers) - set(_full(lands[b])))
+            )
+            + "."
+        ],
     )
 
 
@@ -338,6 +392,8 @@ def lands_values(lands: dict[int, LandscapeRuns]) -> dict[str, str]:
         v[f"lands_{b}_pop"] = str(default_pop_size(b * runs.dim, 1, self_adaptive=True))
         if runs.before is not None and "ga" in runs.before.optimizers:
             v[f"lands_{b}_ga_before"] = f"{runs.before.reached('ga'):.3f}"
+        if runs.previous is not None and "ga" in runs.previous.optimizers:
+            v[f"lands_{b}_ga_previous"] = f"{runs.previous.reached('ga'):.3f}"
         ranks = runs.mean_ranks()
         ordered = sorted(ranks, key=ranks.get)
         v[f"lands_{b}_ranks"] = _list([f"`{o}` {ranks[o]:.2f}" for o in ordered])
@@ -367,10 +423,63 @@ def lands_values(lands: dict[int, LandscapeRuns]) -> dict[str, str]:
             v[f"lands_{b}_ga_cma"] = f"{len(at)} of {len(runs.classes)} classes" + (
                 f" ({len(both0)} of them ties at 0)" if both0 else ""
             )
+        if {"ga", "cma-es"} <= set(runs.optimizers):
+            at = [
+                c for c in runs.classes if runs.median_log("ga", c) <= runs.median_log("cma-es", c)
+            ]
+            v[f"lands_{b}_ga_cma_median"] = f"{len(at)} of {len(runs.classes)} classes"
+        for o in runs.optimizers:
+            v[f"lands_{b}_instances_{o.replace('-', '_')}"] = _instances(runs, o)
+        if DEFAULT in runs.optimizers:
+            v.update(_default_values(runs))
         if runs.tune is not None and {"bayes", "bayes-tr"} <= set(runs.optimizers):
             v.update(_trust_region_values(runs))
     if lands:
         v["lands_dim"] = str(next(iter(lands.values())).dim)
+    return v
+
+
+def _place(ranks: dict[str, float]) -> str:
+    """Where ``bayes-default`` ranks: "the best" or "number k" (by mean rank)."""
+    ordered = sorted(ranks, key=ranks.get)
+    return "the best" if ordered[0] == DEFAULT else f"number {ordered.index(DEFAULT) + 1}"
+
+
+def _default_values(runs: LandscapeRuns) -> dict[str, str]:
+    """``lands_<b>_default_*``: ``bayes`` with the default of 2026-12-01 among the peers of
+    issue 17's first target, and on the four classes it names."""
+    b = runs.budget
+    among = [DEFAULT, *(o for o in PEERS if o in runs.optimizers)]
+    full = [o for o in among if o in _full(runs)]
+    ranks_full = runs.mean_ranks(full)
+    ranks = runs.mean_ranks(among)
+    ordered = sorted(ranks, key=ranks.get)
+    v = {
+        f"lands_{b}_default_ranks_full": _list(
+            [f"`{o}` {ranks_full[o]:.2f}" for o in sorted(ranks_full, key=ranks_full.get)]
+        ),
+        f"lands_{b}_default_full_pairs": str(len(runs.common_pairs(full))),
+        f"lands_{b}_default_place_full": _place(ranks_full),
+        f"lands_{b}_default_left_out": _list(
+            [f"`{o}` ({runs.instances(o)} runs)" for o in among if o not in full]
+        ),
+        f"lands_{b}_default_ranks": _list([f"`{o}` {ranks[o]:.2f}" for o in ordered]),
+        f"lands_{b}_default_pairs": str(len(runs.common_pairs(among))),
+        f"lands_{b}_default_place": _place(ranks),
+        f"lands_{b}_default_reached": f"{runs.reached(DEFAULT):.3f}",
+    }
+    items, met = [], 0
+    for c in TARGET_CLASSES:
+        new = runs.median_log(DEFAULT, c)
+        steps = [runs.median_log(o, c) for o in ("bayes", NO_TR) if o in runs.optimizers]
+        if steps and not np.isnan(steps[0]):
+            met += new <= steps[0] - 1.0
+        items.append(
+            f"{_short(c).replace('_', ' ')} " + " to ".join(f"{m:.2f}" for m in [*steps, new])
+        )
+    v[f"lands_{b}_default_targets"] = _list(items)
+    if "bayes" in runs.optimizers:
+        v[f"lands_{b}_default_met"] = f"{met} of {len(TARGET_CLASSES)}"
     return v
 
 
@@ -416,13 +525,14 @@ def _trust_region_values(runs: LandscapeRuns) -> dict[str, str]:
     v["lands_tr_instances"] = _instances(runs, "bayes-tr")
     v["lands_tr_tune"] = _instances(runs.tune, "bayes") if runs.tune else ""
     v["lands_tr_holdout"] = holdout_sentence(RESULTS / HOLDOUT)
+    v["lands_tr_holdout_today"] = holdout_sentence(RESULTS / HOLDOUT_TODAY, "tr-turbo")
     return v
 
 
-def holdout_sentence(path: Path) -> str:
-    """The held-out check in words: on how many problems the trust region's median regret
-    is lower, and where it is worse at p < 0.05 (one-sided Wilcoxon signed-rank test on
-    log10 regret, paired by seed)."""
+def holdout_sentence(path: Path, variant: str = "tr") -> str:
+    """The held-out check in words: on how many problems the median regret of ``variant``
+    (rows labelled so against ``base``) is lower, and where it is worse at p < 0.05
+    (one-sided Wilcoxon signed-rank test on log10 regret, paired by seed)."""
     if not path.is_file():
         return "not run"
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
@@ -430,13 +540,15 @@ def holdout_sentence(path: Path) -> str:
     problems = list(dict.fromkeys(r["problem"] for r in rows))
     better, worse, seeds_used = 0, [], set()
     for p in problems:
-        seeds = sorted(s for (v, q, s) in by if v == "base" and q == p and ("tr", p, s) in by)
+        seeds = sorted(s for (v, q, s) in by if v == "base" and q == p and (variant, p, s) in by)
         seeds_used |= set(seeds)
         a = np.log10(np.maximum([by[("base", p, s)] for s in seeds], 1e-12))
-        b = np.log10(np.maximum([by[("tr", p, s)] for s in seeds], 1e-12))
+        b = np.log10(np.maximum([by[(variant, p, s)] for s in seeds], 1e-12))
         better += np.median(b) < np.median(a)
         if np.any(a != b) and (pv := wilcoxon(b, a, alternative="greater").pvalue) < 0.05:
             worse.append(f"{p.split(':')[0]} (p = {pv:.3f})")
     span = f"{min(seeds_used)}-{max(seeds_used)}"
     text = f"a lower median regret on {better} of {len(problems)} problems (seeds {span})"
-    return text + (f", but worse at p < 0.05 on {_list(worse)}" if worse else "")
+    return text + (
+        f", but worse at p < 0.05 on {_list(worse)}" if worse else ", worse at p < 0.05 on none"
+    )

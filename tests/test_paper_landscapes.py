@@ -70,7 +70,9 @@ def test_ranks_use_only_pairs_every_optimizer_ran_and_winners_are_lowest_medians
     assert runs.mean_ranks() == {"bayes": 1.0, "ga": 2.0, "random": 3.0}
     tables = pl.lands_tables(lands)
     assert set(tables) == {"landscapes_20d", "landscapes_winners"}
-    assert tables["landscapes_winners"].rows[0] == ["a", "bayes (-3.00)"]
+    # bayes ran one of class a's two instances: only methods that ran both compete
+    assert tables["landscapes_winners"].rows[0] == ["a", "ga (-1.00)"]
+    assert tables["landscapes_winners"].notes[0].endswith("at 20 x d not bayes (1 runs).")
     values = pl.lands_values(lands)
     assert values["lands_20_ga_random"].startswith("0.209 against 0.078 (2.7 times)")
     assert values["lands_20_runs"] == "`bayes` 1, `ga` 3 and `random` 3"
@@ -107,3 +109,90 @@ def test_trust_region_ablation_compares_bayes_with_and_without(tmp_path: Path):
     assert values["lands_tr_met"] == "1 of 4"  # the other target classes were not run: nan
     assert values["lands_tr_worse"] == "x"
     assert values["lands_tr_instances"] == "1-2" and values["lands_tr_tune"] == "101"
+
+
+def test_default_bayes_is_ranked_among_the_peers_only(tmp_path: Path):
+    # bayes-default beats every peer on both pairs of class a; the older bayes rows (which the
+    # peers' ranking leaves out) beat it. On the rotated ellipsoid (a target class) the
+    # medians go from 1e4 (bayes) to 1e3 (bayes-notr) to 1e1 (bayes-default): 3 decades.
+    cls = "bbob_ellipsoid_rotated"
+    write(
+        tmp_path / "d5-20d.jsonl",
+        [("ga", "bbob_a", k, 10.0) for k in (1, 2)]
+        + [("random", "bbob_a", k, 100.0) for k in (1, 2)]
+        + [("ga", cls, 1, 1e5), ("random", cls, 1, 1e6)],
+    )
+    write(
+        tmp_path / "d5-20d-models.jsonl",
+        [("bayes", "bbob_a", k, 1e-3) for k in (1, 2)] + [("bayes", cls, 1, 1e4)],
+    )
+    write(
+        tmp_path / "d5-20d-today.jsonl",
+        [("bayes-default", "bbob_a", k, 1.0) for k in (1, 2)]
+        + [("bayes-notr", "bbob_a", k, 5.0) for k in (1, 2)]
+        + [("bayes-default", cls, 1, 10.0), ("bayes-notr", cls, 1, 1e3)],
+    )
+    runs = pl.load_landscapes(tmp_path)[20]
+    assert runs.optimizers[:3] == ["bayes-default", "bayes-notr", "bayes"]
+    assert runs.mean_ranks(["bayes-default", "ga", "random"]) == {
+        "bayes-default": 1.0,
+        "ga": 2.0,
+        "random": 3.0,
+    }
+    # all five: bayes first on class a's two pairs, third on the rotated ellipsoid
+    assert runs.mean_ranks()["bayes"] == pytest.approx(5 / 3)
+    values = pl.lands_values({20: runs})
+    assert values["lands_20_default_place"] == "the best"
+    assert values["lands_20_default_pairs"] == "3"
+    assert values["lands_20_default_ranks"].startswith("`bayes-default` 1.00, `ga` 2.00")
+    assert values["lands_20_default_targets"].startswith("ellipsoid rotated 4.00 to 3.00 to 1.00")
+    assert values["lands_20_default_met"] == "1 of 4"  # the other target classes: nan
+    assert values["lands_20_instances_bayes_default"] == "1-2"
+
+
+def test_holdout_sentence_names_the_variant_and_the_problems_worse(tmp_path: Path):
+    rows = []
+    for s in range(8):
+        rows.append({"variant": "base", "problem": "p1", "seed": s, "regret": 1.0})
+        rows.append({"variant": "tr-turbo", "problem": "p1", "seed": s, "regret": 0.1})
+        rows.append({"variant": "base", "problem": "p2", "seed": s, "regret": 0.1})
+        rows.append({"variant": "tr-turbo", "problem": "p2", "seed": s, "regret": 1.0 + s})
+    path = tmp_path / "h.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    text = pl.holdout_sentence(path, "tr-turbo")
+    assert text.startswith("a lower median regret on 1 of 2 problems (seeds 0-7)")
+    assert text.endswith("but worse at p < 0.05 on p2 (p = 0.004)")
+    kept = [r for r in rows if r["problem"] == "p1"]
+    path.write_text("\n".join(json.dumps(r) for r in kept) + "\n")
+    assert pl.holdout_sentence(path, "tr-turbo").endswith("worse at p < 0.05 on none")
+
+
+@pytest.mark.parametrize(
+    ("journal", "before"), [("d5-20d.jsonl", True), ("d5-20d-ga.jsonl", False)]
+)
+def test_committed_ga_rows_rerun(journal: str, before: bool):
+    """The GA rows of the paper's journals re-run: those made before 2026-12-01 with the
+    default of then (``DEFAULT_BEFORE_2026_12_01``), the later ones with today's default."""
+    from dataclasses import asdict
+
+    from hpo.bench.runner import execute_run
+    from hpo.bench.study import RunSpec
+    from hpo.optimizers.genetic import DEFAULT_BEFORE_2026_12_01
+
+    options = {"variation": asdict(DEFAULT_BEFORE_2026_12_01)} if before else {}
+    rows = [json.loads(line) for line in (pl.RESULTS / journal).read_text().splitlines()]
+    picked = [
+        r
+        for r in rows
+        if r["optimizer"] == "ga"
+        and r["problem"].split(":")[0] in ("bbob_sharp_ridge", "bbob_discus")
+        and r["seed"] in (1, 2)
+    ]
+    assert len(picked) == 4
+    for r in picked:
+        record = execute_run(RunSpec("ga", "ga", options, r["problem"], r["seed"], r["n_trials"]))
+        values = np.array([t["value"] for t in record.trials], dtype=float)
+        best = np.minimum.accumulate(values) - record.optimum
+        dim = int(r["problem"].split("dim=")[1].split(",")[0])
+        now = [float(f"{x:.6g}") for x in best[dim - 1 :: dim]]
+        assert now == r["regret"], r["problem"]

@@ -28,7 +28,7 @@ import numpy as np
 from hpo._seed import SeedLike
 from hpo.fidelity import Fidelity
 from hpo.optimizers.base import Optimizer, Proposal, config_key
-from hpo.optimizers.design import UnitDesign
+from hpo.optimizers.design import DESIGNS, UnitDesign
 from hpo.optimizers.operators import (
     crowded_fitness,
     gaussian_mutation,
@@ -44,7 +44,14 @@ from hpo.optimizers.operators import (
 from hpo.space import Space
 from hpo.trial import Trial
 
-__all__ = ["CLASSIC", "Generation", "GeneticAlgorithm", "Variation", "diversity"]
+__all__ = [
+    "CLASSIC",
+    "DEFAULT_BEFORE_2026_12_01",
+    "Generation",
+    "GeneticAlgorithm",
+    "Variation",
+    "diversity",
+]
 
 #: ``selection(fitness, n_select, k, rng) -> indices`` (see :func:`~.operators.tournament`).
 Selection = Callable[[np.ndarray, int, int, np.random.Generator], np.ndarray]
@@ -96,8 +103,9 @@ class Variation:
         Children per generation after the first (lambda; the initial design has ``pop_size``
         points); ``None``: ``pop_size`` (mu = lambda). Fewer children per generation mean more
         generations, hence more selection, in the same budget.
-    tau_scale : float, default 1.0
-        Multiplies the learning rate ``tau = 1 / sqrt(2 d)`` of self-adaptive mutation.
+    tau_scale : float, default 0.5
+        Multiplies the learning rate ``tau = 1 / sqrt(2 d)`` of self-adaptive mutation (1.0
+        before 2026-12-01).
     line_spread : float, default 0.25
         How far extended line recombination reaches beyond the parents
         (:func:`~hpo.optimizers.operators.line_crossover`'s ``spread``).
@@ -107,10 +115,29 @@ class Variation:
     line_share : float, default 0.5
         With ``recombination="mixed"``, the probability that a pair is recombined on a line
         (else by ``crossover``).
+    initial_size : int, optional
+        Points of generation 0 (the initial design); ``None``: ``pop_size``. A larger design
+        samples the space more widely before selection starts; survival keeps its best
+        ``pop_size``.
+    design : {"lhs", "sobol", "uniform"}, default "lhs"
+        The initial design (:class:`~hpo.optimizers.design.UnitDesign`): a Latin hypercube, a
+        scrambled Sobol sequence, or independent uniform points.
+    failure_shrink : float, default 0.9
+        With self-adaptive mutation, multiply a surviving parent's mutation strength by this
+        factor for every child of it that fails to enter the population (1: never, as before
+        2026-12-01). A rule without a budget that shrinks the steps of a lineage whose
+        offspring keep failing, as the success rule of evolution strategies does (Rechenberg
+        1973; here per parent, as in the (1+1)-ES of Kern et al. 2004, "Learning probability
+        distributions in continuous evolutionary algorithms", Natural Computing 3).
+    success_grow : float, default 1.0
+        With self-adaptive mutation, multiply the strength of a child that enters the
+        population by this factor (1: never): the increase on success of the same rule.
 
-    The last six fields are the knobs of the issue-17 ablations
-    (``benchmarks/results/ga/issue17-followup.md``); their defaults are the GA chosen
-    before them, which none of them beat on held-out instances.
+    The fields from ``elite_share`` on are the knobs of the issue-17 ablations
+    (``benchmarks/results/ga/issue17-followup.md`` and ``issue17-tonight.md``). Of them,
+    ``failure_shrink = 0.9`` with ``tau_scale = 0.5`` became the default on 2026-12-01 (chosen
+    on tuning instances, then checked on held-out BBOB instances and on held-out seeds of the
+    GA suite); :data:`DEFAULT_BEFORE_2026_12_01` is the default before them.
     """
 
     tournament_size: int | None = None
@@ -123,10 +150,14 @@ class Variation:
     step_size: float = 0.1
     elite_share: float = 0.0
     offspring: int | None = None
-    tau_scale: float = 1.0
+    tau_scale: float = 0.5
     line_spread: float = 0.25
     gene_mutation: float = 0.0
     line_share: float = 0.5
+    initial_size: int | None = None
+    design: str = "lhs"
+    failure_shrink: float = 0.9
+    success_grow: float = 1.0
 
     def __post_init__(self) -> None:
         k = self.tournament_size
@@ -157,14 +188,25 @@ class Variation:
         for name in ("tau_scale", "line_spread"):
             if not getattr(self, name) >= 0:
                 raise ValueError(f"{name} must be >= 0, got {getattr(self, name)!r}")
-        lam = self.offspring
-        if lam is not None and (isinstance(lam, bool) or not isinstance(lam, int) or lam < 1):
-            raise ValueError(f"offspring must be an integer >= 1 or None, got {lam!r}")
+        for name in ("offspring", "initial_size"):
+            n = getattr(self, name)
+            if n is not None and (isinstance(n, bool) or not isinstance(n, int) or n < 1):
+                raise ValueError(f"{name} must be an integer >= 1 or None, got {n!r}")
+        if not 0 < self.failure_shrink <= 1:
+            raise ValueError(f"failure_shrink must lie in (0, 1], got {self.failure_shrink!r}")
+        if not 1 <= self.success_grow <= 10:
+            raise ValueError(f"success_grow must lie in [1, 10], got {self.success_grow!r}")
+        if self.design not in DESIGNS:
+            raise ValueError(f"design must be one of {DESIGNS}, got {self.design!r}")
 
 
 #: The GA before issue 17, still the multi-objective (NSGA-II) default: binary tournaments, SBX
 #: and polynomial mutation, with :func:`default_pop_size`'s ``sqrt(budget)`` rule.
 CLASSIC = Variation(tournament_size=2, recombination="sbx", self_adaptive=False)
+#: The one-objective default from issue 17 until 2026-12-01: no success rule and the full
+#: self-adaptation rate (the committed ``ga`` rows of ``benchmarks/results/landscapes``
+#: before that date re-run with it). Several objectives (NSGA-II) do not use either field.
+DEFAULT_BEFORE_2026_12_01 = Variation(failure_shrink=1.0, tau_scale=1.0)
 
 
 @dataclass
@@ -330,13 +372,15 @@ class GeneticAlgorithm(Optimizer):
     strength on separable functions such as Styblinski-Tang), then every real
     and integer gene of a child moves by ``sigma N(0, 1)`` (reflected at the bounds), where the
     child's strength ``sigma`` is the geometric mean of its parents' times
-    ``exp(tau N(0, 1))``, ``tau = 1 / sqrt(2 d)``, starting at ``step_size = 0.1`` (a tenth of
-    each range); ``Trial.info["sigma"]`` records it. Chosen on the BBOB landscapes
-    (:mod:`hpo.problems.bbob`, tuning instances 101-110) and checked on the GA suite:
-    ``benchmarks/results/ga/defaults.md``. **With several objectives**, and with
-    ``variation=CLASSIC``: the population of ``pop_size`` above, binary tournaments, SBX
-    (``eta = 15``, each gene crossed with probability 1/2) and polynomial mutation
-    (``eta = 20``, rate ``1/d``) as in Deb's NSGA-II code and pymoo.
+    ``exp(tau N(0, 1))``, ``tau = 0.5 / sqrt(2 d)``, starting at ``step_size = 0.1`` (a tenth
+    of each range); ``Trial.info["sigma"]`` records it. Each child that fails to enter the
+    population multiplies the strengths of its surviving parents by 0.9
+    (``Variation.failure_shrink``, a per-parent success rule). Chosen on the BBOB landscapes
+    (:mod:`hpo.problems.bbob`, tuning instances 101-130) and checked on held-out instances and
+    the GA suite: ``benchmarks/results/ga/defaults.md``, ``issue17-tonight.md``. **With
+    several objectives**, and with ``variation=CLASSIC``: the population of ``pop_size``
+    above, binary tournaments, SBX (``eta = 15``, each gene crossed with probability 1/2) and
+    polynomial mutation (``eta = 20``, rate ``1/d``) as in Deb's NSGA-II code and pymoo.
 
     **Conditional spaces.** The genome keeps a gene for every parameter, inactive ones
     included, and crossover and mutation act on all of them, so a branch switched off and on
@@ -416,7 +460,11 @@ class GeneticAlgorithm(Optimizer):
         if pop_size is None:
             pop_size = default_pop_size(budget, self.n_objectives, self._adaptive)
         self.pop_size = pop_size
-        # Log-normal learning rate tau = 1 / sqrt(2 d) (Beyer & Schwefel 2002, sec. 4.1).
+        #: Points of generation 0.
+        self._initial_size = v.initial_size or pop_size
+        # Log-normal learning rate tau = 1 / sqrt(2 d) (Beyer & Schwefel 2002, sec. 4.1), times
+        # tau_scale (0.5 by default: slower drift of the strengths, which the success rule
+        # of failure_shrink shrinks instead).
         self._tau = v.tau_scale / math.sqrt(2.0 * max(1, int((~self.space.is_categorical).sum())))
         self._sigma: dict[int, float] = {}  # trial number -> its mutation strength
         #: One :class:`Generation` per evaluated generation.
@@ -427,7 +475,9 @@ class GeneticAlgorithm(Optimizer):
             [p.n_values for p in self.space.values() if p.kind == "categorical"], dtype=np.int64
         )
         self._finite_size = self.space.n_configs
-        self._design = UnitDesign("lhs", self.space.dim, self.rng, block=pop_size)
+        self._design = UnitDesign(
+            self.variation.design, self.space.dim, self.rng, block=self._initial_size
+        )
         self._unit: dict[int, np.ndarray] = {}  # trial number -> unit coordinates
         self._genomes: dict[tuple, np.ndarray] = {}  # key -> genome of a conditional proposal
         self._parents: list[int] = []  # survivors, best first
@@ -472,7 +522,7 @@ class GeneticAlgorithm(Optimizer):
     def _breed_generation(self, keys: set[tuple]) -> None:
         """Breed the current generation, less the warm starts already told into it."""
         self._bred = True
-        lam = self.variation.offspring if self.generation > 0 else None
+        lam = self.variation.offspring if self.generation > 0 else self._initial_size
         size = self.pop_size if lam is None else lam
         self._queue = deque(self._breed(size - len(self._offspring), keys))
 
@@ -645,6 +695,7 @@ class GeneticAlgorithm(Optimizer):
             self._offspring.append(trial.number)
             if self.steady_state:
                 self._parents = self._survivors([*self._parents, trial.number])
+                self._shrink_failed([trial.number])
                 if len(self._offspring) == self.pop_size:
                     self._snapshot()
         if not self.steady_state and self._bred and not self._queue and not self._pending:
@@ -662,8 +713,26 @@ class GeneticAlgorithm(Optimizer):
 
     def _advance(self) -> None:
         self._parents = self._survivors(self._parents + self._offspring)
+        self._shrink_failed(self._offspring)
         self._snapshot()
         self._bred = False
+
+    def _shrink_failed(self, children: list[int]) -> None:
+        """``Variation.failure_shrink`` and ``success_grow``: for each child of ``children``
+        left out of the population, shrink the strengths of its parents that survive; grow
+        the strength of each child that entered it."""
+        shrink, grow = self.variation.failure_shrink, self.variation.success_grow
+        if (shrink == 1.0 and grow == 1.0) or not self._adaptive:
+            return
+        alive = set(self._parents)
+        for child in children:
+            if child in alive:
+                if child in self._sigma and self._trials[child].info.get("parents"):
+                    self._sigma[child] = min(self._sigma[child] * grow, 1.0)
+                continue
+            for parent in self._trials[child].info.get("parents", ()):
+                if parent in alive and parent in self._sigma:
+                    self._sigma[parent] *= shrink
 
     def _snapshot(self) -> None:
         X = np.array([self._unit[i] for i in self._parents]).reshape(-1, self.space.dim)

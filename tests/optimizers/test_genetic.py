@@ -3,12 +3,19 @@ starts, duplicates and the recorded internals."""
 
 import math
 import time
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
 from hpo import Categorical, GeneticAlgorithm, Integer, Real, SearchExhausted, Space, minimize
-from hpo.optimizers.genetic import CLASSIC, Variation, default_pop_size, diversity
+from hpo.optimizers.genetic import (
+    CLASSIC,
+    DEFAULT_BEFORE_2026_12_01,
+    Variation,
+    default_pop_size,
+    diversity,
+)
 
 
 @pytest.fixture
@@ -294,6 +301,11 @@ def test_ablation_knobs_are_checked_naming_the_field():
         ("line_spread", -0.5),
         ("gene_mutation", 2.0),
         ("line_share", -0.1),
+        ("initial_size", 0),
+        ("initial_size", 2.5),
+        ("design", "grid"),
+        ("failure_shrink", 0.0),
+        ("failure_shrink", 1.5),
     ]:
         with pytest.raises(ValueError, match=field):
             Variation(**{field: bad})
@@ -316,3 +328,81 @@ def test_elite_share_one_makes_the_best_a_parent_of_every_pair(space):
     assert len(by_gen) == 5
     for g, firsts in by_gen.items():
         assert firsts == [opt.history[g - 1].population[0]] * len(firsts)
+
+
+@pytest.mark.parametrize("design", ["lhs", "sobol", "uniform"])
+def test_initial_size_and_design_set_generation_zero(space, design):
+    variation = {"initial_size": 15, "design": design}
+    opt = run(GeneticAlgorithm(space, seed=0, pop_size=6, variation=variation), 27)
+    assert [len(g.offspring) for g in opt.history] == [15, 6, 6]
+    assert all(t.info["origin"] == "design" for t in opt.trials[:15])
+    assert all(len(g.population) == 6 for g in opt.history)
+    # the best 6 of the 15 design points are the first parents
+    first = sorted(range(15), key=lambda i: (opt.trials[i].value, i))[:6]
+    assert opt.history[0].population == first
+    # a Latin hypercube of 15 points puts one in each fifteenth of every axis
+    if design == "lhs":
+        u = np.array([space.to_unit(t.params) for t in opt.trials[:15]])[:, 0]
+        assert sorted(np.floor(u * 15).astype(int)) == list(range(15))
+
+
+@pytest.mark.parametrize("steady_state", [False, True])
+def test_failure_shrink_shrinks_the_parents_of_failed_children(space, steady_state):
+    factor = 0.5
+    opt = GeneticAlgorithm(
+        space,
+        seed=1,
+        pop_size=6,
+        steady_state=steady_state,
+        variation={"failure_shrink": factor},
+    )
+    run(opt, 60)
+    alive = set(opt.history[-1].population)
+    # Replay the rule: each parent's strength is the one it was born with times the factor to
+    # the number of its children that failed to enter the population while it was alive.
+    failures = dict.fromkeys(alive, 0)
+    survivors_after = {}  # child -> the population right after the child was judged
+    for g in opt.history:
+        for child in g.offspring:
+            survivors_after[child] = set(g.population)
+    for child, pop in survivors_after.items():
+        if child not in pop:
+            for parent in opt.trials[child].info.get("parents", ()):
+                if parent in failures:
+                    failures[parent] += 1
+    if not steady_state:  # in steady state a snapshot lags the per-tell populations
+        for i in alive:
+            born = opt.trials[i].info.get("sigma", opt.variation.step_size)
+            assert opt._sigma[i] == pytest.approx(born * factor ** failures[i])
+    assert any(n > 0 for n in failures.values())
+    assert min(opt._sigma[i] for i in alive) < opt.variation.step_size * factor
+    # without the rule (failure_shrink=1, the default before 2026-12-01) every strength stays
+    # as it was born
+    plain = GeneticAlgorithm(
+        space, seed=1, pop_size=6, steady_state=steady_state, variation=DEFAULT_BEFORE_2026_12_01
+    )
+    run(plain, 60)
+    for i, s in plain._sigma.items():
+        assert s == plain.trials[i].info.get("sigma", plain.variation.step_size)
+
+
+def test_the_default_since_2026_12_01_has_the_success_rule_and_a_slower_tau(space):
+    v = Variation()
+    assert (v.failure_shrink, v.tau_scale, v.success_grow) == (0.9, 0.5, 1.0)
+    before = DEFAULT_BEFORE_2026_12_01
+    assert (before.failure_shrink, before.tau_scale) == (1.0, 1.0)
+    # tau = tau_scale / sqrt(2 d) over the 3 numeric genes (Beyer & Schwefel 2002, sec. 4.1)
+    assert GeneticAlgorithm(space, seed=0)._tau == pytest.approx(0.5 / math.sqrt(6))
+    assert GeneticAlgorithm(space, seed=0, variation=before)._tau == pytest.approx(1 / math.sqrt(6))
+    # neither field acts without self-adaptive mutation: the classic GA and NSGA-II are as before
+    runs = [
+        run(GeneticAlgorithm(space, seed=3, variation=replace(CLASSIC, **fields)), 40)
+        for fields in ({}, {"failure_shrink": 1.0, "tau_scale": 1.0})
+    ]
+    assert [t.params for t in runs[0].trials] == [t.params for t in runs[1].trials]
+    # with it, the proposals differ from the default before 2026-12-01
+    new, old = (
+        run(GeneticAlgorithm(space, seed=3, variation=v), 40)
+        for v in (Variation(), DEFAULT_BEFORE_2026_12_01)
+    )
+    assert [t.params for t in new.trials] != [t.params for t in old.trials]
