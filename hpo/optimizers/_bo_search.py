@@ -368,12 +368,7 @@ def maximize_mixed(
         return real_fun
 
     lower, upper = (np.zeros(d), np.ones(d)) if box is None else box
-    raw = lower + (upper - lower) * sobol(n_raw, d, rng)
-    if extra is not None and len(extra):
-        raw = np.vstack([raw, np.clip(extra, lower, upper)])
-    raw = space.snap(raw)
-    raw_values, _ = on_unit(raw)
-    order = np.argsort(-raw_values)
+    raw, raw_values, order = _scored_raw(on_unit, space, rng, n_raw, extra, lower, upper)
     U = raw[order[:n_restarts]].copy()
     values = raw_values[order[:n_restarts]]
     for _ in range(_MAX_ROUNDS):  # until nothing changes
@@ -389,6 +384,18 @@ def maximize_mixed(
             break
     best = np.argsort(-values, kind="stable")
     return space.snap(U[best]), values[best], raw[order], raw_values[order]
+
+
+def _scored_raw(on_unit, space, rng, n_raw, extra, lower, upper):
+    """The raw candidates of the acquisition search: ``n_raw`` scrambled Sobol points in the
+    box ``[lower, upper]`` plus ``extra`` (clipped into it), snapped to the space; their
+    acquisition values and the order that sorts them best first."""
+    raw = lower + (upper - lower) * sobol(n_raw, len(lower), rng)
+    if extra is not None and len(extra):
+        raw = np.vstack([raw, np.clip(extra, lower, upper)])
+    raw = space.snap(raw)
+    raw_values, _ = on_unit(raw)
+    return raw, raw_values, np.argsort(-raw_values)
 
 
 def _relaxed_integers(fmap: FeatureMap) -> np.ndarray:
@@ -458,12 +465,7 @@ def _maximize_relaxed(
         return grad_fun
 
     lower, upper = (np.zeros(d), np.ones(d)) if box is None else box
-    raw = lower + (upper - lower) * sobol(n_raw, d, rng)
-    if extra is not None and len(extra):
-        raw = np.vstack([raw, np.clip(extra, lower, upper)])
-    raw = space.snap(raw)
-    raw_values, _ = on_unit(raw)
-    order = np.argsort(-raw_values)
+    raw, raw_values, order = _scored_raw(on_unit, space, rng, n_raw, extra, lower, upper)
     U = raw[order[:n_restarts]].copy()
     values = raw_values[order[:n_restarts]]
     for _ in range(_MAX_ROUNDS):  # until nothing changes
