@@ -196,3 +196,37 @@ def test_committed_ga_rows_rerun(journal: str, before: bool):
         dim = int(r["problem"].split("dim=")[1].split(",")[0])
         now = [float(f"{x:.6g}") for x in best[dim - 1 :: dim]]
         assert now == r["regret"], r["problem"]
+
+
+def test_quadratic_values_count_decades_wins_and_cpu_from_the_journals(tmp_path: Path):
+    classes = pl.TARGET_CLASSES
+    base = [("bayes", c, k, 1e4) for c in classes for k in (1, 2)]
+    runs = pl._read([_journal(tmp_path / "base.jsonl", base)], 20)
+    # tr-quad-lik: two decades below bayes on the first class, half a decade on the others;
+    # below the trust region alone on 3 of the 8 pairs; 3 times its CPU time
+    quad = []
+    for i, c in enumerate(classes):
+        for k in (1, 2):
+            quad.append(("tr-quad-lik", c, k, 1e2 if i == 0 else 10**3.5, 3.0))
+            quad.append(("bayes-tr", c, k, 1e5 if (i, k) in {(0, 1), (0, 2), (1, 1)} else 1.0, 1.0))
+    lines = [
+        json.dumps(
+            {"optimizer": o, "problem": f"{c}:dim=5,instance={k}", "seed": k, "regret": [r]}
+            | {"cpu_time": t}
+        )
+        for o, c, k, r, t in quad
+    ]
+    (tmp_path / pl.QUADRATIC).write_text("\n".join(lines) + "\n")
+    values = pl._quadratic_values(runs, tmp_path)
+    assert values["lands_quad_met"] == "1 of 4"
+    assert values["lands_quad_targets"].startswith("ellipsoid rotated 4.00 to 2.00")
+    assert values["lands_quad_wins"] == "3 of 8"
+    assert values["lands_quad_cpu"] == "3.0"
+    assert values["lands_quad_holdout"] == "not run"
+    (tmp_path / pl.QUADRATIC).unlink()
+    assert pl._quadratic_values(runs, tmp_path)["lands_quad_met"] == "not run"
+
+
+def _journal(path: Path, rows) -> Path:
+    write(path, rows)
+    return path
