@@ -490,16 +490,22 @@ def _default_values(runs: LandscapeRuns) -> dict[str, str]:
     return v
 
 
+def _decades(base: LandscapeRuns, new: LandscapeRuns, variant: str) -> tuple[str, str]:
+    """The classes of issue 17's decade target, each from the median log10 regret of
+    ``base``'s ``bayes`` rows to ``variant``'s in ``new``, and on how many of them
+    ``variant`` is a decade or more lower ("k of 4")."""
+    items, met = [], 0
+    for c in TARGET_CLASSES:
+        before, after = base.median_log("bayes", c), new.median_log(variant, c)
+        met += after <= before - 1.0
+        items.append(f"{_short(c).replace('_', ' ')} {before:.2f} to {after:.2f}")
+    return _list(items), f"{met} of {len(TARGET_CLASSES)}"
+
+
 def _trust_region_values(runs: LandscapeRuns) -> dict[str, str]:
     """``lands_tr_*``: the target classes before and after, and the gains and losses."""
     v: dict[str, str] = {}
-    items, met = [], 0
-    for c in TARGET_CLASSES:
-        base, tr = runs.median_log("bayes", c), runs.median_log("bayes-tr", c)
-        met += tr <= base - 1.0
-        items.append(f"{_short(c).replace('_', ' ')} {base:.2f} to {tr:.2f}")
-    v["lands_tr_targets"] = _list(items)
-    v["lands_tr_met"] = f"{met} of {len(TARGET_CLASSES)}"
+    v["lands_tr_targets"], v["lands_tr_met"] = _decades(runs, runs, "bayes-tr")
     other = runs.not_chosen
     if other is not None:
         alt = [
@@ -544,13 +550,7 @@ def _quadratic_values(runs: LandscapeRuns, directory: Path = RESULTS) -> dict[st
     if quad is None or "tr-quad-lik" not in quad.optimizers:
         return {f"lands_quad_{k}": "not run" for k in keys}
     v: dict[str, str] = {}
-    items, met = [], 0
-    for c in TARGET_CLASSES:
-        base, q = runs.median_log("bayes", c), quad.median_log("tr-quad-lik", c)
-        met += q <= base - 1.0
-        items.append(f"{_short(c).replace('_', ' ')} {base:.2f} to {q:.2f}")
-    v["lands_quad_targets"] = _list(items)
-    v["lands_quad_met"] = f"{met} of {len(TARGET_CLASSES)}"
+    v["lands_quad_targets"], v["lands_quad_met"] = _decades(runs, quad, "tr-quad-lik")
     pairs = quad.common_pairs(["tr-quad-lik", "bayes-tr"])
     lower = sum(
         quad.final[("tr-quad-lik", c)][k] < quad.final[("bayes-tr", c)][k] for c, k in pairs

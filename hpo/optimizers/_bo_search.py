@@ -356,16 +356,7 @@ def maximize_mixed(
         gives it back, so they are what ``fmap`` would rebuild at every step."""
         if fmap._rules or not len(fmap.discrete):
             return None
-        F_fixed = fmap(fixed)
-        columns = fmap.real_features
-
-        def real_fun(Z: np.ndarray, gradient: bool, rows: np.ndarray | None = None):
-            F = F_fixed.copy() if rows is None else F_fixed[rows]
-            F[:, columns] = np.clip(Z, 0.0, 1.0)
-            a, dF = fun(F, gradient)
-            return a, None if dF is None else dF[:, columns]
-
-        return real_fun
+        return _on_feature_columns(fun, fmap(fixed), fmap.real_features)
 
     lower, upper = (np.zeros(d), np.ones(d)) if box is None else box
     raw, raw_values, order = _scored_raw(on_unit, space, rng, n_raw, extra, lower, upper)
@@ -384,6 +375,20 @@ def maximize_mixed(
             break
     best = np.argsort(-values, kind="stable")
     return space.snap(U[best]), values[best], raw[order], raw_values[order]
+
+
+def _on_feature_columns(fun, F_fixed: np.ndarray, columns: np.ndarray):
+    """``fun`` of the feature ``columns`` only, every other feature held at ``F_fixed``'s
+    (built once); the gradient is restricted to those columns. ``rows`` picks the rows of
+    ``F_fixed`` that a batched L-BFGS-B round still runs."""
+
+    def column_fun(Z: np.ndarray, gradient: bool, rows: np.ndarray | None = None):
+        F = F_fixed.copy() if rows is None else F_fixed[rows]
+        F[:, columns] = np.clip(Z, 0.0, 1.0)
+        a, dF = fun(F, gradient)
+        return a, None if dF is None else dF[:, columns]
+
+    return column_fun
 
 
 def _scored_raw(on_unit, space, rng, n_raw, extra, lower, upper):
@@ -454,15 +459,7 @@ def _maximize_relaxed(
     def on_grad_cols(fixed: np.ndarray):
         """``fun`` of the gradient columns, the other discrete ones held at ``fixed``'s
         (their features built once); the relaxed integers' features are their values."""
-        F_fixed = fmap(fixed)
-
-        def grad_fun(Z: np.ndarray, gradient: bool, rows: np.ndarray | None = None):
-            F = F_fixed.copy() if rows is None else F_fixed[rows]
-            F[:, grad_features] = np.clip(Z, 0.0, 1.0)
-            a, dF = fun(F, gradient)
-            return a, None if dF is None else dF[:, grad_features]
-
-        return grad_fun
+        return _on_feature_columns(fun, fmap(fixed), grad_features)
 
     lower, upper = (np.zeros(d), np.ones(d)) if box is None else box
     raw, raw_values, order = _scored_raw(on_unit, space, rng, n_raw, extra, lower, upper)
