@@ -52,6 +52,7 @@ __all__ = ["BayesianOptimization", "GPConfig"]
 
 _BATCH = ("believer", "liar")
 _ON_FAILURE = ("worst", "ignore")
+_OUTPUT_WARPINGS = (*WARPINGS, "likelihood")  # "likelihood": hpo/gp/warp_selection.py
 _CONDITIONAL = ("indicator", "branch", "leaf", "impute")
 _FEW_POINTS = 40  # fits restart from the prior while there are at most this many points
 _MAX_ENUMERATION = 4096  # finite spaces up to this size are searched by enumeration
@@ -109,10 +110,10 @@ class BayesianOptimization(Optimizer):
         Default ``"yeo-johnson"``. Increasing transform of the values before the GP
         (:mod:`hpo.gp.warping`), or a function mapping the finite values of the completed
         trials, an array of shape ``(n,)``, to their increasing transform of the same
-        shape. ``"likelihood"``: at
-        every fit, ``"yeo-johnson"`` or ``"none"``, whichever makes the values more likely
-        under a GP fitted to them (:func:`hpo.gp.warp_selection.warp_by_likelihood`; two
-        more fits per step); evidence in ``benchmarks/results/landscapes/quad-*.md``.
+        shape. ``"likelihood"``: at every fit, ``"yeo-johnson"`` or ``"none"``, whichever
+        makes the values more likely under a GP fitted to them
+        (:func:`hpo.gp.warp_selection.warp_by_likelihood`; two more fits per step);
+        evidence in ``benchmarks/results/landscapes/quad-*.md``.
     on_failure : {"worst", "ignore"}, default "worst"
         What the proposals believe of a failed trial: ``"worst"``, that it returned the
         worst value observed (a pessimistic fantasy, see the notes), or ``"ignore"``,
@@ -277,9 +278,9 @@ class BayesianOptimization(Optimizer):
         make_acquisition(acquisition, 0.0)  # validates the name
         if batch not in _BATCH:
             raise ValueError(f"batch must be one of {_BATCH}, got {batch!r}")
-        if not callable(output_warping) and output_warping not in (*WARPINGS, "likelihood"):
+        if not callable(output_warping) and output_warping not in _OUTPUT_WARPINGS:
             raise ValueError(
-                f"output_warping must be one of {(*WARPINGS, 'likelihood')} or a callable, "
+                f"output_warping must be one of {_OUTPUT_WARPINGS} or a callable, "
                 f"got {output_warping!r}"
             )
         if on_failure not in _ON_FAILURE:
