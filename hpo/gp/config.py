@@ -19,7 +19,7 @@ from hpo.gp.regression import FIT_GTOL, GaussianProcess
 
 __all__ = ["DEFAULTS_BEFORE_2026_12_01", "EXACT_NOISE", "FULL_FIT_EVERY", "GPConfig"]
 
-FIT_RESTARTS = ("always", "adaptive", "safeguarded")
+FIT_RESTARTS = ("always", "adaptive", "safeguarded", "prior-centre")
 WARM_FITS = ("lbfgsb", "bfgs", "bfgs-always")  # as hpo.gp.regression.WARM_FITS
 SEARCH_INTEGERS = ("discrete", "relaxed")  # as hpo.optimizers._bo_search.SEARCH_INTEGERS
 SEARCH_BATCH = ("stacked", "independent")  # as hpo.optimizers._bo_search.SEARCH_BATCH
@@ -53,7 +53,7 @@ class GPConfig:
         With at least this many real parameters the gradient steps of the acquisition
         search run in units of the kernel's lengthscales (1: always; a large number:
         never); evidence in ``benchmarks/results/bo/precondition.md``.
-    fit_restarts : {"always", "adaptive", "safeguarded"}, default "safeguarded"
+    fit_restarts : {"always", "adaptive", "safeguarded", "prior-centre"}, default "safeguarded"
         While the hyperparameter fit restarts (few points), ``"always"`` runs every start;
         ``"adaptive"`` skips the restarts when the warm start stayed put (``skip_restarts``
         of :meth:`~hpo.gp.regression.GaussianProcess.fit`); ``"safeguarded"`` does too,
@@ -63,7 +63,12 @@ class GPConfig:
         seeds). The default since 2026-12-01 (before: ``"always"``), with
         ``search_batch="independent"``: held-out check in
         ``benchmarks/results/bo/speed-2026-12-01.md``; earlier evidence in
-        ``benchmarks/results/bo/speed-ablation.md``.
+        ``benchmarks/results/bo/speed-ablation.md``. ``"prior-centre"`` replaces the
+        warm start and the restarts of those fits by one L-BFGS-B run from the prior's
+        centre (every log-hyperparameter at its prior's ``mu``; ``restart_fit`` of
+        :class:`~hpo.gp.regression.GaussianProcess`), as BoTorch refits its GP at every
+        step (issue 16's off-centre funnels; evidence in
+        ``benchmarks/results/bo/fit-2026-12-01b.md``).
     refit_every : int, default 1
         While there are at most 300 points, fit the hyperparameters (MAP) when this many
         new points arrived since the last fit, and in between condition the GP on the new
@@ -226,4 +231,5 @@ class GPConfig:
             noise_bounds=(EXACT_NOISE, 1.0),
             prior=prior,
             warm_fit=self.fit_warm,
+            restart_fit="prior-centre" if self.fit_restarts == "prior-centre" else "restarts",
         )
