@@ -28,7 +28,11 @@ EXACT_NOISE = 1e-6  # the noise variance of a deterministic objective, and the n
 #: The fields whose defaults issue 16 changed on 2026-12-01, at their earlier values:
 #: ``GPConfig(**DEFAULTS_BEFORE_2026_12_01)`` proposes what the earlier default did (the study
 #: files of the journals committed before then pin it).
-DEFAULTS_BEFORE_2026_12_01 = {"fit_restarts": "always", "search_batch": "stacked"}
+DEFAULTS_BEFORE_2026_12_01 = {
+    "fit_restarts": "always",
+    "search_batch": "stacked",
+    "fit_warm": "lbfgsb",
+}
 
 
 @dataclass(frozen=True)
