@@ -376,8 +376,8 @@ def test_gp_config_fit_warm_and_search_gtol_are_checked_and_reach_the_model():
         GPConfig(fit_warm="newton")
     with pytest.raises(ValueError, match="search_gtol"):
         GPConfig(search_gtol=0.0)
-    assert GPConfig(fit_warm="bfgs").make_gp(3, True).warm_fit == "bfgs"
-    assert GPConfig().make_gp(3, True).warm_fit == "lbfgsb"
+    assert GPConfig(fit_warm="lbfgsb").make_gp(3, True).warm_fit == "lbfgsb"
+    assert GPConfig().make_gp(3, True).warm_fit == "bfgs"  # the default since 2026-12-01b
 
 
 def test_bfgs_always_runs_the_warm_start_of_fits_with_restarts_by_bfgs():
@@ -428,8 +428,8 @@ def test_restart_fit_is_checked_and_old_pickles_keep_the_restarts():
         GaussianProcess(restart_fit="centre")
     with pytest.raises(ValueError, match="fit_restarts"):
         GPConfig(fit_restarts="centre")
-    assert GPConfig(fit_restarts="prior-centre").make_gp(3, True).restart_fit == "prior-centre"
-    assert GPConfig().make_gp(3, False).restart_fit == "restarts"
+    assert GPConfig(fit_restarts="always").make_gp(3, True).restart_fit == "restarts"
+    assert GPConfig().make_gp(3, False).restart_fit == "prior-centre"  # the default
     gp = GaussianProcess().fit(np.random.default_rng(0).random((6, 2)), np.arange(6.0))
     state = gp.__dict__.copy()
     del state["restart_fit"]
