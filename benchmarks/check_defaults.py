@@ -13,13 +13,21 @@ records keep their meaning once ``trust_region=True`` becomes the default:
 
 * ``old``: the GP settings before 2026-12-01 (the paper study's ``bayes``), no trust region;
 * ``gp-new``: main's GP defaults of 2026-12-01 (issue 16), no trust region;
-* ``gp-new+tr``: the same with ``trust_region=True`` (TuRBO's rules alone).
+* ``gp-new+tr``: the same with ``trust_region=True`` (TuRBO's rules alone);
+* ``centre+tr``: ``gp-new+tr`` with the fit of ``benchmarks/results/bo/fit-2026-12-01b.md``:
+  ``GPConfig(fit_restarts="prior-centre", fit_warm="bfgs")``.
+
+``gp-new`` and ``gp-new+tr`` pin the fit fields of main's GP on 2026-12-01
+(:data:`GP_NEW`), so they keep their meaning if those defaults change.
 
 Usage (one BLAS thread; resumable: rerun the same command to finish a killed run)::
 
     OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 PYTHONPATH=$PWD \\
         python benchmarks/check_defaults.py run synthetic 700-719 OUT/synthetic.jsonl
     python benchmarks/check_defaults.py run mlp 700-709 OUT/mlp.jsonl
+    # only some settings (here the fit candidate against today's default), seeds 820-839
+    python benchmarks/check_defaults.py run synthetic 820-839 OUT/s.jsonl \
+        --settings gp-new+tr centre+tr
     python benchmarks/check_defaults.py table OUT/synthetic.jsonl OUT/mlp.jsonl.gz
 
 ``table`` prints, for each new setting against ``old`` and for ``gp-new+tr`` against
@@ -49,11 +57,14 @@ from hpo.problems import get_problem
 PAPER_STUDY = Path(__file__).resolve().parent / "studies" / "paper.toml"
 N_TRIALS = 50
 
+#: The fit fields of main's GP defaults on 2026-12-01 (issue 16), pinned by ``gp-new*``.
+GP_NEW: dict[str, Any] = {"fit_restarts": "safeguarded", "fit_warm": "lbfgsb"}
 #: label -> options of ``bayes``.
 SETTINGS: dict[str, dict[str, Any]] = {
     "old": {"gp": dict(DEFAULTS_BEFORE_2026_12_01), "trust_region": False},
-    "gp-new": {"trust_region": False},
-    "gp-new+tr": {"trust_region": True},
+    "gp-new": {"gp": dict(GP_NEW), "trust_region": False},
+    "gp-new+tr": {"gp": dict(GP_NEW), "trust_region": True},
+    "centre+tr": {"gp": {"fit_restarts": "prior-centre", "fit_warm": "bfgs"}, "trust_region": True},
 }
 #: ``--ablation``: each of issue 16's two GP changes alone on top of ``old``.
 ABLATION: dict[str, dict[str, Any]] = {
@@ -71,6 +82,8 @@ COMPARISONS = (
     ("gp-new", "old"),
     ("gp-new+tr", "old"),
     ("gp-new+tr", "gp-new"),
+    ("centre+tr", "gp-new+tr"),
+    ("centre+tr", "old"),
     ("old+independent", "old"),
     ("old+safeguarded", "old"),
 )
@@ -85,10 +98,20 @@ def paper_problems(part: str, study_file: Path = PAPER_STUDY) -> list[str]:
     return [s for s in specs if known[s] == (part == "synthetic")]
 
 
-def build_study(problems: Sequence[str], seeds: Iterable[int], ablation: bool = False) -> Study:
-    """``bayes`` under every setting of :data:`SETTINGS` (and :data:`ABLATION` if asked) on
-    ``problems``, 50 evaluations."""
+def build_study(
+    problems: Sequence[str],
+    seeds: Iterable[int],
+    ablation: bool = False,
+    only: Sequence[str] | None = None,
+) -> Study:
+    """``bayes`` under every setting of :data:`SETTINGS` (and :data:`ABLATION` if asked), or
+    under the settings labelled ``only``, on ``problems``, 50 evaluations."""
     settings = {**SETTINGS, **ABLATION} if ablation else SETTINGS
+    if only is not None:
+        unknown = sorted(set(only) - set(settings))
+        if unknown:
+            raise ValueError(f"only: {unknown[0]!r} is not a setting, choose from {list(settings)}")
+        settings = {k: v for k, v in settings.items() if k in only}
     optimizers = [{"label": k, "name": "bayes", "options": v} for k, v in settings.items()]
     return Study.build(optimizers, list(problems), list(seeds), N_TRIALS)
 
@@ -247,6 +270,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     run.add_argument("journal")
     run.add_argument("--problems", help="';'-separated subset of the part's specs")
     run.add_argument("--ablation", action="store_true", help="also run the ABLATION settings")
+    run.add_argument("--settings", nargs="+", help="only these settings (labels)")
     table = sub.add_parser("table", help="the Markdown tables of journals")
     table.add_argument("journals", nargs="+")
     table.add_argument("--detail", metavar="PROBLEM", help="per-seed scores on PROBLEM instead")
@@ -265,7 +289,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         warnings.simplefilter("ignore")
         with threadpool_limits(limits=1):
             run_study(
-                build_study(problems, args.seeds, args.ablation),
+                build_study(problems, args.seeds, args.ablation, args.settings),
                 journal=args.journal,
                 n_jobs=1,
                 progress=_progress,

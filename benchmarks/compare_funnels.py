@@ -59,6 +59,14 @@ The committed results (``benchmarks/results/bo/funnels-*.md`` hold their summary
   probes of ``funnels-trdefault.md``. ``trdefault-holdout``: seeds 300-319 of the 6-problem
   suite, ``base``, ``tr``, ``fit1=bayes+fit=single``.
 
+- ``fitb`` (2026-12-01, the fit's flip; ``fit-2026-12-01b.md``): seeds 0-19 and 100-119 of
+  the first family, ``today=bayes+gp.fit_restarts=safeguarded+gp.fit_warm=lbfgsb`` and
+  ``cand=bayes+gp.fit_restarts=prior-centre+gp.fit_warm=bfgs`` (the option that replaces
+  the probe ``fit=single`` while the fit would restart). ``fitb-holdout``: seeds 800-819 of
+  the 6-problem suite, the same two. ``fitb-merge``: seeds 880-899 of the suite, both with
+  ``gp.search_gtol=0.01+gp.search_integers=relaxed`` (the search defaults of the ``mlp``
+  branch), labelled ``srch`` and ``both``.
+
 Script-only probes (popped from a variant's options before ``bayes`` is built):
 ``noise_prior=(mu, sigma)``, ``kernel=rbf``, ``ls_min=x``, ``starts=boltzmann``,
 ``fit=single`` / ``single-mode`` and ``design=botorch`` (see ``run_cell``); ``botorch``

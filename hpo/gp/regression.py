@@ -47,6 +47,7 @@ class _FitFailure(Exception):
 
 SKIP_DROP = 0.05  # nats per point: a larger drop of the warm fit's density calls the restarts
 WARM_FITS = ("lbfgsb", "bfgs", "bfgs-always")  # how a fit runs from its warm start
+RESTART_FITS = ("restarts", "prior-centre")  # how a fit asked for restarts runs
 SKIP_MOVE = 0.5  # largest move of a log-hyperparameter (a factor 1.6) that skips them
 FIT_GTOL = 1e-4  # L-BFGS-B's projected-gradient tolerance of the hyperparameter fit
 
@@ -131,6 +132,13 @@ class GaussianProcess:
         evaluations when the data grew by a point): ``"bfgs"`` in fits without restarts,
         ``"bfgs-always"`` also for the warm start of fits with restarts (which still run
         L-BFGS-B).
+    restart_fit : {"restarts", "prior-centre"}, default "restarts"
+        How a fit asked for restarts (``n_restarts > 0`` in :meth:`fit`) runs: from the warm
+        start and then the restarts, or (``"prior-centre"``) as one L-BFGS-B run from the
+        prior's centre, every log-hyperparameter at its prior's ``mu``, with no warm start,
+        no restarts and no draws from ``rng`` (as BoTorch's ``SingleTaskGP`` is refitted
+        from its initial hyperparameters at every step). Without a prior it runs the warm
+        start only.
 
     Attributes
     ----------
@@ -164,9 +172,12 @@ class GaussianProcess:
         prior: HyperPrior | str | None = "default",
         standardize: bool = True,
         warm_fit: str = "lbfgsb",
+        restart_fit: str = "restarts",
     ) -> None:
         if warm_fit not in WARM_FITS:
             raise ValueError(f"warm_fit must be one of {WARM_FITS}, got {warm_fit!r}")
+        if restart_fit not in RESTART_FITS:
+            raise ValueError(f"restart_fit must be one of {RESTART_FITS}, got {restart_fit!r}")
         if not (noise_bounds[0] > 0 and noise_bounds[0] <= noise <= noise_bounds[1]):
             raise ValueError(f"noise must lie in noise_bounds {noise_bounds}, got {noise!r}")
         self.kernel = kernel
@@ -176,6 +187,7 @@ class GaussianProcess:
         self.prior = prior
         self.standardize = standardize
         self.warm_fit = warm_fit
+        self.restart_fit = restart_fit
         self._hess_inv: np.ndarray | None = None  # the last warm BFGS fit's, for the next
         self.jitter = 0.0
         self.n_fit_evals = 0
@@ -193,6 +205,7 @@ class GaussianProcess:
             state["_standardization"] = Standardization(1.0, mean, std)
         state.setdefault("_standardization", Standardization())
         state.setdefault("warm_fit", "lbfgsb")
+        state.setdefault("restart_fit", "restarts")
         state.setdefault("_hess_inv", None)
         self.__dict__.update(state)
 
@@ -392,7 +405,9 @@ class GaussianProcess:
             ``False`` keeps the current hyperparameters and only conditions on the data.
         n_restarts : int, default 0
             Extra starts besides the current hyperparameters (a warm start after the first
-            fit): the prior mode, then draws from the prior.
+            fit): the prior mode, then draws from the prior. With
+            ``restart_fit="prior-centre"``, any positive value instead makes the fit one run
+            from the prior's centre (the mode) alone.
         maxiter : int, default 200
             Iteration limit of each L-BFGS-B run.
         skip_restarts : bool, default False
@@ -436,7 +451,10 @@ class GaussianProcess:
         last_good = self.eta
         starts = [np.clip(last_good, bounds[:, 0], bounds[:, 1])]
         prior = self._prior()
-        if n_restarts > 0 and prior is not None:
+        centre = n_restarts > 0 and prior is not None and self.restart_fit == "prior-centre"
+        if centre:  # one run from the prior's centre replaces the warm start and restarts
+            starts = [prior.mode(last_good)]
+        elif n_restarts > 0 and prior is not None:
             starts.append(prior.mode(last_good))
             if rng is None:
                 raise ValueError("rng is required when n_restarts > 0")
@@ -451,8 +469,10 @@ class GaussianProcess:
         best, best_value, evals, errors = None, np.inf, 0, []
         previous = getattr(self, "_fit_density", None)  # log posterior per point, last fit
         self.n_fit_starts = 0
-        warm_bfgs = previous is not None and (
-            self.warm_fit == "bfgs-always" or (self.warm_fit == "bfgs" and len(starts) == 1)
+        warm_bfgs = (
+            not centre
+            and previous is not None
+            and (self.warm_fit == "bfgs-always" or (self.warm_fit == "bfgs" and len(starts) == 1))
         )
         if not warm_bfgs:
             self._hess_inv = None

@@ -223,12 +223,12 @@ class BayesianOptimization(Optimizer):
 
     Hyperparameters are refitted (MAP, warm-started) at every ``ask`` that follows new data
     while there are at most 300 observations, then every ``n / 150`` new points, with rank-k
-    Cholesky updates in between; while there are at most 40, fits restart from the prior
-    when the warm start moved or lost density, and at every fourth point
-    (``GPConfig.fit_restarts``). Each start of the acquisition search runs its own
-    L-BFGS-B, their evaluations batched (``GPConfig.search_batch``); both since
-    2026-12-01, checked on held-out seeds (``benchmarks/results/bo/speed-2026-12-01.md``).
-    ``gp=GPConfig(fit_restarts="always", search_batch="stacked")`` is the earlier default.
+    Cholesky updates in between; while there are at most 40, each fit is one run from the
+    prior's centre instead (``GPConfig.fit_restarts``, ``fit_warm``; since 2026-12-01,
+    ``benchmarks/results/bo/fit-2026-12-01b.md``). Each start of the acquisition search runs
+    its own L-BFGS-B, their evaluations batched (``GPConfig.search_batch``; since
+    2026-12-01, ``benchmarks/results/bo/speed-2026-12-01.md``).
+    ``gp=GPConfig(**hpo.gp.config.DEFAULTS_BEFORE_2026_12_01)`` is the default before then.
 
     Each proposed trial's ``info`` holds ``source`` (``"design"``, ``"model"`` or
     ``"fallback"``), and for model proposals ``acquisition`` (its name), ``acquisition_value``

@@ -92,12 +92,12 @@ def test_study_runs_the_paper_problems_under_the_three_settings():
     assert len(synthetic) == 16 and "powell:shift=0" in synthetic
     assert mlp == ["mlp_adam_iris_logloss", "mlp_adam_wine_logloss"]
     study = cd.build_study(synthetic[:2], [700, 701])
-    assert [o.label for o in study.optimizers] == ["old", "gp-new", "gp-new+tr"]
+    assert [o.label for o in study.optimizers] == ["old", "gp-new", "gp-new+tr", "centre+tr"]
     assert {o.name for o in study.optimizers} == {"bayes"}
     options = {o.label: o.options for o in study.optimizers}
     assert options["old"]["gp"] == DEFAULTS_BEFORE_2026_12_01
-    assert [o["trust_region"] for o in options.values()] == [False, False, True]
-    assert study.n_trials == 50 and len(study.runs()) == 2 * 2 * 3
+    assert [o["trust_region"] for o in options.values()] == [False, False, True, True]
+    assert study.n_trials == 50 and len(study.runs()) == 2 * 2 * 4
     with pytest.raises(ValueError, match="part"):
         cd.paper_problems("mlps")
 
@@ -124,8 +124,17 @@ def test_per_seed_lists_checkpoints_of_paired_seeds_and_their_medians():
 def test_ablation_adds_each_gp_change_alone():
     study = cd.build_study(["branin"], [700], ablation=True)
     options = {o.label: o.options["gp"] for o in study.optimizers if "gp" in o.options}
-    assert options["old+independent"] == {"fit_restarts": "always", "search_batch": "independent"}
-    assert options["old+safeguarded"] == {"fit_restarts": "safeguarded", "search_batch": "stacked"}
+    old = {"fit_warm": "lbfgsb"}  # the warm fit before 2026-12-01, pinned since its flip
+    assert options["old+independent"] == {
+        **old,
+        "fit_restarts": "always",
+        "search_batch": "independent",
+    }
+    assert options["old+safeguarded"] == {
+        **old,
+        "fit_restarts": "safeguarded",
+        "search_batch": "stacked",
+    }
 
 
 def test_overview_puts_every_setting_and_comparison_on_one_row():
@@ -142,3 +151,18 @@ def test_overview_puts_every_setting_and_comparison_on_one_row():
     assert cells[:5] == ["a", "6", "3.5", "4.5", "1.75"]
     assert cells[5] == "**0.0156**, 0/0/6"  # gp-new worse than old on all 6 seeds
     assert cells[6].endswith("6/0/0") and cells[7].endswith("6/0/0")
+
+
+def test_settings_pin_the_fit_they_ran_and_a_subset_can_run_alone():
+    from hpo.gp.config import GPConfig
+
+    # gp-new and gp-new+tr ran issue 16's fit: pinned, they keep that meaning
+    for label in ("gp-new", "gp-new+tr"):
+        config = GPConfig(**cd.SETTINGS[label]["gp"])
+        assert (config.fit_restarts, config.fit_warm) == ("safeguarded", "lbfgsb")
+    assert cd.SETTINGS["centre+tr"]["gp"] == {"fit_restarts": "prior-centre", "fit_warm": "bfgs"}
+    study = cd.build_study(["branin"], [820, 821], only=["gp-new+tr", "centre+tr"])
+    assert [o.label for o in study.optimizers] == ["gp-new+tr", "centre+tr"]
+    assert len(study.runs()) == 2 * 2
+    with pytest.raises(ValueError, match="only"):
+        cd.build_study(["branin"], [820], only=["today"])

@@ -376,8 +376,8 @@ def test_gp_config_fit_warm_and_search_gtol_are_checked_and_reach_the_model():
         GPConfig(fit_warm="newton")
     with pytest.raises(ValueError, match="search_gtol"):
         GPConfig(search_gtol=0.0)
-    assert GPConfig(fit_warm="bfgs").make_gp(3, True).warm_fit == "bfgs"
-    assert GPConfig().make_gp(3, True).warm_fit == "lbfgsb"
+    assert GPConfig(fit_warm="lbfgsb").make_gp(3, True).warm_fit == "lbfgsb"
+    assert GPConfig().make_gp(3, True).warm_fit == "bfgs"  # the default since 2026-12-01b
 
 
 def test_bfgs_always_runs_the_warm_start_of_fits_with_restarts_by_bfgs():
@@ -419,3 +419,64 @@ def test_posterior_with_a_quadratic_part_equals_scikit_learn(rng, normalize):
     ref_mean, ref_std = ref.predict(Xs - 0.5, return_std=True)
     np.testing.assert_allclose(mean, ref_mean, rtol=0, atol=1e-7)
     np.testing.assert_allclose(var, ref_std**2, rtol=0, atol=1e-7)
+
+
+def test_restart_fit_is_checked_and_old_pickles_keep_the_restarts():
+    from hpo.gp.config import GPConfig
+
+    with pytest.raises(ValueError, match="restart_fit"):
+        GaussianProcess(restart_fit="centre")
+    with pytest.raises(ValueError, match="fit_restarts"):
+        GPConfig(fit_restarts="centre")
+    assert GPConfig(fit_restarts="always").make_gp(3, True).restart_fit == "restarts"
+    assert GPConfig().make_gp(3, False).restart_fit == "prior-centre"  # the default
+    gp = GaussianProcess().fit(np.random.default_rng(0).random((6, 2)), np.arange(6.0))
+    state = gp.__dict__.copy()
+    del state["restart_fit"]
+    old = GaussianProcess.__new__(GaussianProcess)
+    old.__setstate__(state)
+    assert old.restart_fit == "restarts"
+
+
+def test_prior_centre_fit_is_one_run_from_the_prior_mean_whatever_the_warm_start():
+    rng = np.random.default_rng(3)
+    X = rng.random((24, 3))
+    y = f(X)
+    gp = GaussianProcess(restart_fit="prior-centre")
+    gp.fit(X[:12], -5 * y[:12] ** 2, rng=np.random.default_rng(0), n_restarts=2)  # other data
+    warm = gp.eta.copy()
+    draws = np.random.default_rng(1)
+    state = draws.bit_generator.state
+    gp.fit(X, y, rng=draws, n_restarts=2)
+    assert gp.n_fit_starts == 1
+    assert draws.bit_generator.state == state  # no restart drawn
+    # the same run as a fresh model started at the prior's centre (the mu of each entry)
+    ref = GaussianProcess()
+    ref.fit(X, y, optimize=False)
+    mu = np.array([p.mu for p in ref._prior().priors])
+    ref.eta = mu
+    ref.fit(X, y, n_restarts=0)
+    np.testing.assert_array_equal(gp.eta, ref.eta)
+    assert not np.allclose(gp.eta, warm)
+    # not a worse optimum than the warm start and the restarts find, by more than a little
+    full = GaussianProcess().fit(X, y, rng=np.random.default_rng(1), n_restarts=2)
+    assert gp.log_posterior() >= full.log_posterior() - 1.0
+    # fits without restarts still run from the warm start
+    gp.fit(X[:23], y[:23], n_restarts=0)
+    again = GaussianProcess()
+    again.fit(X, y, optimize=False)
+    again.eta = ref.eta
+    again.fit(X[:23], y[:23], n_restarts=0)
+    np.testing.assert_array_equal(gp.eta, again.eta)
+
+
+def test_prior_centre_in_bayes_fits_once_per_step_while_the_fit_would_restart():
+    from hpo import BayesianOptimization, Real, Space
+    from hpo.gp.config import GPConfig
+
+    space = Space({"x": Real(-1.0, 2.0), "y": Real(0.0, 1.0)})
+    opt = BayesianOptimization(space, seed=0, gp=GPConfig(fit_restarts="prior-centre"))
+    for _ in range(9):
+        params = opt.ask()
+        opt.tell(params, (params["x"] - 0.3) ** 2 + params["y"])
+    assert opt.gp.n_fit_starts == 1 and opt.gp.restart_fit == "prior-centre"

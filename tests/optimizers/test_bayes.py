@@ -491,4 +491,4 @@ def test_the_old_default_from_a_study_file_proposes_with_the_stacked_search(monk
     batches.clear()
     run(BayesianOptimization(BRANIN, seed=0, n_initial=3), branin, 5)
     assert set(batches) == {"independent"}
-    assert (GPConfig().fit_restarts, GPConfig().search_batch) == ("safeguarded", "independent")
+    assert (GPConfig().fit_restarts, GPConfig().search_batch) == ("prior-centre", "independent")

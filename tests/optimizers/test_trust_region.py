@@ -205,6 +205,8 @@ def _proposal_hash(name: str, steps: int = 16, **options) -> str:
     import hashlib
 
     space, loss = _case(name)
+    # the GP fit before its default changed (fit-2026-12-01b.md), as MAIN ran it
+    options.setdefault("gp", {"fit_restarts": "safeguarded", "fit_warm": "lbfgsb"})
     opt = BayesianOptimization(space, seed=0, **options)
     h = hashlib.sha256()
     for _ in range(steps):
