@@ -49,6 +49,7 @@ from hpo.problems import get_problem  # noqa: E402
 # (label, file suffix, function name, what to take: "cum" or "tot")
 COMPONENTS = [
     ("ask + tell (all)", "hpo/optimizers/base.py", "ask", "cum"),
+    ("GP fit (GaussianProcess.fit: starts, conditioning)", "hpo/gp/regression.py", "fit", "cum"),
     ("hyperparameter fit (_optimize, all starts)", "hpo/gp/regression.py", "_optimize", "cum"),
     ("  log-density + gradient evaluations", "hpo/gp/regression.py", "_log_density", "cum"),
     ("  Cholesky (cholesky_jitter, all callers)", "hpo/gp/regression.py", "cholesky_jitter", "cum"),
@@ -65,6 +66,7 @@ COMPONENTS = [
         "maximize_mixed",
         "cum",
     ),
+    ("  raw candidates, drawn and scored", "hpo/optimizers/_bo_search.py", "_scored_raw", "cum"),
     ("  Sobol raw candidates (sobol)", "hpo/optimizers/design.py", "sobol", "cum"),
     ("  real steps (_real_step: L-BFGS-B)", "hpo/optimizers/_bo_search.py", "_real_step", "cum"),
     ("  discrete coordinate steps", "hpo/optimizers/_bo_search.py", "_discrete_step", "cum"),
@@ -78,6 +80,9 @@ COMPONENTS = [
     ("local candidates", "hpo/optimizers/bayes.py", "_local_candidates", "cum"),
     ("proposal model (deepcopy + fantasies)", "hpo/optimizers/bayes.py", "_proposal_model", "cum"),
     ("output warping", "hpo/optimizers/bayes.py", "_warp", "cum"),
+    ("trust region (_trust_box)", "hpo/optimizers/bayes.py", "_trust_box", "cum"),
+    ("proposal info (_info)", "hpo/optimizers/bayes.py", "_info", "cum"),
+    ("tell (validation, bookkeeping)", "hpo/optimizers/base.py", "tell", "cum"),
 ]
 
 
