@@ -50,13 +50,10 @@ PAPER_STUDY = Path(__file__).resolve().parent / "studies" / "paper.toml"
 N_TRIALS = 50
 
 #: label -> options of ``bayes``.
-#: The search fields of main's GP defaults when ``gp-new*`` ran (2026-12-01, before the
-#: flip of ``benchmarks/results/bo/mlp-share-2026-12-01b.md``), pinned by ``gp-new*``.
-GP_NEW: dict[str, Any] = {"search_gtol": 1e-6, "search_integers": "discrete"}
 SETTINGS: dict[str, dict[str, Any]] = {
     "old": {"gp": dict(DEFAULTS_BEFORE_2026_12_01), "trust_region": False},
-    "gp-new": {"gp": dict(GP_NEW), "trust_region": False},
-    "gp-new+tr": {"gp": dict(GP_NEW), "trust_region": True},
+    "gp-new": {"trust_region": False},
+    "gp-new+tr": {"trust_region": True},
 }
 #: ``--ablation``: each of issue 16's two GP changes alone on top of ``old``.
 ABLATION: dict[str, dict[str, Any]] = {

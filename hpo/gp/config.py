@@ -28,12 +28,7 @@ EXACT_NOISE = 1e-6  # the noise variance of a deterministic objective, and the n
 #: The fields whose defaults issue 16 changed on 2026-12-01, at their earlier values:
 #: ``GPConfig(**DEFAULTS_BEFORE_2026_12_01)`` proposes what the earlier default did (the study
 #: files of the journals committed before then pin it).
-DEFAULTS_BEFORE_2026_12_01 = {
-    "fit_restarts": "always",
-    "search_batch": "stacked",
-    "search_gtol": 1e-6,
-    "search_integers": "discrete",
-}
+DEFAULTS_BEFORE_2026_12_01 = {"fit_restarts": "always", "search_batch": "stacked"}
 
 
 @dataclass(frozen=True)
@@ -81,12 +76,11 @@ class GPConfig:
         Projected-gradient tolerance of the hyperparameter fit's L-BFGS-B runs.
     search_ftol : float, default 2.22e-9 (scipy's)
         Relative-reduction tolerance of the acquisition search's L-BFGS-B.
-    search_gtol : float, default 0.01
+    search_gtol : float, default 1e-6
         Projected-gradient tolerance of the acquisition search's L-BFGS-B (in the
         preconditioned units of :func:`~hpo.optimizers._bo_search.local_search`); Optuna's
         GP sampler uses 1e-2. A looser value is cheaper (evidence in
-        ``benchmarks/results/bo/speed-issue16-followup.md``). The default since
-        2026-12-01 (before: 1e-6; ``benchmarks/results/bo/mlp-share-2026-12-01b.md``).
+        ``benchmarks/results/bo/speed-issue16-followup.md``).
     fit_warm : {"lbfgsb", "bfgs", "bfgs-always"}, default "lbfgsb"
         How a hyperparameter fit runs from the last fit's hyperparameters: L-BFGS-B, or
         a dense BFGS that carries its inverse-Hessian approximation from one fit to the
@@ -94,13 +88,12 @@ class GPConfig:
         warm start of fits with restarts (``"bfgs-always"``); ``warm_fit`` of
         :class:`~hpo.gp.regression.GaussianProcess`. Evidence in
         ``benchmarks/results/bo/speed-issue16-followup.md``.
-    search_integers : {"discrete", "relaxed"}, default "relaxed"
+    search_integers : {"discrete", "relaxed"}, default "discrete"
         How the acquisition search treats an integer parameter with more than 64 values:
         by discrete steps over a spread of its values, or (``"relaxed"``) in the gradient
         steps as a continuous coordinate, snapped after each, with discrete steps over
         its neighbours (``integers`` of
-        :func:`~hpo.optimizers._bo_search.maximize_mixed`; flat spaces only). The default
-        since 2026-12-01 (before: ``"discrete"``; ``mlp-share-2026-12-01b.md``).
+        :func:`~hpo.optimizers._bo_search.maximize_mixed`; flat spaces only).
     search_batch : {"stacked", "independent"}, default "independent"
         How the acquisition search runs L-BFGS-B from its starts: one run on the stacked
         starts (shared steps, as many as the slowest start needs; the default before
@@ -115,8 +108,8 @@ class GPConfig:
         stationary kernel cannot (issue 17; evidence in
         ``benchmarks/results/landscapes/quad-*.md``). Not with ``kernel``.
 
-    ``GPConfig(**DEFAULTS_BEFORE_2026_12_01)`` proposes exactly what the default did before
-    2026-12-01 (the study files of the committed journals pin it).
+    ``GPConfig(fit_restarts="always", search_batch="stacked")`` proposes exactly what the
+    default did before 2026-12-01 (the study files of the committed journals pin it).
 
     :meth:`fast` gives a still cheaper setting (evidence and its quality check in
     ``benchmarks/results/bo/speed-candidates.md``; measured against the stacked search).
@@ -142,9 +135,9 @@ class GPConfig:
     fit_gtol: float = FIT_GTOL
     search_ftol: float = 2.220446049250313e-09  # scipy's L-BFGS-B default (_bo_search)
     search_batch: str = "independent"
-    search_gtol: float = 0.01  # before 2026-12-01: 1e-6 (_bo_search.SEARCH_GTOL)
+    search_gtol: float = 1e-6  # as hpo.optimizers._bo_search.SEARCH_GTOL
     fit_warm: str = "lbfgsb"
-    search_integers: str = "relaxed"
+    search_integers: str = "discrete"
     quadratic: bool = False
 
     @classmethod
@@ -165,8 +158,6 @@ class GPConfig:
             "fit_gtol": 1e-3,
             "search_ftol": 1e-6,
             "search_batch": "stacked",  # as measured (candC)
-            "search_gtol": 1e-6,
-            "search_integers": "discrete",
         }
         return cls(**{**preset, **fields})
 

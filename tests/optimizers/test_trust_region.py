@@ -205,8 +205,6 @@ def _proposal_hash(name: str, steps: int = 16, **options) -> str:
     import hashlib
 
     space, loss = _case(name)
-    # the acquisition search of main at a396a35 (its defaults until 2026-12-01)
-    options.setdefault("gp", {"search_gtol": 1e-6, "search_integers": "discrete"})
     opt = BayesianOptimization(space, seed=0, **options)
     h = hashlib.sha256()
     for _ in range(steps):
