@@ -170,6 +170,13 @@ def main(argv: list[str] | None = None) -> None:
         help="experiment: cap the rounds of bayes's mixed acquisition search "
         "(hpo.optimizers._bo_search._MAX_ROUNDS; changes proposals)",
     )
+    q.add_argument(
+        "--relaxed-spread",
+        type=int,
+        default=None,
+        help="experiment: values spread over a relaxed integer's range in its discrete steps "
+        '(hpo.optimizers._bo_search._RELAXED_SPREAD; with search_integers="relaxed")',
+    )
     sub.add_parser("cost", help="median evaluation time of each problem")
     pr = sub.add_parser("pair", help="two settings' final losses paired by task and seed")
     pr.add_argument("--base", nargs="+", required=True, help="JOURNAL:LABEL of the base runs")
@@ -180,6 +187,10 @@ def main(argv: list[str] | None = None) -> None:
         from hpo.optimizers import _bo_search
 
         _bo_search._MAX_ROUNDS = args.max_rounds
+    if getattr(args, "relaxed_spread", None) is not None:
+        from hpo.optimizers import _bo_search
+
+        _bo_search._RELAXED_SPREAD = args.relaxed_spread
     summary = {"quality": quality, "cost": cost, "pair": pair}[args.command](args)
     if getattr(args, "out", None):
         args.out.write_text(json.dumps(summary, indent=1) + "\n")
