@@ -17,6 +17,9 @@ Cost: the median time of one evaluation of each problem, from the reference pool
     python benchmarks/compare_mlp.py quality --seeds 10 --first-seed 20 --optimizers bayes \
         --variant 'fast={"search_gtol": 0.01}' --datasets iris wine --journal /tmp/j.jsonl
     python benchmarks/compare_mlp.py cost
+    # final losses of two settings paired by task and seed, over several journals
+    python benchmarks/compare_mlp.py pair --base a.jsonl:bayes b.jsonl:today \
+        --new a.jsonl:fast b.jsonl:bayes
 """
 
 from __future__ import annotations
@@ -89,6 +92,45 @@ def quality(args: argparse.Namespace) -> dict:
     return summary
 
 
+def _final_losses(sources: list[str]) -> dict[tuple[str, int], float]:
+    """``{(problem, seed): best loss after the last trial}`` of the runs labelled ``LABEL`` in
+    each ``JOURNAL:LABEL`` of ``sources``."""
+    from hpo.bench.journal import read_journal
+
+    out: dict[tuple[str, int], float] = {}
+    for source in sources:
+        path, _, label = source.rpartition(":")
+        for r in read_journal(path)[1]:
+            if r.optimizer == label:
+                out[(r.problem, r.seed)] = float(r.best_so_far()[-1])
+    return out
+
+
+def pair(args: argparse.Namespace) -> dict:
+    """Final best losses of two settings paired by task and seed, across journals (the MLP
+    evaluations are deterministic: a seed's design points give the same losses in every run),
+    with the one-sided Wilcoxon signed-rank test that the new setting's loss is larger."""
+    from scipy.stats import wilcoxon
+
+    base, new = _final_losses(args.base), _final_losses(args.new)
+    print("| task | pairs | median best loss, base | new | lower/equal/higher | p (new worse) |")
+    print("|---|---:|---:|---:|---:|---:|")
+    out = {}
+    for problem in sorted({p for p, _ in new}):
+        keys = sorted(k for k in new if k[0] == problem and k in base)
+        old_v = np.array([base[k] for k in keys])
+        new_v = np.array([new[k] for k in keys])
+        diff = new_v - old_v
+        p = float(wilcoxon(diff, alternative="greater").pvalue) if np.any(diff) else 1.0
+        counts = (int(np.sum(diff < 0)), int(np.sum(diff == 0)), int(np.sum(diff > 0)))
+        out[problem] = {"seeds": [s for _, s in keys], "p": p, "counts": counts}
+        print(
+            f"| {problem} | {len(keys)} | {np.median(old_v):.4g} | {np.median(new_v):.4g} | "
+            f"{'/'.join(map(str, counts))} | {p:.3f} |"
+        )
+    return out
+
+
 def cost(args: argparse.Namespace) -> dict:
     print("| problem | median wall s | 90 % wall s | median CPU s | pool |")
     print("|---|---|---|---|---|")
@@ -128,14 +170,28 @@ def main(argv: list[str] | None = None) -> None:
         help="experiment: cap the rounds of bayes's mixed acquisition search "
         "(hpo.optimizers._bo_search._MAX_ROUNDS; changes proposals)",
     )
+    q.add_argument(
+        "--relaxed-spread",
+        type=int,
+        default=None,
+        help="experiment: values spread over a relaxed integer's range in its discrete steps "
+        '(hpo.optimizers._bo_search._RELAXED_SPREAD; with search_integers="relaxed")',
+    )
     sub.add_parser("cost", help="median evaluation time of each problem")
+    pr = sub.add_parser("pair", help="two settings' final losses paired by task and seed")
+    pr.add_argument("--base", nargs="+", required=True, help="JOURNAL:LABEL of the base runs")
+    pr.add_argument("--new", nargs="+", required=True, help="JOURNAL:LABEL of the new runs")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
     if getattr(args, "max_rounds", None) is not None:  # runs are in this process (n_jobs=1)
         from hpo.optimizers import _bo_search
 
         _bo_search._MAX_ROUNDS = args.max_rounds
-    summary = quality(args) if args.command == "quality" else cost(args)
+    if getattr(args, "relaxed_spread", None) is not None:
+        from hpo.optimizers import _bo_search
+
+        _bo_search._RELAXED_SPREAD = args.relaxed_spread
+    summary = {"quality": quality, "cost": cost, "pair": pair}[args.command](args)
     if getattr(args, "out", None):
         args.out.write_text(json.dumps(summary, indent=1) + "\n")
 

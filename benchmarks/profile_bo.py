@@ -24,6 +24,9 @@ Usage::
         --record /tmp/iris-losses.json
     PYTHONPATH=$PWD python benchmarks/profile_bo.py --problem mlp_adam_iris_logloss --n \
         --replay /tmp/iris-losses.json --top 25
+    # the acquisition search alone, under the settings of SEARCHES, on that run's models
+    PYTHONPATH=$PWD python benchmarks/profile_bo.py --problem mlp_adam_iris_logloss \
+        --replay /tmp/iris-losses.json --search
 """
 
 from __future__ import annotations
@@ -49,6 +52,7 @@ from hpo.problems import get_problem  # noqa: E402
 # (label, file suffix, function name, what to take: "cum" or "tot")
 COMPONENTS = [
     ("ask + tell (all)", "hpo/optimizers/base.py", "ask", "cum"),
+    ("GP fit (GaussianProcess.fit: starts, conditioning)", "hpo/gp/regression.py", "fit", "cum"),
     ("hyperparameter fit (_optimize, all starts)", "hpo/gp/regression.py", "_optimize", "cum"),
     ("  log-density + gradient evaluations", "hpo/gp/regression.py", "_log_density", "cum"),
     ("  Cholesky (cholesky_jitter, all callers)", "hpo/gp/regression.py", "cholesky_jitter", "cum"),
@@ -65,6 +69,7 @@ COMPONENTS = [
         "maximize_mixed",
         "cum",
     ),
+    ("  raw candidates, drawn and scored", "hpo/optimizers/_bo_search.py", "_scored_raw", "cum"),
     ("  Sobol raw candidates (sobol)", "hpo/optimizers/design.py", "sobol", "cum"),
     ("  real steps (_real_step: L-BFGS-B)", "hpo/optimizers/_bo_search.py", "_real_step", "cum"),
     ("  discrete coordinate steps", "hpo/optimizers/_bo_search.py", "_discrete_step", "cum"),
@@ -78,6 +83,9 @@ COMPONENTS = [
     ("local candidates", "hpo/optimizers/bayes.py", "_local_candidates", "cum"),
     ("proposal model (deepcopy + fantasies)", "hpo/optimizers/bayes.py", "_proposal_model", "cum"),
     ("output warping", "hpo/optimizers/bayes.py", "_warp", "cum"),
+    ("trust region (_trust_box)", "hpo/optimizers/bayes.py", "_trust_box", "cum"),
+    ("proposal info (_info)", "hpo/optimizers/bayes.py", "_info", "cum"),
+    ("tell (validation, bookkeeping)", "hpo/optimizers/base.py", "tell", "cum"),
 ]
 
 
@@ -144,6 +152,67 @@ def run_workload(options: dict[str, Any]) -> None:
             json.dump(losses, fh)
 
 
+#: ``--search``: settings of the acquisition search alone (keywords of maximize_acquisition)
+SEARCHES: dict[str, dict[str, Any]] = {
+    "gtol 1e-6, discrete (before 2026-12-01b)": {"gtol": 1e-6, "integers": "discrete"},
+    "gtol 0.01, discrete": {"gtol": 1e-2, "integers": "discrete"},
+    "gtol 1e-6, relaxed": {"gtol": 1e-6, "integers": "relaxed"},
+    "gtol 0.01, relaxed (default since 2026-12-01b)": {"gtol": 1e-2, "integers": "relaxed"},
+    "gtol 0.01, relaxed, 5 starts": {"gtol": 1e-2, "integers": "relaxed", "n_restarts": 5},
+    "gtol 0.01, relaxed, 512 raw": {"gtol": 1e-2, "integers": "relaxed", "n_raw": 512},
+}
+
+
+def search_times(options: dict[str, Any], reps: int = 3) -> str:
+    """CPU time of the acquisition search alone under each of :data:`SEARCHES`, on the
+    proposal models of a replayed run (``RUN``) at n = 10, 15, ..., 50 (trust box, extra
+    candidates and batching as ``bayes`` gives them), and the best acquisition value found
+    against the first setting's (the same model, raw candidates and starts' seed)."""
+    from hpo.optimizers._bo_search import maximize_acquisition
+    from hpo.optimizers.bayes import _lengthscales
+
+    problem = get_problem(RUN["problem"])
+    opt = BayesianOptimization(problem.space, seed=0, **options)
+    cases = []
+    for i in range(50):
+        p = opt.ask()
+        opt.tell(p, problem(p) if RUN["replay"] is None else RUN["replay"][i])
+        if i + 1 >= 10 and (i + 1) % 5 == 0:
+            U, y = opt._fit()
+            gp = opt._proposal_model(opt.gp, y)
+            precondition = len(opt.fmap.real) >= opt.gp_config.precondition_min_reals
+            box, _ = opt._trust_box(gp, 0)
+            extra = opt._local_candidates(gp, U)
+            kw = {"extra": extra, "batch": opt.gp_config.search_batch}
+            kw["lengthscales"] = _lengthscales(gp) if precondition else None
+            kw.update({} if box is None else {"box": box})
+            cases.append((gp, opt._make_acquisition(gp), kw))
+    seconds: dict[str, list[float]] = {k: [] for k in SEARCHES}
+    best: dict[str, list[float]] = {k: [] for k in SEARCHES}
+    with threadpool_limits(limits=1):
+        for gp, acq, kw in cases:
+            for rep in range(reps):
+                for label, setting in SEARCHES.items():
+                    rng = np.random.default_rng(rep)
+                    t0 = time.process_time()
+                    _, values, _, _ = maximize_acquisition(gp, acq, opt.fmap, rng, **kw, **setting)
+                    seconds[label].append(time.process_time() - t0)
+                    best[label].append(float(values[0]))
+    first = np.array(best[next(iter(SEARCHES))])
+    lines = [
+        "| search setting | CPU ms per search (mean) | best value minus the first row's: "
+        "median, min | searches 0.01 below |",
+        "|---|---:|---:|---:|",
+    ]
+    for label in SEARCHES:
+        gap = np.array(best[label]) - first
+        lines.append(
+            f"| {label} | {1000 * np.mean(seconds[label]):.1f} | {np.median(gap):+.2g}, "
+            f"{np.min(gap):+.2g} | {int(np.sum(gap < -0.01))} of {len(gap)} |"
+        )
+    return "\n".join(lines)
+
+
 def step_workload(n: int, steps: int):
     problem = get_problem("levy:dim=6")
     configs = problem.space.sample(np.random.default_rng(12345), n)
@@ -184,12 +253,18 @@ def main() -> None:
     parser.add_argument(
         "--time", type=int, default=0, help="also time this many unprofiled runs (median)"
     )
+    parser.add_argument(
+        "--search", action="store_true", help="only time the acquisition search's settings"
+    )
     args = parser.parse_args()
     options = parse_options(args.option)
     RUN.update(problem=args.problem, record=args.record)
     if args.replay:
         with open(args.replay) as fh:
             RUN["replay"] = json.load(fh)
+    if args.search:
+        print(search_times(options))
+        return
     # untimed: load the modules imported lazily at a first fit and search (about 1 s)
     warm = BayesianOptimization(get_problem("hartmann6").space, seed=1, **options)
     for _ in range(12):

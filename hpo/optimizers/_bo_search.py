@@ -68,6 +68,9 @@ __all__ = [
 MAX_ENUMERATED = 64
 _MAX_ROUNDS = 100  # alternations of real and discrete steps; each round that goes on improves
 _NEIGHBOURS = (-2, -1, 1, 2)
+# experiment (changes proposals when set): the discrete steps of a relaxed integer also try
+# this many values spread over its range, as the discrete search's MAX_ENUMERATED; 0: none
+_RELAXED_SPREAD = 0
 SEARCH_GTOL = 1e-6  # L-BFGS-B's projected-gradient tolerance of the acquisition search
 SEARCH_FTOL = 2.220446049250313e-09  # and its relative-reduction tolerance (scipy's default)
 SEARCH_BATCH = ("stacked", "independent")  # how local_search runs its starts
@@ -548,6 +551,9 @@ def _near(fmap: FeatureMap, j: int, current: np.ndarray) -> np.ndarray:
     p = fmap.space[fmap.space.names[j]]
     cur = p.decode(current)
     near = np.clip(np.concatenate([cur] + [cur + k for k in _NEIGHBOURS]), p.low, p.high)
+    if _RELAXED_SPREAD:  # as FeatureMap.values, with fewer values
+        even = np.geomspace if p.scale == "log" else np.linspace
+        near = np.concatenate([near, np.round(even(p.low, p.high, _RELAXED_SPREAD))])
     return p.encode(np.unique(near))
 
 

@@ -613,3 +613,17 @@ def test_relaxed_search_runs_in_bayes_and_proposes_configurations():
         opt.tell(p, (p["x"] - 0.3) ** 2 + (np.log(p["n"]) - 3.0) ** 2)
     with pytest.raises(ValueError, match="search_integers"):
         GPConfig(search_integers="continuous")
+
+
+def test_relaxed_spread_experiment_adds_a_spread_to_the_neighbours(monkeypatch):
+    from hpo.optimizers import _bo_search
+
+    space = Space({"x": Real(0.0, 1.0), "k": Integer(10, 250)})
+    fmap = FeatureMap(space)
+    current = space["k"].encode(np.array([100]))
+    near = space["k"].decode(_bo_search._near(fmap, 1, current))
+    assert sorted(near.tolist()) == [98, 99, 100, 101, 102]  # the default: neighbours only
+    monkeypatch.setattr(_bo_search, "_RELAXED_SPREAD", 16)
+    wide = space["k"].decode(_bo_search._near(fmap, 1, current))
+    assert {10, 250}.issubset(wide.tolist()) and set(near.tolist()).issubset(wide.tolist())
+    assert len(wide) == len(np.unique(wide)) == 5 + 16
