@@ -45,7 +45,17 @@ import numpy as np
 
 from hpo.space import Space
 
-__all__ = ["TrustRegion", "auto_trust_region", "make_trust_region", "side_length", "trust_box"]
+#: The frames of the region: TuRBO's axes, or an active subspace's eigenvectors.
+METRICS = ("axes", "active")
+
+__all__ = [
+    "METRICS",
+    "TrustRegion",
+    "auto_trust_region",
+    "make_trust_region",
+    "side_length",
+    "trust_box",
+]
 
 
 @dataclass(frozen=True)
@@ -69,6 +79,12 @@ class TrustRegion:
     start : int, default 0
         Number of model-based proposals made globally before the region applies (an
         initial global phase); the rules replay from the first proposal after it.
+    metric : {"axes", "active"}, default "axes"
+        ``"axes"``: TuRBO's box, aligned with the axes. ``"active"``: on spaces of reals
+        only (others keep the axes), a box aligned with the eigenvectors of the GP mean's
+        gradient outer products (an active subspace), searched with a GP fitted on inputs
+        rotated into that frame (:mod:`hpo.optimizers._rotated_region`; one more GP fit
+        per proposal); evidence in ``benchmarks/results/landscapes/ridge-*.md``.
 
     Examples
     --------
@@ -84,8 +100,11 @@ class TrustRegion:
     min_improvement: float = 1e-3
     global_every: int = 0
     start: int = 0
+    metric: str = "axes"
 
     def __post_init__(self) -> None:
+        if self.metric not in METRICS:
+            raise ValueError(f"metric must be one of {METRICS}, got {self.metric!r}")
         for name in ("length_init", "length_min", "length_max", "min_improvement"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:

@@ -36,6 +36,7 @@ from hpo.optimizers._bo_leaves import (
 )
 from hpo.optimizers._bo_multiobjective import check_mo_options, propose_multiobjective
 from hpo.optimizers._bo_search import FeatureMap, maximize_acquisition
+from hpo.optimizers._rotated_region import rotated_search
 from hpo.optimizers._trust_region import (
     TrustRegion,
     auto_trust_region,
@@ -599,6 +600,9 @@ class BayesianOptimization(Optimizer):
                 acquisition_name=self.acquisition,
             )
         box, region = self._trust_box(gp, len(seen))
+        if box is not None and self.trust_region.metric == "active" and all(self.space.is_real):
+            length = region["trust_region"]  # hpo/optimizers/_rotated_region.py
+            search = functools.partial(rotated_search, opt=self, U=U, length=length)
         Xs, vs, raw, raw_values = search(
             gp,
             acq,
