@@ -137,6 +137,7 @@ class RotatedRegion:
 
 #: Uniform points of the axis-aligned region at which the active subspace is estimated.
 N_GRADIENT_POINTS = 64
+LOCAL_POINTS: int | None = None
 
 
 def rotated_search(
@@ -198,7 +199,11 @@ def rotated_search(
     R = active_subspace_rotation(gp, points)
     rotated = opt.gp_config.make_gp(d, opt.deterministic)
     Z = (gp.X_train - 0.5) @ R
-    rotated.fit(Z[:n_fit], gp.y_train[:n_fit], rng=rng, n_restarts=1)
+    fit = np.arange(n_fit)
+    if LOCAL_POINTS is not None and n_fit > LOCAL_POINTS:  # the nearest to the incumbent
+        c = opt.space.to_unit(opt.best.params)
+        fit = np.argsort(np.sum((gp.X_train[:n_fit] - c) ** 2, axis=1))[:LOCAL_POINTS]
+    rotated.fit(Z[fit], gp.y_train[fit], rng=rng, n_restarts=1)
     if len(Z) > n_fit:  # the fantasies of failed and pending trials
         rotated.add_observations(Z[n_fit:], gp.y_train[n_fit:])
     w = _lengthscales(rotated)
