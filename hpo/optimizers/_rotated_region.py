@@ -31,6 +31,7 @@ import numpy as np
 
 from hpo.gp.acquisition import Acquisition, acquisition_and_gradient
 from hpo.gp.regression import GaussianProcess
+from hpo.trial import TrialStatus
 
 __all__ = ["RotatedRegion", "active_subspace_rotation"]
 
@@ -137,7 +138,31 @@ class RotatedRegion:
 
 #: Uniform points of the axis-aligned region at which the active subspace is estimated.
 N_GRADIENT_POINTS = 64
-LOCAL_POINTS: int | None = None
+SUBSPACE = "every"
+
+
+def _fitted(opt, Z: np.ndarray, y: np.ndarray, rng: np.random.Generator) -> GaussianProcess:
+    """A GP of ``opt``'s configuration fitted on inputs ``Z`` and values ``y``."""
+    gp = opt.gp_config.make_gp(Z.shape[1], opt.deterministic)
+    return gp.fit(Z, y, rng=rng, n_restarts=1)
+
+
+def local_values(values: np.ndarray, power: float) -> np.ndarray:
+    """``(f - min f)^power``: the values the local GP models.
+
+    With ``power = 2`` a cone ``f = a |x - x*|`` (the sharp ridge across its ridge, BBOB f13)
+    becomes the smooth ``a^2 |x - x*|^2`` that a Matern-5/2 GP fits well (an increasing
+    transform of ``f - min f >= 0``: the ordering, hence the incumbent, is unchanged).
+
+    Examples
+    --------
+    >>> local_values(np.array([3.0, 1.0, 2.0]), 2.0)
+    array([4., 0., 1.])
+    """
+    values = np.asarray(values, dtype=float)
+    if not np.all(np.isfinite(values)):
+        raise ValueError("values must be finite")
+    return (values - np.min(values)) ** power
 
 
 def rotated_search(
@@ -194,18 +219,34 @@ def rotated_search(
     d = len(box[0])
     lower, upper = box
     n_fit = len(opt.gp.X_train)
-    best = gp.X_train[:n_fit][np.argsort(gp.y_train[:n_fit])[:5]]
+    # the local model: the nearest points to the incumbent, values (f - f_best)^p
+    c = opt.space.to_unit(opt.best.params)
+    fit = np.argsort(np.sum((gp.X_train[:n_fit] - c) ** 2, axis=1), kind="stable")
+    fit = fit[: opt.trust_region.local_points]
+    by_number = {t.number: t.value for t in opt.completed}
+    every = np.array([by_number[number] for number in opt._order], dtype=float)
+    y = local_values(every[fit], opt.trust_region.local_power)
+    X = gp.X_train[fit]
+    best = gp.X_train[:n_fit][np.argsort(every, kind="stable")[:5]]
     points = np.vstack([lower + (upper - lower) * rng.random((N_GRADIENT_POINTS, d)), best])
-    R = active_subspace_rotation(gp, points)
-    rotated = opt.gp_config.make_gp(d, opt.deterministic)
+    if SUBSPACE == "local":  # the active subspace of a local GP on the axes (z = u - 1/2)
+        R = active_subspace_rotation(_fitted(opt, X - 0.5, y, rng), points - 0.5)
+    elif SUBSPACE == "global":
+        R = active_subspace_rotation(gp, points)
+    else:  # a GP on every point, values (f - f_best)^p
+        every_y = local_values(every, opt.trust_region.local_power)
+        R = active_subspace_rotation(
+            _fitted(opt, gp.X_train[:n_fit] - 0.5, every_y, rng), points - 0.5
+        )
+    rotated = _fitted(opt, (X - 0.5) @ R, y, rng)
     Z = (gp.X_train - 0.5) @ R
-    fit = np.arange(n_fit)
-    if LOCAL_POINTS is not None and n_fit > LOCAL_POINTS:  # the nearest to the incumbent
-        c = opt.space.to_unit(opt.best.params)
-        fit = np.argsort(np.sum((gp.X_train[:n_fit] - c) ** 2, axis=1))[:LOCAL_POINTS]
-    rotated.fit(Z[fit], gp.y_train[fit], rng=rng, n_restarts=1)
-    if len(Z) > n_fit:  # the fantasies of failed and pending trials
-        rotated.add_observations(Z[n_fit:], gp.y_train[n_fit:])
+    if len(Z) > n_fit:  # fantasies: failed trials believed the worst, the others the mean
+        n_failed = sum(t.status is TrialStatus.FAILED for t in opt._trials)
+        n_failed = n_failed if opt.on_failure == "worst" else 0
+        fantasy = Z[n_fit:]
+        believed = np.clip(rotated.predict(fantasy), np.min(y), None)
+        believed[:n_failed] = np.max(y)
+        rotated.add_observations(fantasy, believed)
     w = _lengthscales(rotated)
     w = np.ones(d) if w is None or w.ndim == 0 else w / w.mean()
     w = w / np.exp(np.mean(np.log(w)))  # TuRBO's weights: prod(w) = 1

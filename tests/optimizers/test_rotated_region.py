@@ -8,7 +8,7 @@ import pytest
 from hpo import BayesianOptimization, Integer, Real, Space
 from hpo.gp.acquisition import make_acquisition
 from hpo.gp.regression import GaussianProcess
-from hpo.optimizers._rotated_region import RotatedRegion, active_subspace_rotation
+from hpo.optimizers._rotated_region import RotatedRegion, active_subspace_rotation, local_values
 from hpo.optimizers._trust_region import TrustRegion
 
 
@@ -65,9 +65,23 @@ def test_the_acquisition_gradient_matches_finite_differences():
         assert np.allclose(grad[:, i], numeric, rtol=1e-4, atol=1e-6)
 
 
+def test_local_values_square_a_cone_into_a_bowl_and_keep_the_order():
+    x = np.linspace(-1.0, 1.0, 21)
+    cone = 3.0 + 5.0 * np.abs(x)
+    y = local_values(cone, 2.0)
+    assert np.allclose(y, 25.0 * x**2)
+    assert np.array_equal(np.argsort(y, kind="stable"), np.argsort(cone, kind="stable"))
+
+
 def test_bad_settings_are_rejected_with_the_parameter_named():
     with pytest.raises(ValueError, match="metric"):
         TrustRegion(metric="ellipse")
+    with pytest.raises(ValueError, match="local_points"):
+        TrustRegion(local_points=1)
+    with pytest.raises(ValueError, match="local_power"):
+        TrustRegion(local_power=0.0)
+    with pytest.raises(ValueError, match="values"):
+        local_values(np.array([1.0, np.inf]), 2.0)
     with pytest.raises(ValueError, match="rotation"):
         RotatedRegion(np.ones((2, 2)), np.zeros(2), np.ones(2))
     with pytest.raises(ValueError, match="sides"):
