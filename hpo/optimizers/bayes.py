@@ -162,7 +162,9 @@ class BayesianOptimization(Optimizer):
         rules, Eriksson et al. 2019; :mod:`hpo.optimizers._trust_region`). ``True`` takes
         TuRBO's constants; a :class:`~hpo.optimizers._trust_region.TrustRegion` or a dict of
         its fields sets them; ``{"global_every": 3}`` (every third model-based proposal
-        searches the whole space) is the variant chosen on the BBOB landscapes; ``False`` or
+        searches the whole space) is the variant chosen on the BBOB landscapes;
+        ``TrustRegion(metric="active")`` rotates the box and the GP into the frame of an
+        active subspace (spaces of reals; :mod:`hpo.optimizers._rotated_region`); ``False`` or
         None searches the whole space (the default before 2026-12-01, proposal for proposal).
         ``"auto"`` (the default since 2026-12-01) is ``True`` for one objective on a flat
         space whose parameters are all :class:`~hpo.Real` or :class:`~hpo.Integer`, and
