@@ -114,3 +114,16 @@ def test_a_space_with_an_integer_keeps_the_axes():
     space = Space({"a": Real(-1.0, 1.0), "b": Real(-1.0, 1.0), "k": Integer(1, 9)})
     active = _run(space, 3, 10, TrustRegion(metric="active"))
     assert active == _run(space, 3, 10, TrustRegion())
+
+
+def test_batches_and_failed_trials_are_believed_in_the_rotated_search():
+    space = Space({"a": Real(-1.0, 1.0), "b": Real(-1.0, 1.0)})
+    opt = BayesianOptimization(
+        space, seed=5, n_initial=4, trust_region=TrustRegion(metric="active", local_points=6)
+    )
+    for params in opt.ask(4):
+        opt.tell(params, params["a"] ** 2 + abs(params["b"]))
+    opt.tell(opt.ask(), None)  # a failed trial: believed the worst
+    batch = opt.ask(3)  # members 1 and 2 see the fantasies of the earlier ones
+    assert len({tuple(p.values()) for p in batch}) == 3
+    assert all(space.validate(p) == p for p in batch)
