@@ -94,6 +94,15 @@ The GA's success rule (``Variation(failure_shrink=...)``): tuning sweeps on inst
 101-130 (``ga-tune-g20`` .. ``ga-tune-l20``, each .md holds its command) and the held-out
 run on instances 1-10, ``ga-d5-20d-holdout``; summary in
 ``benchmarks/results/ga/issue17-tonight.md``.
+
+The rotated trust region (``TrustRegion(metric="active")``,
+``hpo/optimizers/_rotated_region.py``; engineer ``ridge``, 2026-12-01): the diagnosis and
+the ablations on tuning instances 101-110 in ``ridge-tune.md`` (``ridge-tune1``: the first
+ablation, its .md holds the command), and the held-out run beside today's default::
+
+    python benchmarks/compare_landscapes.py --dim 5 --budget 20 --instances 1-10 \
+        --optimizers bayes --variants '{"bayes-active": {"optimizer": "bayes",
+        "trust_region": {"metric": "active", "length_min": 0.0001}}}' --tag ridge-d5-20d
 """
 
 from __future__ import annotations

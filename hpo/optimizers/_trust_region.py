@@ -45,7 +45,17 @@ import numpy as np
 
 from hpo.space import Space
 
-__all__ = ["TrustRegion", "auto_trust_region", "make_trust_region", "side_length", "trust_box"]
+#: The frames of the region: TuRBO's axes, or an active subspace's eigenvectors.
+METRICS = ("axes", "active")
+
+__all__ = [
+    "METRICS",
+    "TrustRegion",
+    "auto_trust_region",
+    "make_trust_region",
+    "side_length",
+    "trust_box",
+]
 
 
 @dataclass(frozen=True)
@@ -69,6 +79,18 @@ class TrustRegion:
     start : int, default 0
         Number of model-based proposals made globally before the region applies (an
         initial global phase); the rules replay from the first proposal after it.
+    metric : {"axes", "active"}, default "axes"
+        ``"axes"``: TuRBO's box, aligned with the axes. ``"active"``: on spaces of reals
+        only (others keep the axes), a box aligned with the eigenvectors of the GP mean's
+        gradient outer products (an active subspace), searched with a GP fitted on inputs
+        rotated into that frame (:mod:`hpo.optimizers._rotated_region`; one more GP fit
+        per proposal); evidence in ``benchmarks/results/landscapes/ridge-*.md``.
+    local_points : int, default 30
+        With ``metric="active"``: the rotated GP is fitted on this many completed trials
+        nearest the incumbent (a local model, as TuRBO's GP is local).
+    local_power : float, default 2.0
+        With ``metric="active"``: the rotated GP models ``(f - f_best)^local_power`` of those
+        trials, not the output warping's values (2 turns a cone into a smooth bowl).
 
     Examples
     --------
@@ -84,9 +106,14 @@ class TrustRegion:
     min_improvement: float = 1e-3
     global_every: int = 0
     start: int = 0
+    metric: str = "axes"
+    local_points: int = 30
+    local_power: float = 2.0
 
     def __post_init__(self) -> None:
-        for name in ("length_init", "length_min", "length_max", "min_improvement"):
+        if self.metric not in METRICS:
+            raise ValueError(f"metric must be one of {METRICS}, got {self.metric!r}")
+        for name in ("length_init", "length_min", "length_max", "min_improvement", "local_power"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
                 raise ValueError(f"{name} must be a non-negative number, got {value!r}")
@@ -95,6 +122,12 @@ class TrustRegion:
                 "the sides must satisfy 0 < length_min <= length_init <= length_max, got "
                 f"{self.length_min!r}, {self.length_init!r}, {self.length_max!r}"
             )
+        if self.local_power == 0:
+            raise ValueError("local_power must be positive, got 0")
+        if isinstance(self.local_points, bool) or not isinstance(self.local_points, int):
+            raise ValueError(f"local_points must be an integer >= 2, got {self.local_points!r}")
+        if self.local_points < 2:
+            raise ValueError(f"local_points must be an integer >= 2, got {self.local_points!r}")
         for name in ("success_tolerance", "failure_tolerance", "global_every", "start"):
             value = getattr(self, name)
             if value is None and name == "failure_tolerance":

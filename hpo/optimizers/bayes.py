@@ -36,6 +36,7 @@ from hpo.optimizers._bo_leaves import (
 )
 from hpo.optimizers._bo_multiobjective import check_mo_options, propose_multiobjective
 from hpo.optimizers._bo_search import FeatureMap, maximize_acquisition
+from hpo.optimizers._rotated_region import rotated_search
 from hpo.optimizers._trust_region import (
     TrustRegion,
     auto_trust_region,
@@ -161,7 +162,9 @@ class BayesianOptimization(Optimizer):
         rules, Eriksson et al. 2019; :mod:`hpo.optimizers._trust_region`). ``True`` takes
         TuRBO's constants; a :class:`~hpo.optimizers._trust_region.TrustRegion` or a dict of
         its fields sets them; ``{"global_every": 3}`` (every third model-based proposal
-        searches the whole space) is the variant chosen on the BBOB landscapes; ``False`` or
+        searches the whole space) is the variant chosen on the BBOB landscapes;
+        ``TrustRegion(metric="active")`` rotates the box and the GP into the frame of an
+        active subspace (spaces of reals; :mod:`hpo.optimizers._rotated_region`); ``False`` or
         None searches the whole space (the default before 2026-12-01, proposal for proposal).
         ``"auto"`` (the default since 2026-12-01) is ``True`` for one objective on a flat
         space whose parameters are all :class:`~hpo.Real` or :class:`~hpo.Integer`, and
@@ -599,6 +602,9 @@ class BayesianOptimization(Optimizer):
                 acquisition_name=self.acquisition,
             )
         box, region = self._trust_box(gp, len(seen))
+        if box is not None and self.trust_region.metric == "active" and all(self.space.is_real):
+            length = region["trust_region"]  # hpo/optimizers/_rotated_region.py
+            search = functools.partial(rotated_search, opt=self, U=U, length=length)
         Xs, vs, raw, raw_values = search(
             gp,
             acq,
