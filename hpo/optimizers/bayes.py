@@ -108,7 +108,7 @@ class BayesianOptimization(Optimizer):
     deterministic : bool, default False
         The objective is exact: fix the noise variance at 1e-6 instead of learning it
         (leave False for noisy objectives such as cross-validated losses).
-    output_warping : {"yeo-johnson", "copula", "none", "likelihood"} or callable, optional
+    output_warping : {"yeo-johnson", "copula", "none", "likelihood", "likelihood-every"} or callable
         Default ``"yeo-johnson"``. Increasing transform of the values before the GP
         (:mod:`hpo.gp.warping`), or a function mapping the finite values of the completed
         trials, an array of shape ``(n,)``, to their increasing transform of the same
