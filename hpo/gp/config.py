@@ -119,7 +119,10 @@ class GPConfig:
         with the others (priors :func:`hpo.gp.priors.quadratic_prior`). The mean can then
         aim at the minimum of a rotated, ill-conditioned bowl, which an axis-aligned
         stationary kernel cannot (issue 17; evidence in
-        ``benchmarks/results/landscapes/quad-*.md``). Not with ``kernel``.
+        ``benchmarks/results/landscapes/quad-*.md``). Not with ``kernel``. Its prior variance
+        depends on ``x``; the acquisition search's gradient includes that term since
+        2026-12-01 (``quad-*.md`` predate the fix; ``quadfast.md`` measures after it, also
+        the cheaper ``output_warping="likelihood-every"``).
 
     ``GPConfig(**DEFAULTS_BEFORE_2026_12_01)``, that is ``GPConfig(fit_restarts="always",
     search_batch="stacked", fit_warm="lbfgsb")``, proposes exactly what the

@@ -109,6 +109,11 @@ class Kernel:
         """``k(X, Y)`` and :meth:`gradient_x` in one pass."""
         raise NotImplementedError(f"{type(self).__name__} has no gradient w.r.t. its input")
 
+    def diag_gradient_x(self, X: np.ndarray) -> np.ndarray | None:
+        """``dk(x_a, x_a) / dx_aj``, shape ``(n, d)``; None where ``k(x, x)`` does not depend
+        on ``x`` (stationary kernels, constants), so that callers can skip the term."""
+        return None
+
     def clone(self) -> Kernel:
         """A deep copy (hyperparameters included)."""
         import copy
@@ -567,6 +572,12 @@ class Polynomial(Kernel):
         G = (self.variance * self.degree * Pm)[:, :, None] * V[None, :, :]
         return self.variance * Pm * P, G
 
+    def diag_gradient_x(self, X: np.ndarray) -> np.ndarray:
+        # d/dx_j v (s + |x - c|^2)^p = 2 v p (s + |x - c|^2)^(p-1) (x_j - c_j)
+        U = _as_2d(X) - self.center
+        P = self.offset + np.einsum("ij,ij->i", U, U)
+        return (2.0 * self.variance * self.degree * P ** (self.degree - 1))[:, None] * U
+
     def __repr__(self) -> str:
         return (
             f"Polynomial(variance={self.variance:.3g}, offset={self.offset:.3g}, "
@@ -621,6 +632,12 @@ class Sum(_Pair):
         (K1, G1), (K2, G2) = self.k1.value_and_gradient_x(X, Y), self.k2.value_and_gradient_x(X, Y)
         return K1 + K2, G1 + G2
 
+    def diag_gradient_x(self, X: np.ndarray) -> np.ndarray | None:
+        g1, g2 = self.k1.diag_gradient_x(X), self.k2.diag_gradient_x(X)
+        if g1 is None or g2 is None:
+            return g2 if g1 is None else g1
+        return g1 + g2
+
     def __repr__(self) -> str:
         return f"{self.k1!r} + {self.k2!r}"
 
@@ -657,6 +674,14 @@ class Product(_Pair):
             return self.k1.value * K2, self.k1.value * G2
         K1, G1 = self.k1.value_and_gradient_x(X, Y)
         return K1 * K2, G1 * K2[:, :, None] + K1[:, :, None] * G2
+
+    def diag_gradient_x(self, X: np.ndarray) -> np.ndarray | None:
+        # d(k1 k2)(x, x)/dx = dk1(x, x)/dx k2(x, x) + k1(x, x) dk2(x, x)/dx
+        g1, g2 = self.k1.diag_gradient_x(X), self.k2.diag_gradient_x(X)
+        if g1 is None and g2 is None:
+            return None
+        out = 0.0 if g1 is None else g1 * self.k2.diag(X)[:, None]
+        return out + (0.0 if g2 is None else self.k1.diag(X)[:, None] * g2)
 
     def __repr__(self) -> str:
         left = f"({self.k1!r})" if isinstance(self.k1, Sum) else repr(self.k1)

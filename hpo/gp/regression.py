@@ -636,9 +636,12 @@ class GaussianProcess:
         if not gradient:
             return mean, var
         dmean = np.einsum("mnd,n->md", dKs, self.alpha)
-        # dvar/dx = -2 (dk_*/dx)^T K_y^{-1} k_*   (k(x, x) is constant for stationary k)
+        # dvar/dx = dk(x, x)/dx - 2 (dk_*/dx)^T K_y^{-1} k_*   (the first term is 0 for
+        # stationary k; not for GPConfig(quadratic=True)'s Polynomial)
         KinvKs = solve_lower(self.L, V, transpose=True)  # (n, m)
         dvar = -2.0 * np.einsum("mnd,nm->md", dKs, KinvKs)
+        if (ddiag := self.kernel.diag_gradient_x(X)) is not None:
+            dvar = dvar + ddiag
         return mean, var, dmean, dvar
 
     @staticmethod

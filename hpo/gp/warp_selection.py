@@ -17,6 +17,14 @@ warpings on one scale, that of ``v``. :func:`warp_by_likelihood` fits one GP per
 warping and keeps the warping of the highest density, so that a quadratic bowl keeps its
 identity (an ill-conditioned ellipsoid is a quadratic: a log-like warping bends it) while
 values spanning decades in a narrow valley keep Yeo-Johnson's.
+
+:func:`warp_every` is its cheaper form (``output_warping="likelihood-every"`` of
+:class:`hpo.BayesianOptimization`): the same choice, made only when the number of values
+reaches a multiple of :data:`DECIDE_EVERY`, and kept in between, so that a step costs
+``2 / DECIDE_EVERY`` extra fits instead of two. (Deciding at every step without fits of its
+own, at the hyperparameters of the GP fitted on the last choice with its Cholesky factor
+reused, was tried and rejected: those hyperparameters favour the warping they were fitted
+to by 5-20 nats, so the choice never changed; ``benchmarks/results/landscapes/quadfast.md``.)
 """
 
 from __future__ import annotations
@@ -29,13 +37,22 @@ from hpo.gp._standardize import Standardization
 from hpo.gp.regression import GaussianProcess
 from hpo.gp.warping import fit_yeo_johnson, yeo_johnson
 
-__all__ = ["LIKELIHOOD_CANDIDATES", "MIN_POINTS", "log_jacobian", "warp_by_likelihood"]
+__all__ = [
+    "DECIDE_EVERY",
+    "LIKELIHOOD_CANDIDATES",
+    "MIN_POINTS",
+    "log_jacobian",
+    "warp_by_likelihood",
+    "warp_every",
+]
 
 #: The warpings :func:`warp_by_likelihood` chooses from by default, in order of preference
 #: on ties (the copula transform, a step function of the ranks, has no density).
 LIKELIHOOD_CANDIDATES = ("yeo-johnson", "none")
 #: Below this many values the first candidate is kept (too few to compare models).
 MIN_POINTS = 10
+#: :func:`warp_every` decides when the number of values reaches a multiple of this.
+DECIDE_EVERY = 4
 
 
 def _slope(std: Standardization) -> float:
@@ -118,3 +135,42 @@ def warp_by_likelihood(
             best = (total, w, method)
     assert best is not None
     return best[1], best[2]
+
+
+def warp_every(
+    values: np.ndarray,
+    X: np.ndarray,
+    make_gp: Callable[[], GaussianProcess],
+    last: tuple[str, int] | None,
+    every: int = DECIDE_EVERY,
+    candidates: Sequence[str] = LIKELIHOOD_CANDIDATES,
+) -> tuple[np.ndarray, tuple[str, int]]:
+    """:func:`warp_by_likelihood`'s choice, remade only when ``len(values)`` reached a new
+    multiple of ``every`` since the ``last`` decision (or that one had too few values).
+
+    Parameters
+    ----------
+    values, X, make_gp, candidates
+        As for :func:`warp_by_likelihood`.
+    last : (str, int) or None
+        The last decision: the warping chosen and the number of values it was made on;
+        None before the first.
+    every : int, default :data:`DECIDE_EVERY`
+        1 decides at every call (then the same as :func:`warp_by_likelihood`).
+
+    Returns
+    -------
+    w : ndarray of shape (n,)
+        ``values`` under the warping in force.
+    decision : (str, int)
+        The warping in force and the number of values it was chosen on: the ``last`` to
+        pass to the next call.
+    """
+    if isinstance(every, bool) or not isinstance(every, int) or every < 1:
+        raise ValueError(f"every must be a positive integer, got {every!r}")
+    v = np.asarray(values, dtype=float)
+    n = len(v)
+    if last is not None and last[1] >= MIN_POINTS and last[1] // every == n // every:
+        return log_jacobian(v, last[0])[0], last
+    w, method = warp_by_likelihood(v, X, make_gp, candidates)
+    return w, (method, n)

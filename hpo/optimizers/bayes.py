@@ -25,7 +25,7 @@ from hpo.gp.acquisition import acquisition_and_gradient, make_acquisition
 from hpo.gp.config import FULL_FIT_EVERY, GPConfig
 from hpo.gp.kernels import Polynomial, Sum
 from hpo.gp.regression import GaussianProcess
-from hpo.gp.warp_selection import warp_by_likelihood
+from hpo.gp.warp_selection import warp_by_likelihood, warp_every
 from hpo.gp.warping import WARPINGS, warp
 from hpo.optimizers._bo_conditional import branch_focus, maximize_by_branch
 from hpo.optimizers._bo_leaves import (
@@ -53,7 +53,8 @@ __all__ = ["BayesianOptimization", "GPConfig"]
 
 _BATCH = ("believer", "liar")
 _ON_FAILURE = ("worst", "ignore")
-_OUTPUT_WARPINGS = (*WARPINGS, "likelihood")  # "likelihood": hpo/gp/warp_selection.py
+# "likelihood" and "likelihood-every": hpo/gp/warp_selection.py
+_OUTPUT_WARPINGS = (*WARPINGS, "likelihood", "likelihood-every")
 _CONDITIONAL = ("indicator", "branch", "leaf", "impute")
 _FEW_POINTS = 40  # fits restart from the prior while there are at most this many points
 _MAX_ENUMERATION = 4096  # finite spaces up to this size are searched by enumeration
@@ -80,6 +81,7 @@ class _Preview(NamedTuple):
     rng_state: dict  # the random stream after the fit
     U: np.ndarray  # unit points of the completed trials
     y: np.ndarray  # their warped values
+    warping: tuple[str, int] | None  # the last decision of "likelihood-every"
 
 
 class BayesianOptimization(Optimizer):
@@ -107,14 +109,17 @@ class BayesianOptimization(Optimizer):
     deterministic : bool, default False
         The objective is exact: fix the noise variance at 1e-6 instead of learning it
         (leave False for noisy objectives such as cross-validated losses).
-    output_warping : {"yeo-johnson", "copula", "none", "likelihood"} or callable, optional
+    output_warping : {"yeo-johnson", "copula", "none", "likelihood", "likelihood-every"} or callable
         Default ``"yeo-johnson"``. Increasing transform of the values before the GP
         (:mod:`hpo.gp.warping`), or a function mapping the finite values of the completed
         trials, an array of shape ``(n,)``, to their increasing transform of the same
         shape. ``"likelihood"``: at every fit, ``"yeo-johnson"`` or ``"none"``, whichever
         makes the values more likely under a GP fitted to them
         (:func:`hpo.gp.warp_selection.warp_by_likelihood`; two more fits per step);
-        evidence in ``benchmarks/results/landscapes/quad-*.md``.
+        evidence in ``benchmarks/results/landscapes/quad-*.md``. ``"likelihood-every"``:
+        the same choice, remade only when the number of completed trials reaches a
+        multiple of 4 (:func:`hpo.gp.warp_selection.warp_every`; half a fit more per
+        step); evidence in ``benchmarks/results/landscapes/quadfast-*.md``.
     on_failure : {"worst", "ignore"}, default "worst"
         What the proposals believe of a failed trial: ``"worst"``, that it returned the
         worst value observed (a pessimistic fantasy, see the notes), or ``"ignore"``,
@@ -323,6 +328,7 @@ class BayesianOptimization(Optimizer):
         self._fitted_on = 0  # number of points of the last full hyperparameter fit
         self._order: list[int] = []  # trial numbers in the order of the GP's rows
         self._preview: _Preview | None = None  # a fit done ahead of the next ask
+        self._warping: tuple[str, int] | None = None  # "likelihood-every"'s last decision
         self._finite_size = self.space.n_configs
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -333,6 +339,7 @@ class BayesianOptimization(Optimizer):
         # saved before trust regions existed, or before "auto" became the default: such a
         # run searched the whole space, and resumes as it ran (never switched mid-run)
         state.setdefault("trust_region", None)
+        state.setdefault("_warping", None)
         if not isinstance(state.get("_preview"), _Preview):  # absent, or an old plain tuple
             state["_preview"] = None
         self.__dict__.update(state)
@@ -366,6 +373,7 @@ class BayesianOptimization(Optimizer):
             if preview.key == self._fit_key():  # nothing told since: it is this very fit
                 self.gp, self._order, self._fitted_on = preview.gp, preview.order, preview.fitted_on
                 self.rng.bit_generator.state = preview.rng_state
+                self._warping = preview.warping
                 return preview.U, preview.y
         done = {t.number: t for t in self.completed}
         if not done:
@@ -378,6 +386,10 @@ class BayesianOptimization(Optimizer):
         if self.output_warping == "likelihood":  # hpo/gp/warp_selection.py
             make = functools.partial(self.gp_config.make_gp, F.shape[1], self.deterministic)
             y = warp_by_likelihood(np.array([t.value for t in done]), F, make)[0]
+        elif self.output_warping == "likelihood-every":
+            make = functools.partial(self.gp_config.make_gp, F.shape[1], self.deterministic)
+            values = np.array([t.value for t in done])
+            y, self._warping = warp_every(values, F, make, self._warping)
         else:
             y = self._warp(np.array([t.value for t in done]))
         n = len(y)
@@ -435,7 +447,9 @@ class BayesianOptimization(Optimizer):
             if fitted is None:
                 raise RuntimeError("the model needs at least one completed trial")
             state = twin.rng.bit_generator.state
-            self._preview = _Preview(key, twin.gp, twin._order, twin._fitted_on, state, *fitted)
+            self._preview = _Preview(
+                key, twin.gp, twin._order, twin._fitted_on, state, *fitted, twin._warping
+            )
         return self._preview.gp, self._preview.U, self._preview.y
 
     def _proposal_model(self, fitted: GaussianProcess, y: np.ndarray) -> GaussianProcess:

@@ -163,3 +163,32 @@ def test_polynomial_theta_round_trips_and_refuses_bad_arguments():
         Polynomial(offset=-1.0)
     with pytest.raises(ValueError, match="center"):
         Polynomial(center=np.full((2, 2), 0.5))
+
+
+@pytest.mark.parametrize(
+    "kernel",
+    [
+        Polynomial(0.7, 0.3),
+        Polynomial(1.3, 2.0, degree=3, center=0.2),
+        Constant(1.5) * Matern([0.4, 0.9, 0.6]) + Polynomial(0.5, 0.8),
+        Matern([0.4, 0.9, 0.6]) * Polynomial(0.5, 0.8),
+        Polynomial(0.5, 0.8) * Polynomial(1.2, 0.1, degree=1),
+    ],
+    ids=repr,
+)
+def test_diagonal_gradient_wrt_x_matches_finite_differences(kernel, data):
+    _, Y = data
+    g = kernel.diag_gradient_x(Y)
+    eps = 1e-6
+    for j in range(3):
+        up, down = Y.copy(), Y.copy()
+        up[:, j] += eps
+        down[:, j] -= eps
+        fd = (kernel.diag(up) - kernel.diag(down)) / (2 * eps)
+        np.testing.assert_allclose(g[:, j], fd, rtol=1e-6, atol=1e-8)
+        assert np.max(np.abs(fd)) > 1e-3  # the term the posterior's variance gradient needs
+
+
+@pytest.mark.parametrize("kernel", [*STATIONARY, Constant(2.0) * Matern(0.5)], ids=repr)
+def test_a_constant_diagonal_has_no_x_gradient(kernel, data):
+    assert kernel.diag_gradient_x(data[1]) is None

@@ -153,9 +153,12 @@ def test_map_fit_improves_the_posterior_and_predicts_well(rng):
     }
 
 
-def test_posterior_gradients_match_finite_differences(rng):
+@pytest.mark.parametrize("quadratic", [False, True])
+def test_posterior_gradients_match_finite_differences(rng, quadratic):
     X = rng.random((20, 3))
-    gp = GaussianProcess(Constant(2.0) * RBF(LS), noise=1e-4).fit(X, f(X), optimize=False)
+    kernel = Constant(2.0) * RBF(LS)  # with a Polynomial, k(x, x) depends on x
+    kernel = kernel + Polynomial(0.5, 0.3) if quadratic else kernel
+    gp = GaussianProcess(kernel, noise=1e-4).fit(X, f(X), optimize=False)
     Xs = rng.random((6, 3))
     _, _, dmean, dvar = gp.posterior(Xs, gradient=True)
     eps = 1e-6

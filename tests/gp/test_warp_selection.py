@@ -8,7 +8,13 @@ import pytest
 from hpo import BayesianOptimization, Real, Space
 from hpo.gp._standardize import Standardization
 from hpo.gp.config import GPConfig
-from hpo.gp.warp_selection import MIN_POINTS, log_jacobian, warp_by_likelihood
+from hpo.gp.warp_selection import (
+    DECIDE_EVERY,
+    MIN_POINTS,
+    log_jacobian,
+    warp_by_likelihood,
+    warp_every,
+)
 from hpo.gp.warping import fit_yeo_johnson, warp, yeo_johnson
 
 MAKE = functools.partial(GPConfig().make_gp, 3, True)
@@ -68,3 +74,68 @@ def test_bayes_models_the_values_under_the_chosen_warping():
     np.testing.assert_allclose(opt.gp.y_train, expected, rtol=0, atol=0)
     with pytest.raises(ValueError, match="output_warping"):
         BayesianOptimization(space, output_warping="likely")
+
+
+def test_warp_every_decides_at_multiples_and_keeps_the_choice_in_between(rng):
+    X = rng.random((30, 3))
+    values = np.exp(bowl(X) / 10)
+    fits = []
+
+    def counting_make():
+        fits.append(1)
+        return MAKE()
+
+    last, decided_on = None, []
+    for n in range(MIN_POINTS - 2, 30):
+        before = len(fits)
+        w, last = warp_every(values[:n], X[:n], counting_make, last)
+        np.testing.assert_array_equal(w, log_jacobian(values[:n], last[0])[0])
+        if len(fits) > before:
+            decided_on.append(n)
+            assert last == (warp_by_likelihood(values[:n], X[:n], MAKE)[1], n)
+    # the first decision with enough values, then each new multiple of DECIDE_EVERY
+    assert DECIDE_EVERY == 4 and decided_on == [10, 12, 16, 20, 24, 28]
+    assert len(fits) == 2 * len(decided_on)  # one fit per candidate, at decisions only
+
+
+def test_warp_every_with_every_one_is_warp_by_likelihood_and_rejects_bad_every(rng):
+    X = rng.random((14, 3))
+    values = bowl(X) + np.exp(5 * X[:, 0])
+    last = None
+    for n in range(MIN_POINTS, 14):
+        w, last = warp_every(values[:n], X[:n], MAKE, last, every=1)
+        expected = warp_by_likelihood(values[:n], X[:n], MAKE)
+        assert last == (expected[1], n)
+        np.testing.assert_array_equal(w, expected[0])
+    for bad in (0, 2.0, True):
+        with pytest.raises(ValueError, match="every"):
+            warp_every(values, X, MAKE, None, every=bad)
+
+
+def test_bayes_with_likelihood_every_models_the_decided_warping_and_resumes(tmp_path):
+    space = Space({f"x{i}": Real(0.0, 1.0) for i in range(3)})
+
+    def run(opt, steps):
+        for _ in range(steps):
+            params = opt.ask()
+            opt.tell(params, float(np.exp(bowl(np.array([list(params.values())]))[0] / 10)))
+        return opt
+
+    opt = run(
+        BayesianOptimization(
+            space, seed=0, n_initial=5, deterministic=True, output_warping="likelihood-every"
+        ),
+        14,
+    )
+    opt.predict({"x0": 0.5, "x1": 0.5, "x2": 0.5})  # the fit ahead of the next ask
+    opt.ask()  # adopts it: fitted on 14 values, the warping decided on 12
+    values = np.array([t.value for t in opt.completed])
+    method, n = opt._warping
+    assert n == 12 and method == warp_by_likelihood(values[:12], opt.gp.X_train[:12], MAKE)[1]
+    np.testing.assert_array_equal(opt.gp.y_train, log_jacobian(values, method)[0])
+    opt.save(tmp_path / "opt.pkl")  # a saved run resumes with its decision
+    loaded = BayesianOptimization.load(tmp_path / "opt.pkl")
+    assert loaded._warping == opt._warping
+    del loaded.__dict__["_warping"]  # as saved before the option existed
+    loaded.save(tmp_path / "old.pkl")
+    assert BayesianOptimization.load(tmp_path / "old.pkl")._warping is None
