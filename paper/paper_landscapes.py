@@ -37,19 +37,21 @@ RESULTS = Path(__file__).resolve().parent.parent / "benchmarks" / "results" / "l
 JOURNALS = {
     20: (
         "d5-20d-ga.jsonl",
+        "d5-20d-fitb.jsonl",
         "d5-20d.jsonl",
         "d5-20d-models.jsonl",
         "tr-d5-20d.jsonl",
         "d5-20d-today.jsonl",
     ),
-    50: ("d5-50d-ga.jsonl", "d5-50d.jsonl", "d5-50d-gp.jsonl"),
+    50: ("d5-50d-ga.jsonl", "d5-50d-fitb.jsonl", "d5-50d.jsonl", "d5-50d-gp.jsonl"),
 }
 #: The GA's default before 2026-12-01 (``DEFAULT_BEFORE_2026_12_01``: no success rule), the
 #: ``ga`` rows of these journals, per budget.
 PREVIOUS_GA = {20: "d5-20d.jsonl", 50: "d5-50d.jsonl"}
-#: ``bayes`` with the default of 2026-12-01 (``trust_region=True``: TuRBO's rules alone, with
-#: issue 16's GP), and the default before it (issue 16's GP, no trust region), as labelled in
-#: ``d5-20d-today.jsonl`` and ``d5-50d-gp.jsonl``.
+#: ``bayes`` with the default at the end of 2026-12-01 (TuRBO's rules alone, issue 16's GP with
+#: the fit from the prior mode and the warm BFGS; ``d5-20d-fitb.jsonl`` and ``d5-50d-fitb.jsonl``,
+#: which take precedence over the morning's rows of the same label in ``d5-20d-today.jsonl`` and
+#: ``d5-50d-gp.jsonl``), and the default before it (issue 16's GP, no trust region).
 DEFAULT, NO_TR = "bayes-default", "bayes-notr"
 #: The methods that issue 17's first target ranks ``bayes`` among.
 PEERS = ("optuna-gp", "optuna-tpe", "cma-es", "ga", "random")
@@ -68,6 +70,10 @@ HOLDOUT_TODAY = "tr-holdout-today.jsonl"
 #: 6-problem suite (variants ``tr-base`` and ``tr-quad-lik``).
 QUADRATIC = "quad-d5-20d.jsonl"
 QUADRATIC_HOLDOUT = "quad-holdout.jsonl"
+#: The same option run again after the fix of the posterior variance's gradient (the quadratic
+#: kernel's own variance depends on x) and with the fit of the end of 2026-12-01, beside the
+#: trust region alone (``bayes-tr``), on the reported instances at 20 x d.
+QUADRATIC_FIX = "quad-fix-d5-20d.jsonl"
 #: The classes where issue 17 asks ``bayes`` to gain a decade of median regret.
 TARGET_CLASSES = (
     "bbob_ellipsoid_rotated",
@@ -441,6 +447,9 @@ def lands_values(lands: dict[int, LandscapeRuns]) -> dict[str, str]:
         if runs.tune is not None and {"bayes", "bayes-tr"} <= set(runs.optimizers):
             v.update(_trust_region_values(runs))
             v.update(_quadratic_values(runs))
+            v.update(
+                _quadratic_values(runs, journal=QUADRATIC_FIX, prefix="lands_quadfix", holdout=None)
+            )
     if lands:
         v["lands_dim"] = str(next(iter(lands.values())).dim)
     return v
@@ -542,26 +551,38 @@ def _trust_region_values(runs: LandscapeRuns) -> dict[str, str]:
     return v
 
 
-def _quadratic_values(runs: LandscapeRuns, directory: Path = RESULTS) -> dict[str, str]:
-    """``lands_quad_*``: the quadratic option on the target classes (against the ``bayes``
-    rows of ``runs``), against the trust region alone, its CPU time and held-out check."""
-    quad = _read([directory / QUADRATIC], runs.budget)
-    keys = ("targets", "met", "wins", "cpu", "holdout")
+def _quadratic_values(
+    runs: LandscapeRuns,
+    directory: Path = RESULTS,
+    journal: str = QUADRATIC,
+    prefix: str = "lands_quad",
+    holdout: str | None = QUADRATIC_HOLDOUT,
+) -> dict[str, str]:
+    """``{prefix}_*``: the quadratic option of ``journal`` on the target classes (against the
+    ``bayes`` rows of ``runs``), against the trust region alone, its CPU time and (if
+    ``holdout`` names a journal) its held-out check."""
+    quad = _read([directory / journal], runs.budget)
+    keys = ("targets", "met", "wins", "cpu") + (("holdout",) if holdout else ())
     if quad is None or "tr-quad-lik" not in quad.optimizers:
-        return {f"lands_quad_{k}": "not run" for k in keys}
+        return {f"{prefix}_{k}": "not run" for k in keys}
     v: dict[str, str] = {}
-    v["lands_quad_targets"], v["lands_quad_met"] = _decades(runs, quad, "tr-quad-lik")
+    v[f"{prefix}_targets"], v[f"{prefix}_met"] = _decades(runs, quad, "tr-quad-lik")
     pairs = quad.common_pairs(["tr-quad-lik", "bayes-tr"])
     lower = sum(
         quad.final[("tr-quad-lik", c)][k] < quad.final[("bayes-tr", c)][k] for c, k in pairs
     )
-    v["lands_quad_wins"] = f"{lower} of {len(pairs)}"
-    rows = [json.loads(line) for line in (directory / QUADRATIC).read_text().splitlines()]
+    v[f"{prefix}_wins"] = f"{lower} of {len(pairs)}"
+    rows = [json.loads(line) for line in (directory / journal).read_text().splitlines()]
     cpu = {o: sum(r["cpu_time"] for r in rows if r["optimizer"] == o) for o in quad.optimizers}
-    v["lands_quad_cpu"] = f"{cpu['tr-quad-lik'] / cpu['bayes-tr']:.1f}"
-    v["lands_quad_holdout"] = holdout_sentence(
-        directory / QUADRATIC_HOLDOUT, "tr-quad-lik", base="tr-base"
-    )
+    v[f"{prefix}_cpu"] = f"{cpu['tr-quad-lik'] / cpu['bayes-tr']:.1f}"
+    for key, cls in (("rotated", "bbob_ellipsoid_rotated"), ("separable", "bbob_ellipsoid")):
+        if cls in quad.classes:
+            medians = (quad.median_log(o, cls) for o in ("tr-quad-lik", "bayes-tr"))
+            v[f"{prefix}_{key}"] = "{:.2f} against {:.2f}".format(*medians)
+    if holdout:
+        v[f"{prefix}_holdout"] = holdout_sentence(
+            directory / holdout, "tr-quad-lik", base="tr-base"
+        )
     return v
 
 

@@ -223,6 +223,14 @@ def test_quadratic_values_count_decades_wins_and_cpu_from_the_journals(tmp_path:
     assert values["lands_quad_wins"] == "3 of 8"
     assert values["lands_quad_cpu"] == "3.0"
     assert values["lands_quad_holdout"] == "not run"
+    assert values["lands_quad_rotated"] == "2.00 against 5.00"  # medians, log10
+    # the same journal read as the re-run after the gradient fix: its own keys, no holdout
+    (tmp_path / pl.QUADRATIC_FIX).write_text("\n".join(lines) + "\n")
+    fixed = pl._quadratic_values(
+        runs, tmp_path, journal=pl.QUADRATIC_FIX, prefix="lands_quadfix", holdout=None
+    )
+    assert fixed["lands_quadfix_wins"] == "3 of 8"
+    assert "lands_quadfix_holdout" not in fixed
     (tmp_path / pl.QUADRATIC).unlink()
     assert pl._quadratic_values(runs, tmp_path)["lands_quad_met"] == "not run"
 
