@@ -383,15 +383,15 @@ class BayesianOptimization(Optimizer):
         done = [done[number] for number in self._order]
         U = self.space.to_unit_batch([t.params for t in done])
         F = self.fmap(U)
-        if self.output_warping == "likelihood":  # hpo/gp/warp_selection.py
+        values = np.array([t.value for t in done])
+        if self.output_warping in ("likelihood", "likelihood-every"):  # gp/warp_selection.py
             make = functools.partial(self.gp_config.make_gp, F.shape[1], self.deterministic)
-            y = warp_by_likelihood(np.array([t.value for t in done]), F, make)[0]
-        elif self.output_warping == "likelihood-every":
-            make = functools.partial(self.gp_config.make_gp, F.shape[1], self.deterministic)
-            values = np.array([t.value for t in done])
-            y, self._warping = warp_every(values, F, make, self._warping)
+            if self.output_warping == "likelihood":
+                y = warp_by_likelihood(values, F, make)[0]
+            else:
+                y, self._warping = warp_every(values, F, make, self._warping)
         else:
-            y = self._warp(np.array([t.value for t in done]))
+            y = self._warp(values)
         n = len(y)
         if self.gp is None:
             self.gp = self.gp_config.make_gp(self.fmap.n_features, self.deterministic)
