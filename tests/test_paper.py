@@ -61,6 +61,7 @@ def _diff(old: Path, new: Path) -> str:
     return "\n".join(list(lines)[:40])
 
 
+@pytest.mark.reference_numerics
 def test_committed_tables_match_a_rebuild(rebuilt: Path) -> None:
     fresh = sorted(p.name for p in (rebuilt / "tables").iterdir())
     committed = sorted(p.name for p in (PAPER / "tables").iterdir())
@@ -180,6 +181,7 @@ def test_render_leaves_latex_braces_alone() -> None:
 
 
 # -- the code still produces the committed results -------------------------------------------
+@pytest.mark.reference_numerics
 def test_the_code_reproduces_runs_of_the_committed_study(results) -> None:
     """Seed 0 on Hartmann3, rerun now, gives the journal's values: random search and the GA
     in full, Bayesian optimization over its initial design. (Beyond the design, a GP's
@@ -210,6 +212,7 @@ def test_the_code_reproduces_runs_of_the_committed_study(results) -> None:
 
 
 # -- the importance section (issue 12) --------------------------------------------------------
+@pytest.mark.reference_numerics
 def test_importance_table_equals_a_recomputation_from_the_journal(results) -> None:
     """The committed CSV of the importance table, recomputed for one task and the GP
     surrogate straight from the journal's runs with hpo.analysis and numpy's quantiles."""

@@ -35,6 +35,7 @@ def test_study_file_matches_its_journal_header(name):
 ASYNC = RESULTS / "multifidelity" / "async"
 
 
+@pytest.mark.reference_numerics
 @pytest.mark.parametrize(
     ("records", "label", "options"),
     [

@@ -227,12 +227,14 @@ MAIN = {
 }
 
 
+@pytest.mark.reference_numerics
 @pytest.mark.parametrize("off", [False, None])
 @pytest.mark.parametrize("name", ["branin", "hartmann6"])
 def test_off_proposes_exactly_as_the_default_before_auto(name, off):
     assert _proposal_hash(name, trust_region=off) == MAIN[name]
 
 
+@pytest.mark.reference_numerics
 @pytest.mark.parametrize("name", ["mixed", "conditional"])
 def test_auto_keeps_the_whole_space_on_mixed_and_conditional_spaces(name):
     space, _ = _case(name)
