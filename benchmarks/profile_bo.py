@@ -154,12 +154,14 @@ def run_workload(options: dict[str, Any]) -> None:
 
 #: ``--search``: settings of the acquisition search alone (keywords of maximize_acquisition)
 SEARCHES: dict[str, dict[str, Any]] = {
-    "gtol 1e-6, discrete (before 2026-12-01b)": {"gtol": 1e-6, "integers": "discrete"},
+    "gtol 1e-6, discrete (the default)": {"gtol": 1e-6, "integers": "discrete"},
     "gtol 0.01, discrete": {"gtol": 1e-2, "integers": "discrete"},
     "gtol 1e-6, relaxed": {"gtol": 1e-6, "integers": "relaxed"},
-    "gtol 0.01, relaxed (default since 2026-12-01b)": {"gtol": 1e-2, "integers": "relaxed"},
-    "gtol 0.01, relaxed, 5 starts": {"gtol": 1e-2, "integers": "relaxed", "n_restarts": 5},
-    "gtol 0.01, relaxed, 512 raw": {"gtol": 1e-2, "integers": "relaxed", "n_raw": 512},
+    "gtol 1e-6, relaxed, spread 16": {"gtol": 1e-6, "integers": "relaxed", "spread": 16},
+    "gtol 1e-6, relaxed, spread 32": {"gtol": 1e-6, "integers": "relaxed", "spread": 32},
+    "gtol 1e-6, relaxed, spread 64": {"gtol": 1e-6, "integers": "relaxed", "spread": 64},
+    "gtol 0.01, relaxed": {"gtol": 1e-2, "integers": "relaxed"},
+    "gtol 0.01, relaxed, spread 16": {"gtol": 1e-2, "integers": "relaxed", "spread": 16},
 }
 
 
