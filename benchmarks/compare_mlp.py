@@ -20,6 +20,8 @@ Cost: the median time of one evaluation of each problem, from the reference pool
     # final losses of two settings paired by task and seed, over several journals
     python benchmarks/compare_mlp.py pair --base a.jsonl:bayes b.jsonl:today \
         --new a.jsonl:fast b.jsonl:bayes
+    # the optimizer's share of time of journalled runs (seeds common to the sources)
+    python benchmarks/compare_mlp.py share a.jsonl:bayes a.jsonl:fast
 """
 
 from __future__ import annotations
@@ -42,13 +44,24 @@ DATASETS = ("iris", "wine", "breast_cancer", "digits")
 JOURNAL = Path(tempfile.gettempdir()) / "hpo_compare_mlp.jsonl"
 
 
-def quality(args: argparse.Namespace) -> dict:
-    problems = [f"mlp_adam_{d}_logloss" for d in args.datasets]
-    # bayes variants: ``LABEL=JSON`` of GPConfig fields, run as the optimizer label LABEL
+def _entries(args: argparse.Namespace) -> list:
+    """The optimizers of ``quality``: ``--optimizers`` and the bayes variants ``LABEL=JSON``
+    of GPConfig fields, run as the optimizer label LABEL (``--relaxed-spread N`` sets
+    ``search_spread`` in those with ``search_integers="relaxed"`` that give none)."""
     entries = list(args.optimizers)
     for text in args.variant:
         label, _, gp = text.partition("=")
-        entries.append({"label": label, "name": "bayes", "options": {"gp": json.loads(gp)}})
+        options = json.loads(gp)
+        spread = getattr(args, "relaxed_spread", None)
+        if spread is not None and options.get("search_integers") == "relaxed":
+            options.setdefault("search_spread", spread)
+        entries.append({"label": label, "name": "bayes", "options": {"gp": options}})
+    return entries
+
+
+def quality(args: argparse.Namespace) -> dict:
+    problems = [f"mlp_adam_{d}_logloss" for d in args.datasets]
+    entries = _entries(args)
     seeds = range(args.first_seed, args.first_seed + args.seeds)
     with threadpool_limits(1):
         records = run_study(
@@ -131,6 +144,39 @@ def pair(args: argparse.Namespace) -> dict:
     return out
 
 
+def share(args: argparse.Namespace) -> dict:
+    """The optimizer's share of the run's time, as ``quality`` prints it, of the runs
+    labelled ``LABEL`` in each ``JOURNAL:LABEL`` (a journal whose study was stopped part
+    way), over the seeds that every source has for a task (pairs, when two are given)."""
+    from hpo.bench.journal import read_journal
+
+    runs: dict[str, dict] = {}
+    for source in args.sources:
+        path, _, label = source.rpartition(":")
+        runs[source] = {
+            (r.problem, r.seed): r for r in read_journal(path)[1] if r.optimizer == label
+        }
+    common = set.intersection(*(set(v) for v in runs.values()))
+    print("| task | setting | runs | optimizer s | run s | optimizer share |")
+    print("|---|---|---:|---:|---:|---:|")
+    out: dict = {}
+    for problem in sorted({p for p, _ in common}):
+        keys = sorted(k for k in common if k[0] == problem)
+        for source, table in runs.items():
+            opt_time = sum(table[k].optimizer_time().sum() for k in keys)
+            total = sum(table[k].elapsed()[-1] for k in keys)
+            out.setdefault(problem, {})[source] = {
+                "seeds": [s for _, s in keys],
+                "optimizer_seconds": float(opt_time),
+                "total_seconds": float(total),
+            }
+            print(
+                f"| {problem} | {source.rpartition(':')[2]} | {len(keys)} | {opt_time:.1f} | "
+                f"{total:.0f} | {opt_time / total:.1%} |"
+            )
+    return out
+
+
 def cost(args: argparse.Namespace) -> dict:
     print("| problem | median wall s | 90 % wall s | median CPU s | pool |")
     print("|---|---|---|---|---|")
@@ -174,24 +220,23 @@ def main(argv: list[str] | None = None) -> None:
         "--relaxed-spread",
         type=int,
         default=None,
-        help="experiment: values spread over a relaxed integer's range in its discrete steps "
-        '(hpo.optimizers._bo_search._RELAXED_SPREAD; with search_integers="relaxed")',
+        help="set GPConfig.search_spread to this in every --variant that has "
+        'search_integers="relaxed" and no search_spread (how the committed relaxed16 journal, '
+        "run with the module knob this replaced, is reproduced)",
     )
     sub.add_parser("cost", help="median evaluation time of each problem")
     pr = sub.add_parser("pair", help="two settings' final losses paired by task and seed")
     pr.add_argument("--base", nargs="+", required=True, help="JOURNAL:LABEL of the base runs")
     pr.add_argument("--new", nargs="+", required=True, help="JOURNAL:LABEL of the new runs")
+    sh = sub.add_parser("share", help="the optimizer's share of the time of journalled runs")
+    sh.add_argument("sources", nargs="+", help="JOURNAL:LABEL of each setting")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
     if getattr(args, "max_rounds", None) is not None:  # runs are in this process (n_jobs=1)
         from hpo.optimizers import _bo_search
 
         _bo_search._MAX_ROUNDS = args.max_rounds
-    if getattr(args, "relaxed_spread", None) is not None:
-        from hpo.optimizers import _bo_search
-
-        _bo_search._RELAXED_SPREAD = args.relaxed_spread
-    summary = {"quality": quality, "cost": cost, "pair": pair}[args.command](args)
+    summary = {"quality": quality, "cost": cost, "pair": pair, "share": share}[args.command](args)
     if getattr(args, "out", None):
         args.out.write_text(json.dumps(summary, indent=1) + "\n")
 

@@ -107,6 +107,14 @@ class GPConfig:
         steps as a continuous coordinate, snapped after each, with discrete steps over
         its neighbours (``integers`` of
         :func:`~hpo.optimizers._bo_search.maximize_mixed`; flat spaces only).
+    search_spread : int, default 0
+        With ``search_integers="relaxed"``, the discrete steps of such an integer also try
+        this many values spread over its range (evenly on its own scale), besides its
+        neighbours, so that a start can still jump across the range as the discrete
+        search's 64-value spread lets it; 0 tries the neighbours only. Ignored with
+        ``search_integers="discrete"``. ``spread`` of
+        :func:`~hpo.optimizers._bo_search.maximize_mixed`; evidence in
+        ``benchmarks/results/bo/mlp-share-2026-12-02.md``.
     search_batch : {"stacked", "independent"}, default "independent"
         How the acquisition search runs L-BFGS-B from its starts: one run on the stacked
         starts (shared steps, as many as the slowest start needs; the default before
@@ -158,6 +166,7 @@ class GPConfig:
     fit_warm: str = "bfgs"
     search_integers: str = "discrete"
     quadratic: bool = False
+    search_spread: int = 0
 
     @classmethod
     def fast(cls, **fields: Any) -> GPConfig:
@@ -219,6 +228,9 @@ class GPConfig:
             raise ValueError(
                 f"search_integers must be one of {SEARCH_INTEGERS}, got {self.search_integers!r}"
             )
+        k = self.search_spread
+        if isinstance(k, bool) or not isinstance(k, int) or k < 0 or k == 1:
+            raise ValueError(f"search_spread must be 0 or an integer of at least 2, got {k!r}")
         if self.fit_warm not in WARM_FITS:
             raise ValueError(f"fit_warm must be one of {WARM_FITS}, got {self.fit_warm!r}")
         if self.fit_restarts not in FIT_RESTARTS:

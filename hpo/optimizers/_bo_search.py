@@ -68,9 +68,6 @@ __all__ = [
 MAX_ENUMERATED = 64
 _MAX_ROUNDS = 100  # alternations of real and discrete steps; each round that goes on improves
 _NEIGHBOURS = (-2, -1, 1, 2)
-# experiment (changes proposals when set): the discrete steps of a relaxed integer also try
-# this many values spread over its range, as the discrete search's MAX_ENUMERATED; 0: none
-_RELAXED_SPREAD = 0
 SEARCH_GTOL = 1e-6  # L-BFGS-B's projected-gradient tolerance of the acquisition search
 SEARCH_FTOL = 2.220446049250313e-09  # and its relative-reduction tolerance (scipy's default)
 SEARCH_BATCH = ("stacked", "independent")  # how local_search runs its starts
@@ -237,7 +234,7 @@ def maximize_acquisition(
     rng : numpy.random.Generator
     **options
         ``n_raw``, ``n_restarts``, ``extra``, ``lengthscales``, ``ftol``, ``batch``,
-        ``box``, ``gtol`` of :func:`maximize_mixed`.
+        ``box``, ``gtol``, ``integers``, ``spread`` of :func:`maximize_mixed`.
 
     Returns
     -------
@@ -277,6 +274,7 @@ def maximize_mixed(
     box: tuple[np.ndarray, np.ndarray] | None = None,
     gtol: float = SEARCH_GTOL,
     integers: str = "discrete",
+    spread: int = 0,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Maximize an acquisition over the unit cube of a mixed space.
 
@@ -316,6 +314,12 @@ def maximize_mixed(
         two integers), is snapped after each of them, and its discrete steps try only
         the neighbours of its value (:data:`_NEIGHBOURS`) instead of a spread over its
         range.
+    spread : int, default 0
+        With ``integers="relaxed"``, the discrete steps of a relaxed integer also try
+        this many values spread over its range (as :meth:`FeatureMap.values` spreads
+        :data:`MAX_ENUMERATED`: evenly on the parameter's own scale), so that a start can
+        still jump across the range as the discrete search's can; 0 (or 1) tries the
+        neighbours only. Ignored with ``integers="discrete"``.
 
     Returns
     -------
@@ -328,12 +332,15 @@ def maximize_mixed(
         raise ValueError(f"batch must be one of {SEARCH_BATCH}, got {batch!r}")
     if integers not in SEARCH_INTEGERS:
         raise ValueError(f"integers must be one of {SEARCH_INTEGERS}, got {integers!r}")
+    if isinstance(spread, bool) or not isinstance(spread, (int, np.integer)) or spread < 0:
+        raise ValueError(f"spread must be a non-negative integer, got {spread!r}")
     space, d = fmap.space, fmap.space.dim
     relaxed = _relaxed_integers(fmap) if integers == "relaxed" else np.zeros(0, dtype=int)
     if len(relaxed):  # large integers join the gradient steps
         return _maximize_relaxed(
             fun, fmap, rng, relaxed, n_raw=n_raw, n_restarts=n_restarts, extra=extra,
             lengthscales=lengthscales, ftol=ftol, batch=batch, box=box, gtol=gtol,
+            spread=int(spread),
         )  # fmt: skip
     scale = None
     if lengthscales is not None:
@@ -436,12 +443,14 @@ def _maximize_relaxed(
     batch: str,
     box: tuple[np.ndarray, np.ndarray] | None,
     gtol: float,
+    spread: int = 0,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """:func:`maximize_mixed` with ``integers="relaxed"`` (same raw candidates and starts):
     the gradient steps run over the reals and the ``relaxed`` integer columns, whose
     features are their unsnapped unit coordinates during the step; each step's end is
     snapped and re-scored, and the discrete steps try the neighbours of the relaxed
-    integers' values and every value of the other discrete columns."""
+    integers' values (and ``spread`` values over their ranges) and every value of the
+    other discrete columns."""
     space, d = fmap.space, fmap.space.dim
     grad_cols = np.union1d(fmap.real, relaxed)  # unit columns the gradient steps move
     slices = fmap._slices
@@ -478,7 +487,7 @@ def _maximize_relaxed(
         better = moved_values > values
         U[better], values[better] = moved[better], moved_values[better]
         U, values, changed = _discrete_step(
-            on_unit, fmap, U, values, near_only=tuple(relaxed.tolist())
+            on_unit, fmap, U, values, near_only=tuple(relaxed.tolist()), spread=spread
         )
         if not changed:
             break
@@ -523,13 +532,15 @@ def _discrete_step(
     U: np.ndarray,
     values: np.ndarray,
     near_only: tuple[int, ...] = (),
+    spread: int = 0,
 ) -> tuple[np.ndarray, np.ndarray, bool]:
     """Set each discrete column in turn to its best value, for every start at once (for
-    the integer columns ``near_only``, the best among the neighbours of the values)."""
+    the integer columns ``near_only``, the best among the neighbours of the values and
+    ``spread`` values over the range)."""
     changed = False
     for j in fmap.discrete:
         if j in near_only:
-            grid = _near(fmap, j, U[:, j])
+            grid = _near(fmap, j, U[:, j], spread)
         else:
             grid = fmap.values(j, U[:, j])
         trial = np.repeat(U, len(grid), axis=0)
@@ -545,15 +556,17 @@ def _discrete_step(
     return U, values, changed
 
 
-def _near(fmap: FeatureMap, j: int, current: np.ndarray) -> np.ndarray:
+def _near(fmap: FeatureMap, j: int, current: np.ndarray, spread: int = 0) -> np.ndarray:
     """Unit coordinates of the values of integer column ``j`` at offsets
-    :data:`_NEIGHBOURS` from the ``current`` ones, and those values themselves."""
+    :data:`_NEIGHBOURS` from the ``current`` ones, those values themselves, and (``spread``
+    of at least 2) ``spread`` values spread over its range as :meth:`FeatureMap.values`
+    spreads its own."""
     p = fmap.space[fmap.space.names[j]]
     cur = p.decode(current)
     near = np.clip(np.concatenate([cur] + [cur + k for k in _NEIGHBOURS]), p.low, p.high)
-    if _RELAXED_SPREAD:  # as FeatureMap.values, with fewer values
+    if spread >= 2:  # as FeatureMap.values, with fewer values
         even = np.geomspace if p.scale == "log" else np.linspace
-        near = np.concatenate([near, np.round(even(p.low, p.high, _RELAXED_SPREAD))])
+        near = np.concatenate([near, np.round(even(p.low, p.high, spread))])
     return p.encode(np.unique(near))
 
 

@@ -630,6 +630,7 @@ class BayesianOptimization(Optimizer):
             ftol=self.gp_config.search_ftol,
             gtol=self.gp_config.search_gtol,
             integers=self.gp_config.search_integers,
+            spread=self.gp_config.search_spread,
             batch=self.gp_config.search_batch,
             **({} if box is None else {"box": box}),
         )

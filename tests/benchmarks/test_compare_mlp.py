@@ -46,3 +46,34 @@ def test_pair_counts_and_tests_the_paired_seeds_only(monkeypatch, capsys):
     assert row["p"] == pytest.approx(wilcoxon(diff, alternative="greater").pvalue)
     assert row["p"] < 0.05
     assert "| p | 7 | 0.4 | 0.38 | 1/1/5 |" in capsys.readouterr().out
+
+
+def test_relaxed_spread_sets_the_field_of_relaxed_variants_only():
+    args = argparse.Namespace(
+        optimizers=["bayes"],
+        variant=[
+            'r={"search_integers": "relaxed"}',
+            'r8={"search_integers": "relaxed", "search_spread": 8}',
+            'g={"search_gtol": 0.01}',
+        ],
+        relaxed_spread=16,
+    )
+    entries = cm._entries(args)
+    assert entries[0] == "bayes"
+    gps = {e["label"]: e["options"]["gp"] for e in entries[1:]}
+    assert gps["r"] == {"search_integers": "relaxed", "search_spread": 16}
+    assert gps["r8"]["search_spread"] == 8 and "search_spread" not in gps["g"]
+    args.relaxed_spread = None
+    assert "search_spread" not in cm._entries(args)[1]["options"]["gp"]
+
+
+def test_share_is_the_optimizer_time_over_the_run_time_of_common_seeds(tmp_path: Path):
+    journal = tmp_path / "j.jsonl"
+    grid = {"label": "other", "name": "random", "options": {}}
+    records = run_study(["random", grid], ["branin"], [0, 1], 5, journal=journal, n_jobs=1)
+    out = cm.share(argparse.Namespace(sources=[f"{journal}:random", f"{journal}:other"]))
+    row = out["branin"][f"{journal}:random"]
+    runs = [r for r in records if r.optimizer == "random"]
+    assert row["seeds"] == [0, 1]
+    assert row["optimizer_seconds"] == pytest.approx(sum(r.optimizer_time().sum() for r in runs))
+    assert row["total_seconds"] == pytest.approx(sum(r.elapsed()[-1] for r in runs))

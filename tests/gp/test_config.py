@@ -77,3 +77,11 @@ def test_bayes_runs_with_the_quadratic_kernel_and_the_trust_region_sees_its_leng
     # the trust region's box follows the Matern lengthscales (not a cube), as by default
     np.testing.assert_array_equal(_lengthscales(opt.gp), opt.gp.kernel.k1.k2.lengthscale)
     assert opt.trials[-1].info["trust_region"] is not None
+
+
+def test_search_spread_is_validated_and_off_by_default():
+    assert GPConfig().search_spread == 0
+    assert GPConfig(search_integers="relaxed", search_spread=16).search_spread == 16
+    for bad in (-1, 1, 2.0, True, "16"):
+        with pytest.raises(ValueError, match="search_spread"):
+            GPConfig(search_spread=bad)  # type: ignore[arg-type]

@@ -606,7 +606,9 @@ def test_relaxed_search_runs_in_bayes_and_proposes_configurations():
     from hpo.gp.config import GPConfig
 
     space = Space({"x": Real(0.0, 1.0), "n": Integer(1, 500, log=True)})
-    opt = BayesianOptimization(space, seed=0, gp=GPConfig(search_integers="relaxed"))
+    opt = BayesianOptimization(
+        space, seed=0, gp=GPConfig(search_integers="relaxed", search_spread=16)
+    )
     for _ in range(12):
         p = opt.ask()
         assert isinstance(p["n"], int) and 1 <= p["n"] <= 500
@@ -615,7 +617,7 @@ def test_relaxed_search_runs_in_bayes_and_proposes_configurations():
         GPConfig(search_integers="continuous")
 
 
-def test_relaxed_spread_experiment_adds_a_spread_to_the_neighbours(monkeypatch):
+def test_relaxed_spread_adds_a_spread_to_the_neighbours():
     from hpo.optimizers import _bo_search
 
     space = Space({"x": Real(0.0, 1.0), "k": Integer(10, 250)})
@@ -623,7 +625,40 @@ def test_relaxed_spread_experiment_adds_a_spread_to_the_neighbours(monkeypatch):
     current = space["k"].encode(np.array([100]))
     near = space["k"].decode(_bo_search._near(fmap, 1, current))
     assert sorted(near.tolist()) == [98, 99, 100, 101, 102]  # the default: neighbours only
-    monkeypatch.setattr(_bo_search, "_RELAXED_SPREAD", 16)
-    wide = space["k"].decode(_bo_search._near(fmap, 1, current))
+    wide = space["k"].decode(_bo_search._near(fmap, 1, current, 16))
     assert {10, 250}.issubset(wide.tolist()) and set(near.tolist()).issubset(wide.tolist())
     assert len(wide) == len(np.unique(wide)) == 5 + 16
+    log = Space({"k": Integer(1, 1000, log=True)})
+    values = log["k"].decode(_bo_search._near(FeatureMap(log), 0, log["k"].encode([500]), 8))
+    assert {1, 3, 7, 19, 1000}.issubset(values.tolist())  # geometric on a log scale
+
+
+def test_relaxed_spread_lets_a_start_jump_across_the_range():
+    """A bump at n about 700, the raw candidates all near n = 10: the neighbours-only search
+    stays at the nearer local maximum of a second bump, the spread reaches the higher one."""
+    space = Space({"x": Real(0.0, 1.0), "n": Integer(1, 800)})
+    fmap = FeatureMap(space)
+    far = np.array([0.5, space["n"].encode(np.array([700]))[0]])
+
+    def fun(F, gradient=False):
+        near_bump = 0.5 * np.exp(-0.5 * np.sum(((F - [0.5, 0.0]) / 0.05) ** 2, axis=1))
+        far_bump = np.exp(-0.5 * np.sum(((F - far) / 0.05) ** 2, axis=1))
+        a = near_bump + far_bump
+        g = None
+        if gradient:
+            g = -near_bump[:, None] * (F - [0.5, 0.0]) / 0.05**2
+            g -= far_bump[:, None] * (F - far) / 0.05**2
+        return a, g
+
+    extra = np.array([[0.5, 0.0]])
+    found = {}
+    for spread in (0, 16):
+        U, v, _, _ = maximize_mixed(
+            fun, fmap, np.random.default_rng(0), n_raw=2, n_restarts=1, extra=extra,
+            integers="relaxed", spread=spread, batch="independent",
+        )  # fmt: skip
+        found[spread] = space.from_unit(U[0])["n"], v[0]
+    assert found[16][1] > 0.9 and abs(found[16][0] - 700) <= 2
+    assert found[16][1] > found[0][1]
+    with pytest.raises(ValueError, match="spread"):
+        maximize_mixed(fun, fmap, np.random.default_rng(0), integers="relaxed", spread=-1)
