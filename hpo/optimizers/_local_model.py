@@ -206,6 +206,7 @@ def model_step(
     upper: np.ndarray,
     n_points: int,
     min_distance: float = 1e-3,
+    min_r2: float = 0.0,
 ) -> np.ndarray | None:
     """The next point of the quadratic model's step inside a trust box, or None.
 
@@ -224,6 +225,10 @@ def model_step(
         scaled metric).
     min_distance : float, default 1e-3
         A step closer than this (scaled units) to an evaluated point is rejected.
+    min_r2 : float, default 0.0
+        A regression model whose coefficient of determination ``R^2`` on its points is
+        below this is rejected (the values are not locally quadratic: a rugged function);
+        when positive, fewer than ``(d + 1)(d + 2) / 2 + d`` points give no step.
 
     Returns
     -------
@@ -248,9 +253,16 @@ def model_step(
     f0, spread = np.min(f), np.std(f)
     if not spread > 0:
         return None
-    model = fit_quadratic(Z, (f - f0) / spread)
+    f = (f - f0) / spread
+    model = fit_quadratic(Z, f)
     if model is None:
         return None
+    if min_r2 > 0:  # needs d residual degrees of freedom beyond the p coefficients
+        d = len(center)
+        if len(f) < (d + 1) * (d + 2) // 2 + d:
+            return None
+        if 1.0 - np.mean((model(Z) - f) ** 2) / np.var(f) < min_r2:
+            return None
     z_lo, z_hi = (lower - center) / half, (upper - center) / half
     z = minimize_in_box(model, z_lo, z_hi)
     if not model(z)[0] < model(np.zeros_like(z))[0] - 1e-12:

@@ -107,7 +107,11 @@ class TrustRegion:
         points) or predicts no decrease, the acquisition's proposal is made.
     local_model_points : int, optional
         The model is fitted on this many trials nearest the incumbent; default
-        ``(d + 1)(d + 2) / 2`` (a full quadratic's coefficients).
+        ``p = (d + 1)(d + 2) / 2`` (a full quadratic's coefficients), ``p + d`` with
+        ``local_model_min_r2 > 0``.
+    local_model_min_r2 : float, default 0.0
+        With more points than that, the least-squares model's step is only taken when its
+        ``R^2`` on those points reaches this (a test that the function is locally quadratic).
 
     Examples
     --------
@@ -128,6 +132,7 @@ class TrustRegion:
     local_power: float = 2.0
     local_model: str = "off"
     local_model_points: int | None = None
+    local_model_min_r2: float = 0.0
 
     def __post_init__(self) -> None:
         if self.metric not in METRICS:
@@ -137,6 +142,9 @@ class TrustRegion:
         n = self.local_model_points
         if n is not None and (isinstance(n, bool) or not isinstance(n, int) or n < 3):
             raise ValueError(f"local_model_points must be None or an integer >= 3, got {n!r}")
+        r2 = self.local_model_min_r2
+        if isinstance(r2, bool) or not isinstance(r2, (int, float)) or not 0 <= r2 < 1:
+            raise ValueError(f"local_model_min_r2 must be a number in [0, 1), got {r2!r}")
         for name in ("length_init", "length_min", "length_max", "min_improvement", "local_power"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
@@ -342,5 +350,6 @@ def local_model_step(
     if mode == "shrunk" and length >= config.length_init:
         return None
     d = len(center)
-    n_points = config.local_model_points or (d + 1) * (d + 2) // 2
-    return model_step(U, values, center, box[0], box[1], n_points)
+    p = (d + 1) * (d + 2) // 2
+    n_points = config.local_model_points or (p + d if config.local_model_min_r2 > 0 else p)
+    return model_step(U, values, center, box[0], box[1], n_points, min_r2=config.local_model_min_r2)
