@@ -107,6 +107,30 @@ def test_bad_settings_name_the_field():
         TrustRegion(local_model_points=2)
     with pytest.raises(ValueError, match="local_model_points"):
         TrustRegion(local_model_points=True)
+    with pytest.raises(ValueError, match="local_model_min_r2"):
+        TrustRegion(local_model_min_r2=1.0)
+
+
+def test_the_r2_test_rejects_rugged_values_and_keeps_a_quadratic():
+    rng = np.random.default_rng(8)
+    d = 3
+    U = np.clip(0.5 + 0.2 * rng.uniform(-1, 1, (40, d)), 0, 1)
+    quadratic = np.sum((U - 0.45) ** 2, axis=1)
+    rugged = quadratic + 0.05 * np.cos(60 * U).sum(axis=1)
+    n = (d + 1) * (d + 2) // 2 + d
+    for values, expected in ((quadratic, True), (rugged, False)):
+        center = U[np.argmin(values)]
+        box = center - 0.3, center + 0.3
+        step = model_step(U, values, center, *box, n, min_r2=0.9)
+        assert (step is not None) == expected
+    # too few points for the test: no step
+    center = U[np.argmin(quadratic)]
+    assert (
+        model_step(
+            U[: n - 1], quadratic[: n - 1], center, center - 0.3, center + 0.3, n, min_r2=0.9
+        )
+        is None
+    )
 
 
 def test_the_schedules():
