@@ -15,7 +15,9 @@ records keep their meaning once ``trust_region=True`` becomes the default:
 * ``gp-new``: main's GP defaults of 2026-12-01 (issue 16), no trust region;
 * ``gp-new+tr``: the same with ``trust_region=True`` (TuRBO's rules alone);
 * ``centre+tr``: ``gp-new+tr`` with the fit of ``benchmarks/results/bo/fit-2026-12-01b.md``:
-  ``GPConfig(fit_restarts="prior-centre", fit_warm="bfgs")``.
+  ``GPConfig(fit_restarts="prior-centre", fit_warm="bfgs")``;
+* ``centre+tr+lm``: ``centre+tr`` with the trust region's quadratic model step,
+  ``trust_region={"local_model": "always", "local_model_min_r2": 0.9}`` (issue 17).
 
 ``gp-new`` and ``gp-new+tr`` pin the fit fields of main's GP on 2026-12-01
 (:data:`GP_NEW`), so they keep their meaning if those defaults change.
@@ -65,6 +67,11 @@ SETTINGS: dict[str, dict[str, Any]] = {
     "gp-new": {"gp": dict(GP_NEW), "trust_region": False},
     "gp-new+tr": {"gp": dict(GP_NEW), "trust_region": True},
     "centre+tr": {"gp": {"fit_restarts": "prior-centre", "fit_warm": "bfgs"}, "trust_region": True},
+    # issue 17: the trust region's quadratic model step (benchmarks/results/landscapes/localq-*)
+    "centre+tr+lm": {
+        "gp": {"fit_restarts": "prior-centre", "fit_warm": "bfgs"},
+        "trust_region": {"local_model": "always", "local_model_min_r2": 0.9},
+    },
 }
 #: ``--ablation``: each of issue 16's two GP changes alone on top of ``old``.
 ABLATION: dict[str, dict[str, Any]] = {
@@ -84,6 +91,7 @@ COMPARISONS = (
     ("gp-new+tr", "gp-new"),
     ("centre+tr", "gp-new+tr"),
     ("centre+tr", "old"),
+    ("centre+tr+lm", "centre+tr"),
     ("old+independent", "old"),
     ("old+safeguarded", "old"),
 )

@@ -43,15 +43,20 @@ from typing import Any
 
 import numpy as np
 
+from hpo.optimizers._local_model import model_step
 from hpo.space import Space
 
 #: The frames of the region: TuRBO's axes, or an active subspace's eigenvectors.
 METRICS = ("axes", "active")
+#: When a quadratic model's step (:mod:`hpo.optimizers._local_model`) is proposed.
+LOCAL_MODELS = ("off", "alternate", "shrunk", "candidate", "always")
 
 __all__ = [
+    "LOCAL_MODELS",
     "METRICS",
     "TrustRegion",
     "auto_trust_region",
+    "local_model_step",
     "make_trust_region",
     "side_length",
     "trust_box",
@@ -91,6 +96,22 @@ class TrustRegion:
     local_power : float, default 2.0
         With ``metric="active"``: the rotated GP models ``(f - f_best)^local_power`` of those
         trials, not the output warping's values (2 turns a cone into a smooth bowl).
+    local_model : {"off", "alternate", "shrunk", "candidate", "always"}, default "off"
+        On spaces of reals, a derivative-free quadratic model of the objective's values on
+        the trials nearest the incumbent, minimized in the box
+        (:mod:`hpo.optimizers._local_model`; Powell 2009, BOBYQA): ``"always"`` proposes its
+        step instead of the acquisition's at every local proposal, ``"alternate"`` at every
+        second one, ``"shrunk"`` once the side is below ``length_init``, and
+        ``"candidate"`` adds the step to the acquisition search's candidates (the
+        acquisition judges it). When the model cannot be built (too few or badly spread
+        points) or predicts no decrease, the acquisition's proposal is made.
+    local_model_points : int, optional
+        The model is fitted on this many trials nearest the incumbent; default
+        ``p = (d + 1)(d + 2) / 2`` (a full quadratic's coefficients), ``p + d`` with
+        ``local_model_min_r2 > 0``.
+    local_model_min_r2 : float, default 0.0
+        With more points than that, the least-squares model's step is only taken when its
+        ``R^2`` on those points reaches this (a test that the function is locally quadratic).
 
     Examples
     --------
@@ -109,10 +130,21 @@ class TrustRegion:
     metric: str = "axes"
     local_points: int = 30
     local_power: float = 2.0
+    local_model: str = "off"
+    local_model_points: int | None = None
+    local_model_min_r2: float = 0.0
 
     def __post_init__(self) -> None:
         if self.metric not in METRICS:
             raise ValueError(f"metric must be one of {METRICS}, got {self.metric!r}")
+        if self.local_model not in LOCAL_MODELS:
+            raise ValueError(f"local_model must be one of {LOCAL_MODELS}, got {self.local_model!r}")
+        n = self.local_model_points
+        if n is not None and (isinstance(n, bool) or not isinstance(n, int) or n < 3):
+            raise ValueError(f"local_model_points must be None or an integer >= 3, got {n!r}")
+        r2 = self.local_model_min_r2
+        if isinstance(r2, bool) or not isinstance(r2, (int, float)) or not 0 <= r2 < 1:
+            raise ValueError(f"local_model_min_r2 must be a number in [0, 1), got {r2!r}")
         for name in ("length_init", "length_min", "length_max", "min_improvement", "local_power"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
@@ -277,3 +309,47 @@ def trust_box(
     lower[real] = np.clip(center[real] - half, 0.0, 1.0)
     upper[real] = np.clip(center[real] + half, 0.0, 1.0)
     return lower, upper
+
+
+def local_model_step(
+    config: TrustRegion,
+    k: int,
+    length: float,
+    U: np.ndarray,
+    values: np.ndarray,
+    center: np.ndarray,
+    box: tuple[np.ndarray, np.ndarray],
+) -> np.ndarray | None:
+    """The quadratic model's step of ``config.local_model`` for proposal ``k``, or None.
+
+    Parameters
+    ----------
+    config : TrustRegion
+    k : int
+        The proposal's number among the model-based ones (from 0).
+    length : float
+        The region's base side now.
+    U, values : ndarrays of shapes (n, d) and (n,)
+        The completed trials in the unit cube and their values.
+    center : ndarray of shape (d,)
+        The incumbent in the unit cube.
+    box : (lower, upper)
+        The trust box of :func:`trust_box`.
+
+    Returns
+    -------
+    ndarray of shape (d,) or None
+        None when this proposal is not the model's (``"off"``, the odd ones of
+        ``"alternate"``, an unshrunk side with ``"shrunk"``) or when the model gives no
+        step (:func:`hpo.optimizers._local_model.model_step`); with ``"candidate"`` the
+        step is for the acquisition search to judge.
+    """
+    mode = config.local_model
+    if mode == "off" or (mode == "alternate" and k % 2 == 1):
+        return None
+    if mode == "shrunk" and length >= config.length_init:
+        return None
+    d = len(center)
+    p = (d + 1) * (d + 2) // 2
+    n_points = config.local_model_points or (p + d if config.local_model_min_r2 > 0 else p)
+    return model_step(U, values, center, box[0], box[1], n_points, min_r2=config.local_model_min_r2)

@@ -40,6 +40,7 @@ from hpo.optimizers._rotated_region import rotated_search
 from hpo.optimizers._trust_region import (
     TrustRegion,
     auto_trust_region,
+    local_model_step,
     make_trust_region,
     side_length,
     trust_box,
@@ -619,12 +620,20 @@ class BayesianOptimization(Optimizer):
         if box is not None and self.trust_region.metric == "active" and all(self.space.is_real):
             length = region["trust_region"]  # hpo/optimizers/_rotated_region.py
             search = functools.partial(rotated_search, opt=self, U=U, length=length)
+        extra = self._local_candidates(gp, U)
+        step = self._local_model_step(box, region, len(seen))  # hpo/optimizers/_local_model.py
+        if step is not None and self.trust_region.local_model == "candidate":
+            extra = np.vstack([step, extra])
+        elif step is not None:
+            params = self.space.from_unit(step)
+            if self.is_new(params) and config_key(params) not in seen:
+                return params, {"source": "local-model", **region}
         Xs, vs, raw, raw_values = search(
             gp,
             acq,
             self.fmap,
             self.rng,
-            extra=self._local_candidates(gp, U),
+            extra=extra,
             lengthscales=_lengthscales(gp) if precondition else None,
             n_restarts=self.gp_config.search_starts,
             ftol=self.gp_config.search_ftol,
@@ -667,6 +676,21 @@ class BayesianOptimization(Optimizer):
         real = np.flatnonzero(self.space.is_real)
         ls = None if ls is None else ls[self.fmap.real_features]
         return trust_box(center, length, ls, real), {"trust_region": length}
+
+    def _local_model_step(
+        self, box: tuple[np.ndarray, np.ndarray] | None, region: dict[str, Any], position: int
+    ) -> np.ndarray | None:
+        """The trust region's quadratic-model step (``TrustRegion.local_model``), or None."""
+        if box is None or self.trust_region.local_model == "off" or not all(self.space.is_real):
+            return None
+        done = self.completed
+        U = self.space.to_unit_batch([t.params for t in done])
+        values = np.array([t.value for t in done], dtype=float)
+        k = max(len(self._trials) - self.n_initial, 0) + position
+        center = self.space.to_unit(self.best.params)
+        return local_model_step(
+            self.trust_region, k, region["trust_region"], U, values, center, box
+        )
 
     def _info(self, gp: GaussianProcess, acq, params: Params, value: float) -> dict[str, Any]:
         mean, var = gp.posterior(self.features([params]))

@@ -92,12 +92,14 @@ def test_study_runs_the_paper_problems_under_the_three_settings():
     assert len(synthetic) == 16 and "powell:shift=0" in synthetic
     assert mlp == ["mlp_adam_iris_logloss", "mlp_adam_wine_logloss"]
     study = cd.build_study(synthetic[:2], [700, 701])
-    assert [o.label for o in study.optimizers] == ["old", "gp-new", "gp-new+tr", "centre+tr"]
+    labels = ["old", "gp-new", "gp-new+tr", "centre+tr", "centre+tr+lm"]
+    assert [o.label for o in study.optimizers] == labels
     assert {o.name for o in study.optimizers} == {"bayes"}
     options = {o.label: o.options for o in study.optimizers}
     assert options["old"]["gp"] == DEFAULTS_BEFORE_2026_12_01
-    assert [o["trust_region"] for o in options.values()] == [False, False, True, True]
-    assert study.n_trials == 50 and len(study.runs()) == 2 * 2 * 4
+    assert [o["trust_region"] for o in options.values()][:4] == [False, False, True, True]
+    assert options["centre+tr+lm"]["trust_region"]["local_model"] == "always"
+    assert study.n_trials == 50 and len(study.runs()) == 2 * 2 * 5
     with pytest.raises(ValueError, match="part"):
         cd.paper_problems("mlps")
 
