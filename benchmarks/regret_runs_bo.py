@@ -8,9 +8,11 @@ the format of ``time_runs_bo.py`` (``--summarize`` there reads them).
 Usage::
 
     PYTHONPATH=/tmp/copy python benchmarks/regret_runs_bo.py LABEL 40-49 \\
-        "branin;hartmann6;levy:dim=6" out.jsonl ['{"search_batch": "independent"}']
+        "branin;hartmann6;levy:dim=6" out.jsonl ['{"search_batch": "independent"}' \\
+        ['{"trust_region": {"metric": "active"}}']]
 
-The optional last argument is a JSON object of ``GPConfig`` fields.
+The optional fifth argument is a JSON object of ``GPConfig`` fields (``{}`` for none), the
+optional sixth one of other options of ``bayes``.
 
 ``--summarize FILE BASE``: per problem and variant, the median final regret against the
 variant ``BASE``'s, wins/ties/losses, and a one-sided Wilcoxon signed-rank test paired by seed
@@ -72,12 +74,13 @@ def main() -> None:
     label, seeds, problems, out = sys.argv[1], sys.argv[2], sys.argv[3].split(";"), sys.argv[4]
     lo, hi = map(int, seeds.split("-"))
     gp = json.loads(sys.argv[5]) if len(sys.argv) > 5 else None
+    more = json.loads(sys.argv[6]) if len(sys.argv) > 6 else {}
     warnings.simplefilter("ignore")
     with threadpool_limits(limits=1), open(out, "a") as fh:
         for seed in range(lo, hi + 1):
             for name in problems:
                 problem = get_problem(name)
-                options = {"gp": gp} if gp else None
+                options = {**({"gp": gp} if gp else {}), **more} or None
                 opt = make_optimizer("bayes", problem.space, seed=seed, budget=50, options=options)
                 best, spent = np.inf, 0.0
                 for _ in range(50):
