@@ -158,33 +158,22 @@ def _fitted(opt, Z: np.ndarray, y: np.ndarray, rng: np.random.Generator) -> Gaus
     return gp.fit(Z, y, rng=rng, n_restarts=1)
 
 
-def local_values(values: np.ndarray, power: float, transform: str = "power") -> np.ndarray:
-    """The values the local GP models: ``(f - min f)^power``, or with ``transform="soft"``
-    ``r^2 / (r + s)`` of ``r = f - min f``, ``s`` the median of ``r``.
+def local_values(values: np.ndarray, power: float) -> np.ndarray:
+    """``(f - min f)^power``: the values the local GP models.
 
     With ``power = 2`` a cone ``f = a |x - x*|`` (the sharp ridge across its ridge, BBOB f13)
     becomes the smooth ``a^2 |x - x*|^2`` that a Matern-5/2 GP fits well (an increasing
-    transform of ``f - min f >= 0``: the ordering, hence the incumbent, is unchanged). The
-    soft square is that bowl below ``s`` and about ``r`` above it, so values spanning
-    decades (a Rosenbrock valley) keep the range of ``r`` instead of its square's.
+    transform of ``f - min f >= 0``: the ordering, hence the incumbent, is unchanged).
 
     Examples
     --------
     >>> local_values(np.array([3.0, 1.0, 2.0]), 2.0)
     array([4., 0., 1.])
-    >>> local_values(np.array([3.0, 1.0, 2.0]), 2.0, "soft")
-    array([1.33333333, 0.        , 0.5       ])
     """
     values = np.asarray(values, dtype=float)
     if not np.all(np.isfinite(values)):
         raise ValueError("values must be finite")
-    r = values - np.min(values)
-    if transform == "power":
-        return r**power
-    if transform == "soft":
-        scale = float(np.median(r))
-        return r**2 / (r + scale) if scale > 0 else r
-    raise ValueError(f"transform must be 'power' or 'soft', got {transform!r}")
+    return (values - np.min(values)) ** power
 
 
 def rotation_open(opt) -> bool:
@@ -274,12 +263,12 @@ def rotated_search(
     by_number = {t.number: t.value for t in opt.completed}
     every = np.array([by_number[number] for number in opt._order], dtype=float)
     tr = opt.trust_region
-    y = local_values(every[fit], tr.local_power, tr.local_transform)
+    y = local_values(every[fit], tr.local_power)
     X = gp.X_train[fit]
     best = gp.X_train[:n_fit][np.argsort(every, kind="stable")[:5]]
     points = np.vstack([lower + (upper - lower) * rng.random((N_GRADIENT_POINTS, d)), best])
     # the frame: the active subspace of a GP on every point, values (f - f_best)^p
-    every_y = local_values(every, tr.local_power, tr.local_transform)
+    every_y = local_values(every, tr.local_power)
     frame = _fitted(opt, gp.X_train[:n_fit] - 0.5, every_y, rng)
     R = active_subspace_rotation(frame, points - 0.5)
     rotated = _fitted(opt, (X - 0.5) @ R, y, rng)

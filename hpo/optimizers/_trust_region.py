@@ -47,8 +47,6 @@ from hpo.space import Space
 
 #: The frames of the region: TuRBO's axes, or an active subspace's eigenvectors.
 METRICS = ("axes", "active")
-#: The values the rotated region's GPs model (:func:`hpo.optimizers._rotated_region.local_values`).
-LOCAL_TRANSFORMS = ("power", "soft")
 
 __all__ = [
     "METRICS",
@@ -93,10 +91,6 @@ class TrustRegion:
     local_power : float, default 2.0
         With ``metric="active"``: the rotated GP models ``(f - f_best)^local_power`` of those
         trials, not the output warping's values (2 turns a cone into a smooth bowl).
-    local_transform : {"power", "soft"}, default "power"
-        With ``metric="active"``: ``"soft"`` models ``r^2 / (r + median r)`` of
-        ``r = f - f_best`` instead of ``r^local_power`` (a square near the incumbent, about
-        ``r`` far from it, so values spanning decades are not squared).
     active_below : float, optional
         With ``metric="active"``: the rotated region applies only from the first proposal
         after which the base side ``L`` has been at or below this value (the axis-aligned
@@ -120,7 +114,6 @@ class TrustRegion:
     metric: str = "axes"
     local_points: int = 30
     local_power: float = 2.0
-    local_transform: str = "power"
     active_below: float | None = None
 
     def __post_init__(self) -> None:
@@ -134,10 +127,6 @@ class TrustRegion:
             raise ValueError(
                 "the sides must satisfy 0 < length_min <= length_init <= length_max, got "
                 f"{self.length_min!r}, {self.length_init!r}, {self.length_max!r}"
-            )
-        if self.local_transform not in LOCAL_TRANSFORMS:
-            raise ValueError(
-                f"local_transform must be one of {LOCAL_TRANSFORMS}, got {self.local_transform!r}"
             )
         if self.active_below is not None and (
             isinstance(self.active_below, bool)

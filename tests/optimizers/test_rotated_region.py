@@ -158,15 +158,3 @@ def test_the_gate_opens_once_the_side_has_shrunk_to_it_and_stays_open():
     for _ in range(3):  # three successes double it back to 0.8: the gate stays open
         opt.tell(opt.ask(), -float(len(opt.completed)))
     assert rotation_open(opt)
-
-
-def test_the_soft_square_is_a_bowl_near_the_best_and_linear_far_from_it():
-    r = np.array([0.0, 1e-3, 1.0, 1e3, 1e6])
-    y = local_values(r, 2.0, "soft")  # median of r: 1
-    assert np.allclose(y[:2], r[:2] ** 2 / (r[:2] + 1.0))
-    assert np.allclose(y[-2:] / r[-2:], 1.0, rtol=1e-2)  # about r: no decades squared
-    assert np.array_equal(np.argsort(y, kind="stable"), np.argsort(r, kind="stable"))
-    with pytest.raises(ValueError, match="local_transform"):
-        TrustRegion(metric="active", local_transform="log")
-    with pytest.raises(ValueError, match="transform"):
-        local_values(r, 2.0, "log")
