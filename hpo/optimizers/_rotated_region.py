@@ -45,7 +45,7 @@ from hpo.gp.acquisition import Acquisition, acquisition_and_gradient
 from hpo.gp.regression import GaussianProcess
 from hpo.trial import TrialStatus
 
-__all__ = ["RotatedRegion", "active_subspace_rotation"]
+__all__ = ["RotatedRegion", "active_subspace_rotation", "rotation_open"]
 
 
 def active_subspace_rotation(gp: GaussianProcess, points: np.ndarray) -> np.ndarray:
@@ -176,6 +176,27 @@ def local_values(values: np.ndarray, power: float) -> np.ndarray:
     return (values - np.min(values)) ** power
 
 
+def rotation_open(opt) -> bool:
+    """Whether the rotated region applies to ``opt``'s next proposal
+    (``TrustRegion.active_below``): always when it is None, otherwise once the base side
+    replayed by TuRBO's rules (:func:`hpo.optimizers._trust_region.side_length`, the same
+    history as the region's) has been at or below it after some finished trial (latched:
+    later growth or a restart of the side does not turn it off). A pure function of the
+    history, as the side is."""
+    from hpo.optimizers._trust_region import side_length
+
+    tr = opt.trust_region
+    if tr.active_below is None:
+        return True
+    finished = [t for t in opt._trials if t.status is not TrialStatus.PENDING]
+    values = [t.value if t.status is TrialStatus.COMPLETE else np.inf for t in finished]
+    n_before = min(opt.n_initial + tr.start, len(values))
+    return any(
+        side_length(values[:k], n_before, tr, opt.space.dim) <= tr.active_below
+        for k in range(n_before + 1, len(values) + 1)
+    )
+
+
 def rotated_search(
     gp: GaussianProcess,
     acquisition: Acquisition,
@@ -214,8 +235,9 @@ def rotated_search(
     extra : ndarray, optional
         Extra unit-cube candidates (perturbations of the best points), mapped into the
         region's coordinates.
-    lengthscales : ignored
-        The search runs in the rotated region's own units.
+    lengthscales : ndarray, optional
+        Used only by the axis-aligned search while the rotation is off
+        (:func:`rotation_open`); the rotated search runs in the region's own units.
     **options
         ``n_restarts``, ``ftol``, ``gtol``, ``batch`` of
         :func:`hpo.optimizers._bo_search.maximize_mixed` (others are ignored).
@@ -224,9 +246,13 @@ def rotated_search(
     -------
     As :func:`hpo.optimizers._bo_search.maximize_mixed`, in unit-cube coordinates.
     """
-    from hpo.optimizers._bo_search import maximize_mixed
+    from hpo.optimizers._bo_search import maximize_acquisition, maximize_mixed
     from hpo.optimizers.bayes import _lengthscales
 
+    if not rotation_open(opt):  # the axis-aligned region's search, exactly
+        return maximize_acquisition(
+            gp, acquisition, fmap, rng, extra=extra, lengthscales=lengthscales, box=box, **options
+        )
     d = len(box[0])
     lower, upper = box
     n_fit = len(opt.gp.X_train)
@@ -236,12 +262,13 @@ def rotated_search(
     fit = fit[: opt.trust_region.local_points]
     by_number = {t.number: t.value for t in opt.completed}
     every = np.array([by_number[number] for number in opt._order], dtype=float)
-    y = local_values(every[fit], opt.trust_region.local_power)
+    tr = opt.trust_region
+    y = local_values(every[fit], tr.local_power)
     X = gp.X_train[fit]
     best = gp.X_train[:n_fit][np.argsort(every, kind="stable")[:5]]
     points = np.vstack([lower + (upper - lower) * rng.random((N_GRADIENT_POINTS, d)), best])
     # the frame: the active subspace of a GP on every point, values (f - f_best)^p
-    every_y = local_values(every, opt.trust_region.local_power)
+    every_y = local_values(every, tr.local_power)
     frame = _fitted(opt, gp.X_train[:n_fit] - 0.5, every_y, rng)
     R = active_subspace_rotation(frame, points - 0.5)
     rotated = _fitted(opt, (X - 0.5) @ R, y, rng)

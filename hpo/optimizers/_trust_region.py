@@ -112,6 +112,11 @@ class TrustRegion:
     local_model_min_r2 : float, default 0.0
         With more points than that, the least-squares model's step is only taken when its
         ``R^2`` on those points reaches this (a test that the function is locally quadratic).
+    active_below : float, optional
+        With ``metric="active"``: the rotated region applies only from the first proposal
+        after which the base side ``L`` has been at or below this value (the axis-aligned
+        box has shrunk, failing); until then the proposals are the axis-aligned region's.
+        None applies it from the first proposal.
 
     Examples
     --------
@@ -133,6 +138,7 @@ class TrustRegion:
     local_model: str = "off"
     local_model_points: int | None = None
     local_model_min_r2: float = 0.0
+    active_below: float | None = None
 
     def __post_init__(self) -> None:
         if self.metric not in METRICS:
@@ -153,6 +159,14 @@ class TrustRegion:
             raise ValueError(
                 "the sides must satisfy 0 < length_min <= length_init <= length_max, got "
                 f"{self.length_min!r}, {self.length_init!r}, {self.length_max!r}"
+            )
+        if self.active_below is not None and (
+            isinstance(self.active_below, bool)
+            or not isinstance(self.active_below, (int, float))
+            or not self.active_below > 0
+        ):
+            raise ValueError(
+                f"active_below must be None or a positive number, got {self.active_below!r}"
             )
         if self.local_power == 0:
             raise ValueError("local_power must be positive, got 0")

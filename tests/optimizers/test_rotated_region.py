@@ -127,3 +127,34 @@ def test_batches_and_failed_trials_are_believed_in_the_rotated_search():
     batch = opt.ask(3)  # members 1 and 2 see the fantasies of the earlier ones
     assert len({tuple(p.values()) for p in batch}) == 3
     assert all(space.validate(p) == p for p in batch)
+
+
+def test_active_below_is_validated_with_its_name():
+    for bad in (0.0, -1.0, True, "0.1"):
+        with pytest.raises(ValueError, match="active_below"):
+            TrustRegion(metric="active", active_below=bad)
+    assert TrustRegion(metric="active", active_below=0.2).active_below == 0.2
+
+
+def test_a_gate_never_reached_keeps_the_axis_aligned_proposals_exactly():
+    space = Space({"a": Real(-1.0, 1.0), "b": Real(-1.0, 1.0), "c": Real(0.0, 2.0)})
+    plain = _run(space, 7, 14, TrustRegion())
+    # the side never falls below length_min (it restarts), so a smaller gate never opens
+    gated = _run(space, 7, 14, TrustRegion(metric="active", active_below=1e-6))
+    assert gated == plain
+
+
+def test_the_gate_opens_once_the_side_has_shrunk_to_it_and_stays_open():
+    from hpo.optimizers._rotated_region import rotation_open
+
+    space = Space({"a": Real(-1.0, 1.0), "b": Real(-1.0, 1.0)})
+    tr = TrustRegion(metric="active", active_below=0.4, failure_tolerance=1)
+    opt = BayesianOptimization(space, seed=2, n_initial=3, trust_region=tr)
+    for params in opt.ask(3):
+        opt.tell(params, 1.0 + params["a"] ** 2)
+    assert not rotation_open(opt)  # no trial replayed yet: L = 0.8
+    opt.tell(opt.ask(), 10.0)  # a failure halves L to 0.4
+    assert rotation_open(opt)
+    for _ in range(3):  # three successes double it back to 0.8: the gate stays open
+        opt.tell(opt.ask(), -float(len(opt.completed)))
+    assert rotation_open(opt)
