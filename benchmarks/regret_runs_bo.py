@@ -10,7 +10,9 @@ Usage::
     PYTHONPATH=/tmp/copy python benchmarks/regret_runs_bo.py LABEL 40-49 \\
         "branin;hartmann6;levy:dim=6" out.jsonl ['{"search_batch": "independent"}']
 
-The optional last argument is a JSON object of ``GPConfig`` fields.
+The optional last argument is a JSON object of ``GPConfig`` fields; keys written
+``opt.NAME`` go to the optimizer's constructor instead (as in ``time_runs_bo.py``), such as
+``'{"quadratic": true, "opt.output_warping": "likelihood-every"}'``.
 
 ``--summarize FILE BASE``: per problem and variant, the median final regret against the
 variant ``BASE``'s, wins/ties/losses, and a one-sided Wilcoxon signed-rank test paired by seed
@@ -77,7 +79,9 @@ def main() -> None:
         for seed in range(lo, hi + 1):
             for name in problems:
                 problem = get_problem(name)
-                options = {"gp": gp} if gp else None
+                options = {k[4:]: v for k, v in (gp or {}).items() if k.startswith("opt.")}
+                fields = {k: v for k, v in (gp or {}).items() if not k.startswith("opt.")}
+                options = {**options, "gp": fields} if fields else options or None
                 opt = make_optimizer("bayes", problem.space, seed=seed, budget=50, options=options)
                 best, spent = np.inf, 0.0
                 for _ in range(50):
