@@ -10,9 +10,10 @@ Usage::
     PYTHONPATH=/tmp/copy python benchmarks/regret_runs_bo.py LABEL 40-49 \\
         "branin;hartmann6;levy:dim=6" out.jsonl ['{"search_batch": "independent"}']
 
-The optional fifth argument is a JSON object of ``GPConfig`` fields (``{}`` for none), the
-optional sixth a JSON object of other ``bayes`` options, e.g.
-``'{"trust_region": {"local_model": "shrunk"}}'``.
+The optional fifth argument is a JSON object of ``GPConfig`` fields (``{}`` for none); keys
+written ``opt.NAME`` go to the optimizer's constructor instead (as in ``time_runs_bo.py``), such
+as ``'{"quadratic": true, "opt.output_warping": "likelihood-every"}'``. The optional sixth is a
+JSON object of other ``bayes`` options, e.g. ``'{"trust_region": {"local_model": "shrunk"}}'``.
 
 ``--summarize FILE BASE``: per problem and variant, the median final regret against the
 variant ``BASE``'s, wins/ties/losses, and a one-sided Wilcoxon signed-rank test paired by seed
@@ -80,7 +81,9 @@ def main() -> None:
         for seed in range(lo, hi + 1):
             for name in problems:
                 problem = get_problem(name)
-                options = {**({"gp": gp} if gp else {}), **extra} or None
+                options = {k[4:]: v for k, v in (gp or {}).items() if k.startswith("opt.")}
+                fields = {k: v for k, v in (gp or {}).items() if not k.startswith("opt.")}
+                options = {**options, **({"gp": fields} if fields else {}), **extra} or None
                 opt = make_optimizer("bayes", problem.space, seed=seed, budget=50, options=options)
                 best, spent = np.inf, 0.0
                 for _ in range(50):
