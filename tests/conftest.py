@@ -27,7 +27,8 @@ def rng() -> np.random.Generator:
 
 def _cpu_has_avx512() -> bool:
     """Whether numpy dispatches its AVX-512 (Skylake-X) kernels on this CPU."""
-    features = getattr(np._core._multiarray_umath, "__cpu_features__", {})
+    core = getattr(np, "_core", None) or np.core  # numpy >= 2 renamed np.core to np._core
+    features = getattr(core._multiarray_umath, "__cpu_features__", {})
     return bool(features.get("AVX512_SKX", False))
 
 
